@@ -1,0 +1,38 @@
+"""jupyter_expjournal: an ML experiment journal in plain Markdown, kept from notebooks.
+
+``%load_ext jupyter_expjournal`` registers the magics and the output recorder.
+Importing the package is cheap on purpose: nothing heavy (widgets, tornado,
+pandas, matplotlib) is imported until a face that needs it is used.
+"""
+
+__version__ = "0.1.0"
+
+
+
+def __getattr__(name: str):
+    # The Python API (jupyter_expjournal.Journal.find().entries()), imported on first use.
+    if name == "Journal":
+        from .core.journal import Journal
+
+        return Journal
+    raise AttributeError(f"module 'jupyter_expjournal' has no attribute {name!r}")
+
+
+def load_ipython_extension(ipython) -> None:
+    """Register the magics and start recording cell outputs; print one status line."""
+    from .magics import ExpJournal
+
+    magics = getattr(ipython, "_expjournal", None)
+    if magics is None:
+        magics = ExpJournal(shell=ipython)
+        ipython.register_magics(magics)
+        ipython._expjournal = magics
+    magics.recorder.register()
+    print(magics.status_line())
+
+
+def unload_ipython_extension(ipython) -> None:
+    """Stop recording; the magics stay registered (IPython has no way to drop them)."""
+    magics = getattr(ipython, "_expjournal", None)
+    if magics is not None:
+        magics.recorder.unregister()

@@ -1,0 +1,165 @@
+"""Turn what a user typed into a :class:`Draft`: the ``%%hypothesis`` body, or two dicts.
+
+The body syntax is shared by the magic and the command line, so it lives here:
+
+    A larger C fits the digits data more tightly.      <- first free text: the hypothesis
+    change: C 1 → 10
+    config:
+    - C: 1 → 10
+    - kernel: rbf
+    expected: accuracy +0.01
+    baseline: accuracy = 0.95
+
+The journal's own ``**Field**: value`` form is read too, so an entry pasted from
+journal.md works as a body.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from .errors import InputError
+from .markdown import FIELD, parse_config
+from .model import ConfigItem, Draft, normalize_key
+
+#: Plain ``key:`` lines that start a field; any other ``word:`` line is text.
+KEYS = {
+    "hypothesis": "Hypothesis",
+    "change": "Change",
+    "config": "Config",
+    "expected": "Expected outcome",
+    "expected outcome": "Expected outcome",
+    "baseline": "Baseline",
+}
+PLAIN_FIELD = re.compile(r"(?i)(hypothesis|change|config|expected(?: outcome)?|baseline)\s*:[ \t]?(.*)")
+#: Fields of a pasted entry that belong to its old life, not to a new hypothesis.
+IGNORED = {"status"}
+
+
+def parse_body(name: str, body: str) -> Draft:
+    """Read a ``%%hypothesis`` body. Raises :class:`InputError` naming what is wrong."""
+    fields: dict[str, list[str]] = {}
+    extra: dict[str, str] = {}
+    order: list[str] = []
+    current = "Hypothesis"
+    free: list[str] = []
+    for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        star = FIELD.fullmatch(line)
+        plain = PLAIN_FIELD.fullmatch(line)
+        if star:
+            key = KEYS.get(normalize_key(star.group(1)), star.group(1).strip())
+            rest = star.group(2)
+        elif plain:
+            key, rest = KEYS[normalize_key(plain.group(1))], plain.group(2)
+        else:
+            (fields[current] if current in fields else free).append(line)
+            continue
+        current = key
+        fields.setdefault(key, [])
+        if key not in order:
+            order.append(key)
+        fields[key].append(rest)
+    values = {k: "\n".join(v).strip() for k, v in fields.items()}
+    hypothesis = "\n".join(free).strip()
+    if values.get("Hypothesis"):
+        hypothesis = f"{hypothesis}\n\n{values['Hypothesis']}".strip()
+    if not hypothesis:
+        raise InputError(
+            f"'{name}' has no hypothesis: write what you expect to happen and why in the cell body "
+            "(the first paragraph, or a 'hypothesis:' line)"
+        )
+    config: list[ConfigItem] = []
+    if values.get("Config"):
+        config = parse_config_lines(values["Config"])
+    for key in order:
+        if key not in KEYS.values() and normalize_key(key) not in IGNORED:
+            extra[key] = values[key]
+    return Draft(
+        name=name,
+        hypothesis=hypothesis,
+        change=values.get("Change", ""),
+        config=config,
+        expected=values.get("Expected outcome", ""),
+        baseline=values.get("Baseline", ""),
+        extra=extra,
+    )
+
+
+def parse_config_lines(text: str) -> list[ConfigItem]:
+    """Config bullets, refusing a line that is not ``- key: value``."""
+    for line in text.split("\n"):
+        if line.strip() and not re.fullmatch(r"\s*[-*+]\s+[^:]+?:.*", line):
+            raise InputError(f"config line {line.strip()!r} is not '- key: old → new' or '- key: value'")
+    return parse_config(text)
+
+
+def flatten(mapping: Mapping, prefix: str = "") -> dict[str, object]:
+    """Nested dicts become dotted keys: {"opt": {"lr": 1}} -> {"opt.lr": 1}."""
+    out: dict[str, object] = {}
+    for key, value in mapping.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            out.update(flatten(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+def show_value(value: object) -> str:
+    """A config value as one readable line (strings bare unless that would mislead)."""
+    if isinstance(value, str) and value and "\n" not in value and value.strip() == value and "→" not in value and "->" not in value:
+        return value
+    return repr(value)
+
+
+def diff_configs(new: Mapping, base: Mapping) -> list[ConfigItem]:
+    """Config rows from two dicts: changed, added and removed keys, then unchanged ones."""
+    if not isinstance(new, Mapping):
+        raise InputError(f"the new config is a {type(new).__name__}, not a dict")
+    if not isinstance(base, Mapping):
+        raise InputError(f"the base config is a {type(base).__name__}, not a dict")
+    new_flat, base_flat = flatten(new), flatten(base)
+    changed, same = [], []
+    for key in list(base_flat) + [k for k in new_flat if k not in base_flat]:
+        if key not in new_flat:
+            changed.append(ConfigItem.change(key, show_value(base_flat[key]), None))
+        elif key not in base_flat:
+            changed.append(ConfigItem.change(key, None, show_value(new_flat[key])))
+        elif _differs(base_flat[key], new_flat[key]):
+            changed.append(ConfigItem.change(key, show_value(base_flat[key]), show_value(new_flat[key])))
+        else:
+            same.append(ConfigItem.same(key, show_value(new_flat[key])))
+    return changed + same
+
+
+def _differs(a: object, b: object) -> bool:
+    try:
+        return bool(a != b)
+    except Exception:  # numpy arrays and friends: compare what a reader sees
+        return repr(a) != repr(b)
+
+
+#: %%result body keys, and the journal field names that mean the same.
+RESULT_KEYS = {"outcome": "outcome", "actual outcome": "outcome", "learning": "learning", "next": "next", "delta": "delta"}
+RESULT_FIELD = re.compile(r"(?i)(outcome|actual outcome|learning|next|delta)\s*:[ \t]?(.*)")
+
+
+def parse_result_body(body: str) -> dict[str, str]:
+    """Read a ``%%result`` body: ``outcome:``, ``learning:``, ``next:``, ``delta:`` lines.
+
+    Free text before the first of them is the outcome; a line that starts no
+    field continues the one before it, so values may span lines. The journal's
+    ``**Learning**: ...`` form works too.
+    """
+    values: dict[str, list[str]] = {}
+    current = "outcome"
+    for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        m = FIELD.fullmatch(line) or RESULT_FIELD.fullmatch(line)
+        key = RESULT_KEYS.get(normalize_key(m.group(1))) if m else None
+        if key:
+            current = key
+            line = m.group(2)
+        values.setdefault(current, []).append(line)
+    joined = {k: "\n".join(v).strip() for k, v in values.items()}
+    return {k: v for k, v in joined.items() if v}

@@ -1,0 +1,142 @@
+"""The seed's gates, as pure checks over the journal and a draft.
+
+Each check returns what it found; the journal decides whether that refuses the
+action or only warns (strict mode turns the warnings about variables and
+baselines into refusals). Keeping them pure lets every face show the same gate
+texts, and lets the sidebar show them before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .model import COMPLETED, Draft, Entry, Lessons, Rule, normalize_key
+
+#: Completed entries after the last lesson that make a lessons reminder.
+LESSONS_EVERY = 4
+
+
+@dataclass
+class GateReport:
+    """What the gates say about a draft, before anything is written."""
+
+    refusals: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    repeats: list[Entry] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+
+
+def open_entry_refusal(entries: list[Entry]) -> str | None:
+    """The seed: a result is logged before the next experiment starts."""
+    planned = [e for e in entries if e.is_open]
+    if not planned:
+        return None
+    names = ", ".join(f"'{e.name}' ({e.timestamp})" for e in planned)
+    return (
+        f"experiment {names} is still PLANNED. Log its result first (%result), "
+        f"or close it with %result --abandon \"reason\", or add --parallel to run experiments side by side"
+    )
+
+
+def too_many_variables(draft: Draft) -> str | None:
+    changed = draft.changed
+    if len(changed) <= 1:
+        return None
+    keys = ", ".join(item.key for item in changed)
+    return f"{len(changed)} variables change at once ({keys}): one variable per experiment, or the result cannot be attributed"
+
+
+def missing_baseline(draft: Draft) -> str | None:
+    if draft.baseline.strip():
+        return None
+    return "no baseline recorded: write the current best metric (baseline: accuracy = 0.95), memory is unreliable"
+
+
+def change_signature(config_changes: list, change_text: str) -> frozenset | str:
+    """What makes two experiments 'the same change': changed keys and new values."""
+    if config_changes:
+        return frozenset((normalize_key(i.key), normalize_key(str(i.new))) for i in config_changes)
+    return re.sub(r"\s*(?:→|->)\s*", " → ", normalize_key(change_text))
+
+
+def repeats_of(entries: list[Entry], draft: Draft) -> list[Entry]:
+    """Earlier entries that already tried the draft's change."""
+    mine = change_signature(draft.changed, draft.change)
+    if not mine:
+        return []
+    return [e for e in entries if change_signature(e.changed_items, e.change) == mine]
+
+
+def rules_about(rules: list[Rule], keys: list[str]) -> list[Rule]:
+    """Rules whose text names one of the keys (the variables about to change)."""
+    wanted = [normalize_key(k) for k in keys if k.strip()]
+    hits = []
+    for rule in rules:
+        text = normalize_key(rule.text)
+        if any(re.search(rf"(?<![\w]){re.escape(k)}(?![\w])", text) for k in wanted):
+            hits.append(rule)
+    return hits
+
+
+def entry_time(entry: Entry) -> datetime | None:
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(entry.timestamp, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def completed_since_lessons(entries: list[Entry], lessons: Lessons, lessons_mtime: float | None) -> int:
+    """Completed entries started after lessons.md last changed (or its newest dated item)."""
+    marks = [datetime.fromtimestamp(lessons_mtime)] if lessons_mtime else []
+    for item in (*lessons.lessons, *lessons.rules):
+        try:
+            marks.append(datetime.strptime(item.date, "%Y-%m-%d"))
+        except ValueError:
+            pass
+    since = max(marks) if marks else None
+    count = 0
+    for entry in entries:
+        if entry.status != COMPLETED:
+            continue
+        started = entry_time(entry)
+        if since is None or (started is not None and started >= since):
+            count += 1
+    return count
+
+
+def lessons_reminder(count: int, every: int = LESSONS_EVERY) -> str | None:
+    if count < every:
+        return None
+    return (
+        f"{count} experiments completed since the last lesson: distill what they taught "
+        f"(%lesson \"context: lesson\" --source \"...\", or %lesson --never/--always ...)"
+    )
+
+
+def check_draft(entries: list[Entry], lessons: Lessons, draft: Draft, *, parallel: bool, strict: bool, force: bool) -> GateReport:
+    """Run every gate for a new hypothesis."""
+    report = GateReport()
+    if not parallel:
+        refusal = open_entry_refusal(entries)
+        if refusal:
+            report.refusals.append(refusal)
+    for problem in (too_many_variables(draft), missing_baseline(draft)):
+        if problem is None:
+            continue
+        if strict and not force:
+            report.refusals.append(problem + " (strict mode; --force logs it anyway)")
+        else:
+            report.warnings.append(problem)
+    report.repeats = repeats_of(entries, draft)
+    for entry in report.repeats[-3:]:
+        outcome = entry.summary_outcome() or entry.delta or "no result logged"
+        report.warnings.append(
+            f"this change was already tried in '{entry.name}' ({entry.timestamp}, {entry.status or 'no status'}): {outcome}"
+        )
+    keys = [item.key for item in draft.changed] or [draft.change.split(" ")[0]]
+    report.rules = rules_about(lessons.rules, keys)
+    return report

@@ -1,0 +1,448 @@
+"""The one API every face calls: open a journal, log, complete, abandon, learn, review.
+
+A face (magics, widget, server, CLI) collects input, calls one method here, and
+shows what comes back. Every method validates everything first and raises a
+:class:`JournalError` before touching a file, so bad input never writes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from . import gates, markdown
+from .errors import GateError, InputError, JournalError
+from .location import find_experiments_dir
+from .metrics import compare, format_delta, metrics_from_value, parse_metrics
+from .model import ABANDONED, COMPLETED, PLANNED, Draft, Entry, Lessons, Outcome, normalize_key
+from .store import DirLock, TextFile, describe_os_error
+
+#: Captured output longer than this is cut in the middle, with a marker.
+MAX_OUTPUT_LINES = 60
+MAX_OUTPUT_CHARS = 8000
+IMAGE_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
+
+
+@dataclass
+class Logged:
+    """What a write did: the entry as now in the file, and what the gates said."""
+
+    entry: Entry
+    warnings: list[str] = field(default_factory=list)
+    report: gates.GateReport | None = None
+    assets: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class Review:
+    """Everything ``%review`` shows, computed once for every face."""
+
+    directory: Path
+    entries: list[Entry]
+    shown: list[Entry]
+    open: list[Entry]
+    lessons: Lessons
+    reminders: list[str]
+    counts: dict[str, int]
+
+
+def now_stamp(now: datetime | None = None) -> str:
+    return (now or datetime.now()).strftime("%Y-%m-%d %H:%M")
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "entry"
+
+
+def cut_output(text: str, max_lines: int = MAX_OUTPUT_LINES, max_chars: int = MAX_OUTPUT_CHARS) -> str:
+    """Keep the head and tail of long output, saying how much was cut between."""
+    lines = text.rstrip("\n").split("\n")
+    if len(lines) <= max_lines and len(text) <= max_chars:
+        return text.rstrip("\n")
+    head_n, tail_n = (max_lines * 2) // 3, max_lines // 3
+    head, tail = lines[:head_n], lines[-tail_n:] if tail_n else []
+    while len("\n".join(head + tail)) > max_chars and (len(head) > 1 or len(tail) > 1):
+        if len(head) >= len(tail):
+            head = head[:-1]
+        else:
+            tail = tail[1:]
+    body = "\n".join(head + tail)
+    if len(body) > max_chars:  # a few enormous lines
+        head = [("\n".join(head))[: max_chars // 2]]
+        tail = [("\n".join(tail))[-max_chars // 2 :]] if tail else []
+    kept = len("\n".join(head)) + len("\n".join(tail))
+    cut_lines = len(lines) - len(head) - len(tail)
+    marker = f"[… {cut_lines:,} lines, {len(text) - kept:,} characters cut …]"
+    return "\n".join(head + [marker] + tail)
+
+
+def fenced(text: str) -> str:
+    """A code fence that no backtick run inside ``text`` can close."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}text\n{text}\n{ticks}"
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, sec = divmod(int(round(seconds)), 60)
+    if minutes < 60:
+        return f"{minutes} min {sec:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def describe_duration(wall: float | None, executing: float | None = None, cells: int | None = None) -> str:
+    """``12 min 03 s wall from hypothesis to result; 41.2 s executing 5 cells``."""
+    parts = []
+    if wall is not None:
+        parts.append(f"{format_duration(wall)} wall from hypothesis to result")
+    if executing is not None:
+        parts.append(f"{format_duration(executing)} executing {cells} cell{'s' if cells != 1 else ''}")
+    return "; ".join(parts)
+
+
+def validate_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise InputError("an experiment needs a name: %%hypothesis NAME")
+    if "\n" in name or "\r" in name:
+        raise InputError("the experiment name must be one line")
+    return name
+
+
+class Journal:
+    """One ``experiments/`` folder: journal.md, lessons.md and assets/."""
+
+    def __init__(self, directory: str | os.PathLike) -> None:
+        self.directory = Path(directory)
+        self.lock = DirLock(self.directory / ".expjournal.lock")
+        self.journal_file = TextFile(self.directory / "journal.md", self.lock)
+        self.lessons_file = TextFile(self.directory / "lessons.md", self.lock)
+        self.assets_dir = self.directory / "assets"
+
+    @classmethod
+    def find(cls, start: str | os.PathLike | None = None, explicit: str | os.PathLike | None = None) -> "Journal":
+        """The journal for a working directory (see :mod:`.location`)."""
+        return cls(find_experiments_dir(start, explicit))
+
+    # -- reading -----------------------------------------------------------
+
+    @property
+    def journal_path(self) -> Path:
+        return self.journal_file.path
+
+    @property
+    def lessons_path(self) -> Path:
+        return self.lessons_file.path
+
+    def entries(self) -> list[Entry]:
+        return self.journal_file.parsed("entries", markdown.parse_journal)[1]
+
+    def lessons(self) -> Lessons:
+        return self.lessons_file.parsed("lessons", markdown.parse_lessons)[1]
+
+    def open_entries(self) -> list[Entry]:
+        return [e for e in self.entries() if e.is_open]
+
+    def lessons_mtime(self) -> float | None:
+        try:
+            return self.lessons_path.stat().st_mtime
+        except OSError:
+            return None
+
+    def reminders(self, entries: list[Entry] | None = None) -> list[str]:
+        entries = self.entries() if entries is None else entries
+        out = []
+        due = gates.lessons_reminder(gates.completed_since_lessons(entries, self.lessons(), self.lessons_mtime()))
+        if due:
+            out.append(due)
+        for entry in entries:
+            if entry.is_open:
+                out.append(f"'{entry.name}' ({entry.timestamp}) is still PLANNED: log its result with %result or %result --abandon")
+        return out
+
+    def resolve_open(self, name: str | None = None, preferred: str | None = None, entries: list[Entry] | None = None) -> Entry:
+        """The open entry a result goes to.
+
+        ``name`` picks by name; else ``preferred`` (the heading this kernel
+        opened) if still open; else the only open entry; several open asks.
+        """
+        entries = self.entries() if entries is None else entries
+        planned = [e for e in entries if e.is_open]
+        if name:
+            hits = [e for e in planned if normalize_key(e.name) == normalize_key(name)]
+            if not hits:
+                listing = ", ".join(f"'{e.name}'" for e in planned) or "none"
+                raise InputError(f"no open experiment named '{name}' (open: {listing})")
+            return hits[-1]
+        if preferred:
+            hits = [e for e in planned if e.heading == preferred]
+            if hits:
+                return hits[-1]
+        if len(planned) == 1:
+            return planned[0]
+        if not planned:
+            raise InputError(
+                "no open experiment to complete: log one first with %%hypothesis, "
+                "or record a run after the fact with %result --retro NAME"
+            )
+        listing = ", ".join(f"'{e.name}'" for e in planned)
+        raise GateError(f"{len(planned)} experiments are open ({listing}): choose one with --name NAME")
+
+    # -- writing -----------------------------------------------------------
+
+    def check(self, draft: Draft, *, parallel: bool = False, strict: bool = False, force: bool = False) -> gates.GateReport:
+        """Run the gates for a draft without writing (the sidebar shows these live)."""
+        validate_name(draft.name)
+        return gates.check_draft(self.entries(), self.lessons(), draft, parallel=parallel, strict=strict, force=force)
+
+    def hypothesize(
+        self,
+        draft: Draft,
+        *,
+        parallel: bool = False,
+        strict: bool = False,
+        force: bool = False,
+        now: datetime | None = None,
+    ) -> Logged:
+        """Append a PLANNED entry, if the gates allow it."""
+        name = validate_name(draft.name)
+        if not markdown.canonical(draft.hypothesis):
+            raise InputError(f"'{name}' has no hypothesis: write what you expect to happen and why")
+        self._ensure_dir()
+        with self.lock:
+            text, entries = self.journal_file.parsed("entries", markdown.parse_journal)
+            report = gates.check_draft(entries, self.lessons(), draft, parallel=parallel, strict=strict, force=force)
+            if report.refusals:
+                raise GateError("; ".join(report.refusals))
+            fields = [
+                ("Status", PLANNED),
+                ("Hypothesis", draft.hypothesis),
+                ("Change", draft.change or "; ".join(i.describe() for i in draft.changed)),
+                ("Config", markdown.render_config(draft.config)),
+                ("Expected outcome", draft.expected),
+                ("Baseline", draft.baseline),
+                *draft.extra.items(),
+            ]
+            stamp = now_stamp(now)
+            self._append_entry(text, stamp, name, fields)
+            entry = self._find_written(stamp, name)
+        return Logged(entry, report.warnings, report)
+
+    def complete(
+        self,
+        outcome: Outcome,
+        *,
+        name: str | None = None,
+        preferred: str | None = None,
+        result_value: object = None,
+    ) -> Logged:
+        """Mark the open entry COMPLETED and attach the outcome at its end."""
+        self._ensure_dir()
+        with self.lock:
+            text, entries = self.journal_file.parsed("entries", markdown.parse_journal)
+            entry = self.resolve_open(name, preferred, entries)
+            assets: list[Path] = []
+            try:
+                fields, assets = self._result_fields(entry, outcome, result_value)
+                new_text = markdown.splice_result(text, entry, COMPLETED, fields)
+                self.journal_file.replace(new_text)
+            except BaseException:
+                self._remove(assets)
+                raise
+            done = self._find_written(entry.timestamp, entry.name, prefer_index=entry.index)
+        return Logged(done, assets=assets)
+
+    def abandon(self, reason: str, *, name: str | None = None, preferred: str | None = None, learning: str = "") -> Logged:
+        """Mark the open entry ABANDONED, saying why (an honest close)."""
+        reason = markdown.canonical(reason or "")
+        if not reason:
+            raise InputError("say why the experiment is abandoned: %result --abandon \"reason\"")
+        self._ensure_dir()
+        with self.lock:
+            text, entries = self.journal_file.parsed("entries", markdown.parse_journal)
+            entry = self.resolve_open(name, preferred, entries)
+            fields = [("Actual outcome", f"Abandoned: {reason}"), ("Learning", learning)]
+            self.journal_file.replace(markdown.splice_result(text, entry, ABANDONED, fields))
+            done = self._find_written(entry.timestamp, entry.name, prefer_index=entry.index)
+        return Logged(done)
+
+    def retro(
+        self,
+        name: str,
+        outcome: Outcome,
+        *,
+        hypothesis: str = "",
+        result_value: object = None,
+        now: datetime | None = None,
+    ) -> Logged:
+        """Log a run after the fact, marked as such: honest beats missing."""
+        name = validate_name(name)
+        self._ensure_dir()
+        with self.lock:
+            text, _ = self.journal_file.parsed("entries", markdown.parse_journal)
+            stamp = now_stamp(now)
+            probe = Entry(stamp, name)
+            assets: list[Path] = []
+            try:
+                result, assets = self._result_fields(probe, outcome, result_value)
+                fields = [
+                    ("Status", COMPLETED),
+                    ("Logged", "retrospectively, after the run: no hypothesis was written first"),
+                    ("Hypothesis", hypothesis),
+                    *result,
+                ]
+                self._append_entry(text, stamp, name, fields)
+            except BaseException:
+                self._remove(assets)
+                raise
+            entry = self._find_written(stamp, name)
+        return Logged(entry, assets=assets)
+
+    def add_lesson(self, text: str, *, context: str = "", source: str = "", date: str | None = None) -> str:
+        """Add a lesson bullet under ``## Lessons``; returns the line written."""
+        text = markdown.canonical(text or "")
+        if not text:
+            raise InputError("a lesson needs text: %lesson \"context: what you learned\"")
+        if context.strip():
+            text = f"{markdown.canonical(context)}: {text}"
+        bullet = markdown.render_lesson(date or datetime.now().strftime("%Y-%m-%d"), text, source)
+        self._add_bullet(bullet, "lessons")
+        return bullet.rstrip("\n")
+
+    def add_rule(self, kind: str, action: str, *, reason: str = "", date: str | None = None) -> str:
+        """Add a NEVER/ALWAYS rule under ``## Rules (hard-won)``."""
+        kind = kind.upper()
+        if kind not in ("NEVER", "ALWAYS"):
+            raise InputError(f"a rule is NEVER or ALWAYS, not {kind!r}")
+        action = markdown.canonical(action or "")
+        if not action:
+            raise InputError(f"a {kind} rule needs what to {'avoid' if kind == 'NEVER' else 'do'}")
+        connective = "because" if kind == "NEVER" else "when"
+        bullet = markdown.render_rule(kind, action, reason, connective, date or datetime.now().strftime("%Y-%m-%d"))
+        self._add_bullet(bullet, "rules")
+        return bullet.rstrip("\n")
+
+    # -- review --------------------------------------------------------------
+
+    def review(self, n: int = 5, all: bool = False) -> Review:
+        entries = self.entries()
+        shown = entries if all else entries[-n:] if n > 0 else []
+        counts = {status: 0 for status in (PLANNED, COMPLETED, ABANDONED)}
+        for entry in entries:
+            counts[entry.status] = counts.get(entry.status, 0) + 1
+        return Review(self.directory, entries, shown, [e for e in entries if e.is_open], self.lessons(), self.reminders(entries), counts)
+
+    # -- internals -----------------------------------------------------------
+
+    def _ensure_dir(self) -> None:
+        if self.directory.exists() and not self.directory.is_dir():
+            raise JournalError(f"{self.directory} exists and is not a folder")
+        if self.journal_path.is_dir():
+            raise JournalError(f"cannot write {self.journal_path}: it is a directory")
+        if not self.directory.exists():
+            try:
+                self.directory.mkdir(parents=True)
+                (self.directory / ".gitignore").write_text(".expjournal.lock\n", encoding="utf-8")
+            except OSError as exc:
+                raise JournalError(describe_os_error(self.directory, exc)) from None
+
+    def _append_entry(self, text: str, stamp: str, name: str, fields: list[tuple[str, str]]) -> None:
+        newline = markdown.newline_of(text) if text else "\n"
+        lead = ""
+        if text and not text.endswith("\n"):
+            lead = newline
+        if text.strip() and not text.endswith(("\n\n", "\r\n\r\n")):
+            lead += newline
+        if not text:
+            lead = f"# Experiment journal{newline}{newline}"
+        self.journal_file.append(lead + markdown.render_entry(stamp, name, fields, newline))
+
+    def _find_written(self, stamp: str, name: str, prefer_index: int | None = None) -> Entry:
+        entries = self.entries()
+        if prefer_index is not None and prefer_index < len(entries):
+            candidate = entries[prefer_index]
+            if candidate.timestamp == stamp and candidate.name == name:
+                return candidate
+        for entry in reversed(entries):
+            if entry.timestamp == stamp and entry.name == name:
+                return entry
+        raise JournalError(f"the entry '{name}' was written but cannot be read back from {self.journal_path}")
+
+    def _add_bullet(self, bullet: str, section: str) -> None:
+        self._ensure_dir()
+        with self.lock:
+            text = self.lessons_file.read()
+            self.lessons_file.replace(markdown.add_bullet(text, bullet, section))
+
+    def _result_fields(self, entry: Entry, outcome: Outcome, result_value: object) -> tuple[list[tuple[str, str]], list[Path]]:
+        metrics = dict(outcome.metrics)
+        if not metrics:
+            if result_value is not None:
+                metrics.update(metrics_from_value(result_value))
+            metrics = {**parse_metrics(outcome.output), **metrics}
+        summary = outcome.summary.strip()
+        if not summary and outcome.error:
+            summary = f"Error: {outcome.error.splitlines()[0]}"
+        if not summary and metrics:
+            summary = ", ".join(f"{k} = {v:.6g}" for k, v in metrics.items())
+        if not summary and (outcome.output or outcome.images):
+            summary = f"see the output of {outcome.source or 'the cell'} below"
+        parts = [summary]
+        if outcome.output.strip():
+            label = f"Output of {outcome.source}:" if outcome.source else "Output:"
+            parts.append(label + "\n" + fenced(cut_output(outcome.output)))
+        assets = self._save_images(entry, outcome.images)
+        for i, path in enumerate(assets, 1):
+            parts.append(f"![{outcome.source or 'figure'} figure {i}](assets/{path.name})")
+        delta = outcome.delta.strip()
+        if not delta:
+            deltas = compare(entry.baseline, entry.expected, metrics)
+            delta = format_delta(deltas) or (
+                "not computed: no metric of the baseline or expected outcome was found in the output "
+                "(set it with --delta)"
+            )
+        fields = [
+            ("Actual outcome", "\n".join(p for p in parts if p)),
+            ("Delta", delta),
+            ("Duration", outcome.duration),
+            ("Learning", outcome.learning),
+            ("Next", outcome.next),
+        ]
+        return fields, assets
+
+    def _save_images(self, entry: Entry, images: list[tuple[str, bytes | str]]) -> list[Path]:
+        if not images:
+            return []
+        saved: list[Path] = []
+        stem = f"{re.sub(r'[^0-9]', '', entry.timestamp)[:12]}-{slug(entry.name)}"
+        try:
+            self.assets_dir.mkdir(parents=True, exist_ok=True)
+            for mime, data in images:
+                ext = IMAGE_EXT.get(mime)
+                if ext is None:
+                    continue
+                k = 1
+                while (path := self.assets_dir / f"{stem}-{k}.{ext}").exists():
+                    k += 1
+                raw = data.encode("utf-8") if isinstance(data, str) else data
+                TextFile(path, self.lock).replace_bytes(raw)
+                saved.append(path)
+        except BaseException:
+            self._remove(saved)
+            raise
+        return saved
+
+    @staticmethod
+    def _remove(paths: list[Path]) -> None:
+        for path in paths:
+            try:
+                path.unlink()
+            except OSError:
+                pass

@@ -1,0 +1,43 @@
+"""Where the journal lives.
+
+The seed keeps ``experiments/`` in the project root. A notebook usually runs in a
+sub-folder of the project, so we walk up from the working directory to the
+nearest existing ``experiments/`` folder, never past the git root (another
+project's journal is not ours). With none found, the folder goes at the git root,
+or in the working directory outside git. An explicit setting wins over all that.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: The environment variable that names the experiments folder itself.
+ENV_VAR = "EXPJOURNAL_DIR"
+FOLDER = "experiments"
+
+
+def git_root(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def find_experiments_dir(start: Path | str | None = None, explicit: str | os.PathLike | None = None) -> Path:
+    """The experiments folder for ``start`` (default: the working directory).
+
+    ``explicit`` (a magic option or a config value) wins, then ``$EXPJOURNAL_DIR``,
+    then the search described in the module docstring. Nothing is created here.
+    """
+    chosen = explicit or os.environ.get(ENV_VAR)
+    if chosen:
+        return Path(os.path.expanduser(str(chosen))).resolve()
+    start = Path(start or os.getcwd()).resolve()
+    root = git_root(start)
+    for folder in (start, *start.parents):
+        if (folder / FOLDER).is_dir():
+            return folder / FOLDER
+        if folder == root:
+            break
+    return (root or start) / FOLDER

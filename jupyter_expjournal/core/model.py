@@ -1,0 +1,234 @@
+"""The journal's objects: entries, config changes, lessons and rules.
+
+They are plain data parsed out of (and rendered into) the two Markdown files. Each
+object remembers where it came from in the file (``span``) so that the writer can
+change one entry in place and leave every other byte alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+#: The seed's fields, in the order a new entry writes them.
+PLANNED_FIELDS = ("Status", "Hypothesis", "Change", "Config", "Expected outcome", "Baseline")
+#: Fields a result adds at the end of its entry.
+RESULT_FIELDS = ("Actual outcome", "Delta", "Duration", "Learning", "Next")
+
+PLANNED, COMPLETED, ABANDONED = "PLANNED", "COMPLETED", "ABANDONED"
+STATUSES = (PLANNED, COMPLETED, ABANDONED)
+
+#: Written for a config key that one side of a change does not have.
+ABSENT = "(none)"
+
+
+def normalize_key(text: str) -> str:
+    """Compare names the way a person would: case and spacing do not matter."""
+    return re.sub(r"\s+", " ", text.strip()).casefold()
+
+
+@dataclass(frozen=True)
+class ConfigItem:
+    """One ``- key: old → new`` (or ``- key: value``) line of an entry's Config."""
+
+    key: str
+    old: str | None  # None: the key did not exist before (added)
+    new: str | None  # None: the key was removed
+    changed: bool
+
+    @classmethod
+    def same(cls, key: str, value: str) -> "ConfigItem":
+        return cls(key, value, value, False)
+
+    @classmethod
+    def change(cls, key: str, old: str | None, new: str | None) -> "ConfigItem":
+        return cls(key, old, new, True)
+
+    @property
+    def value(self) -> str | None:
+        return self.new if self.new is not None else self.old
+
+    def describe(self) -> str:
+        """The change as the Change field says it: ``C 1 → 10``."""
+        if not self.changed:
+            return f"{self.key} {self.value}"
+        return f"{self.key} {self.old if self.old is not None else ABSENT} → {self.new if self.new is not None else ABSENT}"
+
+
+@dataclass
+class Entry:
+    """One ``### date — name`` section of journal.md.
+
+    ``fields`` maps each ``**Field**`` name, as written, to its value as the user
+    wrote it (escapes removed). ``span`` is the entry's [start, end) in the file
+    text, trailing blank lines included.
+    """
+
+    timestamp: str
+    name: str
+    fields: dict[str, str] = field(default_factory=dict)
+    span: tuple[int, int] = (0, 0)
+    index: int = 0
+
+    def get(self, name: str, default: str = "") -> str:
+        wanted = normalize_key(name)
+        for key, value in self.fields.items():
+            if normalize_key(key) == wanted:
+                return value
+        return default
+
+    @property
+    def heading(self) -> str:
+        return f"{self.timestamp} — {self.name}"
+
+    @property
+    def status(self) -> str:
+        word = self.get("Status").split()
+        return word[0].upper() if word else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == PLANNED
+
+    @property
+    def hypothesis(self) -> str:
+        return self.get("Hypothesis")
+
+    @property
+    def change(self) -> str:
+        return self.get("Change")
+
+    @property
+    def config(self) -> list[ConfigItem]:
+        from .markdown import parse_config  # the reader owns the bullet syntax
+
+        return parse_config(self.get("Config"))
+
+    @property
+    def changed_items(self) -> list[ConfigItem]:
+        """The variables this experiment changed: from Config, else from Change."""
+        return _changed(self.config, self.change)
+
+    @property
+    def changed_keys(self) -> list[str]:
+        return [item.key for item in self.changed_items]
+
+    @property
+    def expected(self) -> str:
+        return self.get("Expected outcome") or self.get("Expected")
+
+    @property
+    def baseline(self) -> str:
+        return self.get("Baseline")
+
+    @property
+    def actual(self) -> str:
+        return self.get("Actual outcome")
+
+    @property
+    def delta(self) -> str:
+        return self.get("Delta")
+
+    @property
+    def learning(self) -> str:
+        return self.get("Learning")
+
+    @property
+    def next(self) -> str:
+        return self.get("Next")
+
+    @property
+    def duration(self) -> str:
+        return self.get("Duration")
+
+    def summary_outcome(self) -> str:
+        """The first line of the actual outcome: what a review quotes."""
+        for line in self.actual.splitlines():
+            if line.strip() and not line.startswith("```"):
+                return line.strip()
+        return ""
+
+
+@dataclass
+class Lesson:
+    """``- 2026-03-15 QLoRA: alpha/r matters more than rank. Source: runs 3-5``."""
+
+    date: str
+    text: str
+    source: str = ""
+    span: tuple[int, int] = (0, 0)
+
+    @property
+    def context(self) -> str:
+        head, sep, _ = self.text.partition(": ")
+        return head if sep and len(head) <= 40 and "\n" not in head else ""
+
+
+@dataclass
+class Rule:
+    """``- NEVER x because y. Learned: date`` or ``- ALWAYS x when y. Learned: date``."""
+
+    kind: str  # NEVER | ALWAYS
+    action: str
+    reason: str = ""
+    connective: str = ""  # because | when
+    date: str = ""
+    span: tuple[int, int] = (0, 0)
+
+    @property
+    def text(self) -> str:
+        reason = f" {self.connective} {self.reason}" if self.reason else ""
+        return f"{self.kind} {self.action}{reason}"
+
+
+@dataclass
+class Lessons:
+    """What lessons.md holds, plus the raw text it came from."""
+
+    lessons: list[Lesson] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    text: str = ""
+
+
+@dataclass
+class Draft:
+    """A hypothesis about to be logged, as any face collects it."""
+
+    name: str
+    hypothesis: str
+    change: str = ""
+    config: list[ConfigItem] = field(default_factory=list)
+    expected: str = ""
+    baseline: str = ""
+    extra: dict[str, str] = field(default_factory=dict)  # other **Fields** pasted from a journal
+
+    @property
+    def changed(self) -> list[ConfigItem]:
+        return _changed(self.config, self.change)
+
+
+def _changed(config: list[ConfigItem], change: str) -> list[ConfigItem]:
+    from .markdown import parse_change  # the reader owns the syntax
+
+    return [item for item in config if item.changed] or parse_change(change)
+
+
+@dataclass
+class Outcome:
+    """A result about to be attached to an entry.
+
+    ``output`` is captured text (already cut to size by the caller or not: the
+    journal cuts it), ``images`` are (mime, data) pairs, ``metrics`` what parsed
+    out of the output or a dict result.
+    """
+
+    summary: str = ""
+    output: str = ""
+    images: list[tuple[str, bytes | str]] = field(default_factory=list)
+    metrics: dict[str, float] = field(default_factory=dict)
+    error: str = ""
+    delta: str = ""
+    learning: str = ""
+    next: str = ""
+    duration: str = ""
+    source: str = ""  # "cell [12]": where the output came from

@@ -1,0 +1,412 @@
+"""The IPython face: ``%%hypothesis``, ``%result``, ``%review``, ``%lesson``, ``%journal``.
+
+Each magic parses its line with ``magic_arguments`` (so ``%result?`` is its help
+page), calls one method of :class:`~jupyter_expjournal.core.journal.Journal`, and
+prints what came back. A :class:`JournalError` becomes one ``UsageError`` line:
+the core raised it before writing, so the files are untouched.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from pathlib import Path
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from traitlets import Bool, Float, Int, Unicode
+
+from . import render
+from .capture import CellRecord, OutputRecorder
+from .core.draft import diff_configs, parse_body, parse_result_body
+from .core.errors import InputError, JournalError
+from .core.gates import entry_time
+from .core.journal import Journal, describe_duration, format_duration
+from .core.location import ENV_VAR, find_experiments_dir
+from .core.model import Outcome
+
+
+def _text(tokens: list[str] | str | None) -> str:
+    """Option words joined back into text, one layer of surrounding quotes removed.
+
+    IPython splits magic lines without removing quotes, and ``nargs='+'`` lets a
+    user type ``--learning C matters less`` without quoting at all.
+    """
+    if tokens is None:
+        return ""
+    text = tokens if isinstance(tokens, str) else " ".join(tokens)
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        text = text[1:-1]
+    return text
+
+
+def _clear_errors(method):
+    """Turn a JournalError into one UsageError line (no traceback)."""
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except JournalError as exc:
+            raise UsageError(str(exc)) from None
+
+    return wrapper
+
+
+def _display(text: str, html: str) -> None:
+    from IPython.display import display
+
+    display({"text/plain": text, "text/html": html}, raw=True)
+
+
+@magics_class
+class ExpJournal(Magics):
+    """Experiment-journal magics; configure with ``c.ExpJournal.<trait>`` in ipython_config.py."""
+
+    directory = Unicode(
+        "",
+        help=f"The experiments folder (holding journal.md). Empty: ${ENV_VAR}, else the nearest "
+        "experiments/ folder up to the git root, else one created at the git root or here.",
+    ).tag(config=True)
+    strict = Bool(False, help="Refuse (not just warn) a hypothesis with several changed variables or no baseline.").tag(
+        config=True
+    )
+    nudge_seconds = Float(
+        60.0, help="A cell running longer than this with no open hypothesis gets a one-line nudge (0: never)."
+    ).tag(config=True)
+    ring_size = Int(32, help="How many recent cells' outputs are kept for %result.").tag(config=True)
+    max_cell_bytes = Int(2_000_000, help="Output bytes kept per cell; more is cut.").tag(config=True)
+
+    def __init__(self, shell=None, **kwargs):
+        super().__init__(shell=shell, **kwargs)
+        self.recorder = OutputRecorder(shell, ring_size=self.ring_size, max_cell_bytes=self.max_cell_bytes)
+        self.recorder.after_cell.append(self._nudge)
+        #: heading -> time.time() when this kernel opened the entry; the last is "mine".
+        self.opened: dict[str, float] = {}
+        self._journals: dict[Path, Journal] = {}
+
+    # -- helpers -----------------------------------------------------------
+
+    def current(self) -> Journal:
+        """The journal for the current working directory (re-found each call: cwd may move)."""
+        path = find_experiments_dir(explicit=self.directory or None)
+        if path not in self._journals:
+            self._journals[path] = Journal(path)
+        return self._journals[path]
+
+    def status_line(self) -> str:
+        journal = self.current()
+        try:
+            entries = journal.entries()
+        except JournalError as exc:
+            return f"expjournal: {exc}"
+        if not journal.journal_path.exists():
+            return f"expjournal: journal will be created at {journal.journal_path} (no entries yet)"
+        open_ = [e for e in entries if e.is_open]
+        tail = "; open: " + ", ".join(f"'{e.name}'" for e in open_) if open_ else "; none open"
+        return f"expjournal: {journal.journal_path}: {len(entries)} entries{tail}"
+
+    def _preferred(self) -> str | None:
+        return next(reversed(self.opened), None)
+
+    def _variable(self, name: str, option: str):
+        name = _text(name)
+        if name not in self.shell.user_ns:
+            raise InputError(f"{option}: no variable named {name!r} in the notebook")
+        return self.shell.user_ns[name]
+
+    def _nudge(self, record: CellRecord) -> None:
+        if not self.nudge_seconds or record.duration < self.nudge_seconds:
+            return
+        if self.current().open_entries():
+            return
+        print(
+            f"expjournal: that cell ran {format_duration(record.duration)} with no open hypothesis. "
+            f"Log it after the fact: %result --retro NAME --learning ..."
+        )
+
+    def _outcome(self, args, fields: dict[str, str], start: float | None) -> tuple[Outcome, object]:
+        record = None
+        if args.cell is not None:
+            record = self.recorder.by_prompt(args.cell)
+            if record is None:
+                raise InputError(
+                    f"no recorded output for cell [{args.cell}]: the journal keeps the last "
+                    f"{self.ring_size} cells run since %load_ext jupyter_expjournal"
+                )
+        elif not args.no_output:
+            record = self.recorder.previous()
+        outcome = Outcome(
+            summary=_text(args.outcome) or fields.get("outcome", ""),
+            delta=_text(args.delta) or fields.get("delta", ""),
+            learning=_text(args.learning) or fields.get("learning", ""),
+            next=_text(args.next) or fields.get("next", ""),
+        )
+        value = None
+        if record is not None:
+            outcome.output = record.text()
+            outcome.images = record.images()
+            outcome.source = f"cell [{record.prompt}]" if record.prompt is not None else "the previous cell"
+            value = record.result_value
+            if record.error is not None:
+                outcome.error = record.error.data.get("text/plain", "")
+        if start is not None:
+            cells = self.recorder.since(start)
+            outcome.duration = describe_duration(time.time() - start, sum(r.duration for r in cells), len(cells))
+        if not (record or outcome.summary):
+            raise InputError("no previous cell output to attach: run the experiment first, or give --outcome TEXT")
+        return outcome, value
+
+    # -- magics ------------------------------------------------------------
+
+    @magic_arguments()
+    @argument("name", nargs="*", help="The experiment's name: the rest of the line.")
+    @argument("--config", metavar="VAR", help="A dict in the notebook holding the new config.")
+    @argument("--base", metavar="VAR", help="A dict holding the old config; Change and Config are diffed from the two.")
+    @argument("--parallel", action="store_true", help="Open this experiment even though another is still PLANNED.")
+    @argument("--force", action="store_true", help="Log even where strict mode would refuse (several variables, no baseline).")
+    @cell_magic
+    @_clear_errors
+    def hypothesis(self, line, cell):
+        """Log a PLANNED experiment before any of its code runs.
+
+        The cell body holds the hypothesis (its first free text, or a
+        ``hypothesis:`` line) and the fields ``change:``, ``config:`` (bullets
+        ``- key: old → new`` or ``- key: value``), ``expected:`` and
+        ``baseline:``. The journal's own ``**Field**: value`` form works too.
+
+        Gates: refused while another entry is PLANNED (use ``--parallel``);
+        warns when several variables change or no baseline is given (refuses in
+        strict mode unless ``--force``) and when the same change was tried.
+
+        Examples
+        --------
+        ::
+
+            %%hypothesis SVC C=10
+            A larger C fits the digits data more tightly, so accuracy should rise.
+            change: C 1 → 10
+            config:
+            - C: 1 → 10
+            - kernel: rbf
+            expected: accuracy +0.01
+            baseline: accuracy = 0.95
+
+            %%hypothesis deeper trees --config params --base best_params
+            Deeper trees capture the interactions the shallow ones miss.
+            expected: f1 +0.02
+            baseline: f1 = 0.91
+        """
+        args = parse_argstring(self.hypothesis, line)
+        name = _text(args.name)
+        if not name:
+            raise InputError("%%hypothesis needs a name: %%hypothesis NAME, then the hypothesis in the cell body")
+        draft = parse_body(name, cell or "")
+        if args.base and not args.config:
+            raise InputError("--base needs --config: the two dicts are diffed")
+        if args.config:
+            if draft.config:
+                raise InputError("give the config either as config: bullets or with --config, not both")
+            new = self._variable(args.config, "--config")
+            base = self._variable(args.base, "--base") if args.base else new
+            try:
+                draft.config = diff_configs(new, base)
+            except InputError as exc:
+                raise InputError(f"--config {_text(args.config)} / --base {_text(args.base or args.config)}: {exc}") from None
+        journal = self.current()
+        preview = render.short_review(journal.entries(), journal.lessons())
+        logged = journal.hypothesize(draft, parallel=args.parallel, strict=self.strict, force=args.force)
+        self.opened[logged.entry.heading] = time.time()
+        for text in preview + render.gate_lines(logged.report):
+            print(text)
+        print(f"Logged PLANNED '{logged.entry.name}' ({logged.entry.timestamp}) in {journal.journal_path}")
+
+    @magic_arguments()
+    @argument("--cell", type=int, metavar="N", help="Attach the outputs of the cell whose prompt was [N] (default: the previous cell).")
+    @argument("--name", nargs="+", metavar="NAME", help="Complete this open experiment (default: the one this kernel opened).")
+    @argument("--outcome", nargs="+", metavar="TEXT", help="The actual outcome in words (default: metrics found in the output).")
+    @argument("--learning", nargs="+", metavar="TEXT", help="One sentence: what this taught you.")
+    @argument("--next", nargs="+", metavar="TEXT", help="What to try based on this result.")
+    @argument("--delta", nargs="+", metavar="TEXT", help="The delta in words, where metrics could not be compared.")
+    @argument("--abandon", nargs="+", metavar="REASON", help="Close the experiment as ABANDONED, saying why.")
+    @argument("--retro", nargs="+", metavar="NAME", help="Log a run that had no hypothesis, after the fact (marked retrospective).")
+    @argument("--no-output", action="store_true", help="Attach no cell output.")
+    @line_cell_magic
+    @_clear_errors
+    def result(self, line, cell=None):
+        """Complete the open experiment with the previous cell's outputs.
+
+        Text output (stdout, stderr, results) goes into Actual outcome in a fenced
+        block, images are saved under ``experiments/assets/`` and linked, an
+        error is recorded as the outcome. Metrics written as ``name = 0.81``,
+        ``name: 0.81`` or ``name=81%`` (or a dict result) are compared with the
+        baseline and the expected outcome into Delta. Duration is the wall time
+        since the hypothesis and the time spent executing cells in between.
+
+        As a cell magic, the body holds ``outcome:``, ``learning:``, ``next:``
+        and ``delta:`` lines.
+
+        Examples
+        --------
+        ::
+
+            %result --learning C matters less than gamma here --next sweep gamma
+            %result --cell 12 --learning "..." --next "..."
+            %result --abandon "data leak found in the split"
+            %result --retro quick lr probe --learning "lr 1e-2 diverges"
+
+            %%result
+            learning: C matters less than gamma here.
+            next: sweep gamma over 1e-4..1e-2
+        """
+        args = parse_argstring(self.result, line)
+        fields = parse_result_body(cell) if cell is not None else {}
+        journal = self.current()
+        name = _text(args.name) or None
+        if args.abandon:
+            logged = journal.abandon(_text(args.abandon), name=name, preferred=self._preferred(), learning=_text(args.learning))
+            self.opened.pop(logged.entry.heading, None)
+            print(f"'{logged.entry.name}' ABANDONED in {journal.journal_path}")
+            return
+        if args.retro:
+            outcome, value = self._outcome(args, fields, None)
+            logged = journal.retro(_text(args.retro), outcome, result_value=value)
+        else:
+            entry = journal.resolve_open(name, self._preferred())
+            start = self.opened.get(entry.heading)
+            if start is None:
+                started = entry_time(entry)
+                start = started.timestamp() if started else None
+            outcome, value = self._outcome(args, fields, start)
+            logged = journal.complete(outcome, name=name, preferred=entry.heading, result_value=value)
+            self.opened.pop(entry.heading, None)
+        done = logged.entry
+        print(f"'{done.name}' {done.status}: {render.first_line(done.delta, 200)}")
+        for path in logged.assets:
+            print(f"  saved {path}")
+        for reminder in journal.reminders():
+            print(f"! {reminder}")
+
+    @magic_arguments()
+    @argument("-n", type=int, default=5, help="How many recent entries to show (default 5).")
+    @argument("--all", action="store_true", help="Show every entry.")
+    @line_magic
+    @_clear_errors
+    def review(self, line):
+        """Review the journal before the next experiment.
+
+        Shows the open experiments, the last N entries (name, status,
+        hypothesis, expected vs actual, delta, learning), lessons and rules, and
+        reminders (lessons due, an entry still open). Rich HTML in a notebook,
+        clean text in a terminal.
+
+        Examples
+        --------
+        ::
+
+            %review
+            %review -n 10
+            %review --all
+        """
+        args = parse_argstring(self.review, line)
+        if args.n < 0:
+            raise InputError(f"-n must be 0 or more, not {args.n}")
+        review = self.current().review(n=args.n, all=args.all)
+        _display(render.review_text(review), render.review_html(review))
+
+    @magic_arguments()
+    @argument("text", nargs="*", help="The lesson, e.g. 'QLoRA: alpha/r ratio matters more than rank.'")
+    @argument("--context", nargs="+", metavar="C", help="What the lesson is about (written before the lesson).")
+    @argument("--source", nargs="+", metavar="S", help="Where it came from: experiments, a correction, a paper.")
+    @argument("--never", nargs="+", metavar="X", help="Add a rule: NEVER X ...")
+    @argument("--always", nargs="+", metavar="X", help="Add a rule: ALWAYS X ...")
+    @argument("--because", nargs="+", metavar="Y", help="... because Y (for --never).")
+    @argument("--when", nargs="+", metavar="Y", help="... when Y (for --always).")
+    @line_cell_magic
+    @_clear_errors
+    def lesson(self, line, cell=None):
+        """Distill a lesson, or a hard-won NEVER/ALWAYS rule, into lessons.md.
+
+        As a cell magic the body is the lesson text (any quotes, several lines).
+
+        Examples
+        --------
+        ::
+
+            %lesson QLoRA: alpha/r ratio matters more than rank. --source runs 3-5
+            %lesson --never train in fp16 without loss scaling --because the loss goes NaN
+            %lesson --always pin the eval seed --when comparing runs
+        """
+        args = parse_argstring(self.lesson, line)
+        text = _text(args.text)
+        if cell is not None:
+            text = f"{text}\n{cell}".strip() if text else cell
+        journal = self.current()
+        if args.never and args.always:
+            raise InputError("a rule is either --never or --always, not both")
+        if args.never or args.always:
+            if text:
+                raise InputError("a rule takes its text after --never/--always; put a lesson in its own %lesson")
+            if args.never and args.when or args.always and args.because:
+                raise InputError("use --never X --because Y, or --always X --when Y")
+            kind = "NEVER" if args.never else "ALWAYS"
+            line_written = journal.add_rule(kind, _text(args.never or args.always), reason=_text(args.because or args.when))
+        else:
+            if args.because or args.when:
+                raise InputError("--because and --when go with --never / --always")
+            line_written = journal.add_lesson(text, context=_text(args.context), source=_text(args.source))
+        print(f"{journal.lessons_path}: {line_written}")
+
+    @magic_arguments()
+    @argument("--dir", nargs="+", metavar="PATH", help="Use this experiments folder from now on ('auto' to search again).")
+    @argument("--strict", choices=["on", "off"], help="Strict mode: refuse several changed variables or a missing baseline.")
+    @argument("--nudge", type=float, metavar="SECONDS", help="Nudge after a cell this long with no open hypothesis (0: never).")
+    @line_magic
+    @_clear_errors
+    def journal(self, line):
+        """Where the journal is and its state; point it elsewhere or switch strict mode.
+
+        The folder is, in order: ``%journal --dir``, ``c.ExpJournal.directory``,
+        ``$EXPJOURNAL_DIR``, the nearest ``experiments/`` folder walking up to the
+        git root, else a new one at the git root (or here, outside git).
+
+        Examples
+        --------
+        ::
+
+            %journal
+            %journal --dir ../shared-experiments
+            %journal --strict on
+        """
+        args = parse_argstring(self.journal, line)
+        if args.dir:
+            chosen = _text(args.dir)
+            self.directory = "" if chosen == "auto" else str(Path(os.path.expanduser(chosen)).resolve() / "")
+            if self.directory and Path(self.directory).exists() and not Path(self.directory).is_dir():
+                bad, self.directory = self.directory, ""
+                raise InputError(f"--dir: {bad} is not a folder")
+        if args.strict:
+            self.strict = args.strict == "on"
+        if args.nudge is not None:
+            if args.nudge < 0:
+                raise InputError("--nudge takes seconds, 0 or more")
+            self.nudge_seconds = args.nudge
+        journal = self.current()
+        review = journal.review(n=0)
+        where = (
+            "%journal --dir / c.ExpJournal.directory"
+            if self.directory
+            else f"${ENV_VAR}" if os.environ.get(ENV_VAR) else "the nearest experiments/ folder"
+        )
+        counts = ", ".join(f"{n} {s.lower()}" for s, n in review.counts.items() if n) or "no entries"
+        lines = [
+            f"journal: {journal.journal_path} ({counts})",
+            f"lessons: {journal.lessons_path} ({len(review.lessons.lessons)} lessons, {len(review.lessons.rules)} rules)",
+            f"chosen by: {where}",
+            f"strict: {'on' if self.strict else 'off'}; nudge after {self.nudge_seconds:g} s",
+        ]
+        lines.extend(f"open: '{e.name}' ({e.timestamp})" for e in review.open)
+        print("\n".join(lines))
