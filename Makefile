@@ -1,0 +1,48 @@
+# Two commands for a fresh machine: `make demo` and `make test`. Every install step lives here.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+DEMO   := .demo
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: demo lab test bench install clean
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+# The package with its demo and test dependencies, editable so `git pull` needs no reinstall.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PIP) install -q -e '.[demo,test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## demo: execute notebooks/01-quickstart.ipynb into .demo/ and print the journal it wrote
+demo: install
+	rm -rf $(DEMO) && mkdir -p $(DEMO)
+	EXPJOURNAL_DIR=$(CURDIR)/$(DEMO)/experiments $(VENV)/bin/jupyter nbconvert --to notebook --execute \
+		--ExecutePreprocessor.timeout=600 notebooks/01-quickstart.ipynb --output-dir $(DEMO) --log-level WARN
+	@echo; echo "==== $(DEMO)/experiments/journal.md ===="; cat $(DEMO)/experiments/journal.md
+	@echo; echo "==== $(DEMO)/experiments/lessons.md ===="; cat $(DEMO)/experiments/lessons.md
+	@echo; echo "Executed notebook: $(DEMO)/01-quickstart.ipynb. Open it with: make lab"
+
+## lab: open JupyterLab on the demo notebook
+lab: install
+	$(VENV)/bin/jupyter lab notebooks/01-quickstart.ipynb $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+# Debian's Chromium for the browser tests (Playwright is told to use it; it downloads no browser).
+$(CHROMIUM):
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
+## test: every test, the demo notebooks under nbval included
+test: install | $(CHROMIUM)
+	env -u EXPJOURNAL_DIR $(PY) -m pytest tests notebooks/01-quickstart.ipynb \
+		--nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+## bench: speed and memory against baselines measured in the same run
+bench: install
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(DEMO) build dist *.egg-info
