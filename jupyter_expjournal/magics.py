@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import time
 from pathlib import Path
 
@@ -28,19 +29,31 @@ from .core.location import ENV_VAR, find_experiments_dir
 from .core.model import Outcome
 
 
-def _text(tokens: list[str] | str | None) -> str:
-    """Option words joined back into text, one layer of surrounding quotes removed.
-
-    IPython splits magic lines without removing quotes, and ``nargs='+'`` lets a
-    user type ``--learning C matters less`` without quoting at all.
-    """
-    if tokens is None:
-        return ""
-    text = tokens if isinstance(tokens, str) else " ".join(tokens)
+def _unquote(text: str) -> str:
     text = text.strip()
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
         text = text[1:-1]
     return text
+
+
+def _parse(method, line: str):
+    """Parse a magic line: ``magic_arguments`` checks it, the raw line gives the texts.
+
+    IPython splits magic lines shlex-style without removing quotes, which
+    mangles free text (``'scale'.`` becomes ``'scale' .``). So options are
+    validated by the parser, and each free-text value is taken verbatim from
+    the line: the text after its option up to the next known option (the
+    text before the first option is the positional value), one layer of
+    quotes removed. ``--learning C matters less`` needs no quotes at all.
+    """
+    args = parse_argstring(method, line)
+    known = {opt for action in method.parser._actions for opt in action.option_strings}
+    pattern = "|".join(re.escape(o) for o in sorted(known, key=len, reverse=True))
+    parts = re.split(rf"(?:^|\s+)({pattern})(?=\s|$)", line) if known else [line]
+    texts = {"": _unquote(parts[0])}
+    for option, value in zip(parts[1::2], parts[2::2]):
+        texts[option.lstrip("-").replace("-", "_")] = _unquote(value)
+    return args, texts
 
 
 def _clear_errors(method):
@@ -113,7 +126,6 @@ class ExpJournal(Magics):
         return next(reversed(self.opened), None)
 
     def _variable(self, name: str, option: str):
-        name = _text(name)
         if name not in self.shell.user_ns:
             raise InputError(f"{option}: no variable named {name!r} in the notebook")
         return self.shell.user_ns[name]
@@ -128,7 +140,7 @@ class ExpJournal(Magics):
             f"Log it after the fact: %result --retro NAME --learning ..."
         )
 
-    def _outcome(self, args, fields: dict[str, str], start: float | None) -> tuple[Outcome, object]:
+    def _outcome(self, args, texts: dict[str, str], fields: dict[str, str], start: float | None) -> tuple[Outcome, object]:
         record = None
         if args.cell is not None:
             record = self.recorder.by_prompt(args.cell)
@@ -140,10 +152,10 @@ class ExpJournal(Magics):
         elif not args.no_output:
             record = self.recorder.previous()
         outcome = Outcome(
-            summary=_text(args.outcome) or fields.get("outcome", ""),
-            delta=_text(args.delta) or fields.get("delta", ""),
-            learning=_text(args.learning) or fields.get("learning", ""),
-            next=_text(args.next) or fields.get("next", ""),
+            summary=texts.get("outcome") or fields.get("outcome", ""),
+            delta=texts.get("delta") or fields.get("delta", ""),
+            learning=texts.get("learning") or fields.get("learning", ""),
+            next=texts.get("next") or fields.get("next", ""),
         )
         value = None
         if record is not None:
@@ -200,8 +212,8 @@ class ExpJournal(Magics):
             expected: f1 +0.02
             baseline: f1 = 0.91
         """
-        args = parse_argstring(self.hypothesis, line)
-        name = _text(args.name)
+        args, texts = _parse(self.hypothesis, line)
+        name = texts[""]
         if not name:
             raise InputError("%%hypothesis needs a name: %%hypothesis NAME, then the hypothesis in the cell body")
         draft = parse_body(name, cell or "")
@@ -210,12 +222,12 @@ class ExpJournal(Magics):
         if args.config:
             if draft.config:
                 raise InputError("give the config either as config: bullets or with --config, not both")
-            new = self._variable(args.config, "--config")
-            base = self._variable(args.base, "--base") if args.base else new
+            new = self._variable(texts["config"], "--config")
+            base = self._variable(texts["base"], "--base") if args.base else new
             try:
                 draft.config = diff_configs(new, base)
             except InputError as exc:
-                raise InputError(f"--config {_text(args.config)} / --base {_text(args.base or args.config)}: {exc}") from None
+                raise InputError(f"--config {args.config} / --base {args.base or args.config}: {exc}") from None
         journal = self.current()
         preview = render.short_review(journal.entries(), journal.lessons())
         logged = journal.hypothesize(draft, parallel=args.parallel, strict=self.strict, force=args.force)
@@ -262,25 +274,25 @@ class ExpJournal(Magics):
             learning: C matters less than gamma here.
             next: sweep gamma over 1e-4..1e-2
         """
-        args = parse_argstring(self.result, line)
+        args, texts = _parse(self.result, line)
         fields = parse_result_body(cell) if cell is not None else {}
         journal = self.current()
-        name = _text(args.name) or None
+        name = texts.get("name") or None
         if args.abandon:
-            logged = journal.abandon(_text(args.abandon), name=name, preferred=self._preferred(), learning=_text(args.learning))
+            logged = journal.abandon(texts["abandon"], name=name, preferred=self._preferred(), learning=texts.get("learning", ""))
             self.opened.pop(logged.entry.heading, None)
             print(f"'{logged.entry.name}' ABANDONED in {journal.journal_path}")
             return
         if args.retro:
-            outcome, value = self._outcome(args, fields, None)
-            logged = journal.retro(_text(args.retro), outcome, result_value=value)
+            outcome, value = self._outcome(args, texts, fields, None)
+            logged = journal.retro(texts["retro"], outcome, result_value=value)
         else:
             entry = journal.resolve_open(name, self._preferred())
             start = self.opened.get(entry.heading)
             if start is None:
                 started = entry_time(entry)
                 start = started.timestamp() if started else None
-            outcome, value = self._outcome(args, fields, start)
+            outcome, value = self._outcome(args, texts, fields, start)
             logged = journal.complete(outcome, name=name, preferred=entry.heading, result_value=value)
             self.opened.pop(entry.heading, None)
         done = logged.entry
@@ -311,7 +323,7 @@ class ExpJournal(Magics):
             %review -n 10
             %review --all
         """
-        args = parse_argstring(self.review, line)
+        args, _ = _parse(self.review, line)
         if args.n < 0:
             raise InputError(f"-n must be 0 or more, not {args.n}")
         review = self.current().review(n=args.n, all=args.all)
@@ -340,8 +352,8 @@ class ExpJournal(Magics):
             %lesson --never train in fp16 without loss scaling --because the loss goes NaN
             %lesson --always pin the eval seed --when comparing runs
         """
-        args = parse_argstring(self.lesson, line)
-        text = _text(args.text)
+        args, texts = _parse(self.lesson, line)
+        text = texts[""]
         if cell is not None:
             text = f"{text}\n{cell}".strip() if text else cell
         journal = self.current()
@@ -353,11 +365,13 @@ class ExpJournal(Magics):
             if args.never and args.when or args.always and args.because:
                 raise InputError("use --never X --because Y, or --always X --when Y")
             kind = "NEVER" if args.never else "ALWAYS"
-            line_written = journal.add_rule(kind, _text(args.never or args.always), reason=_text(args.because or args.when))
+            line_written = journal.add_rule(
+                kind, texts.get("never") or texts.get("always", ""), reason=texts.get("because") or texts.get("when", "")
+            )
         else:
             if args.because or args.when:
                 raise InputError("--because and --when go with --never / --always")
-            line_written = journal.add_lesson(text, context=_text(args.context), source=_text(args.source))
+            line_written = journal.add_lesson(text, context=texts.get("context", ""), source=texts.get("source", ""))
         print(f"{journal.lessons_path}: {line_written}")
 
     @magic_arguments()
@@ -381,9 +395,9 @@ class ExpJournal(Magics):
             %journal --dir ../shared-experiments
             %journal --strict on
         """
-        args = parse_argstring(self.journal, line)
+        args, texts = _parse(self.journal, line)
         if args.dir:
-            chosen = _text(args.dir)
+            chosen = texts["dir"]
             self.directory = "" if chosen == "auto" else str(Path(os.path.expanduser(chosen)).resolve() / "")
             if self.directory and Path(self.directory).exists() and not Path(self.directory).is_dir():
                 bad, self.directory = self.directory, ""

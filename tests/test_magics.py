@@ -1,0 +1,230 @@
+"""The magics through a real IPython shell: what a user types, what lands in the files."""
+
+import os
+import re
+
+import pytest
+from IPython.core.error import UsageError
+from IPython.testing.globalipapp import start_ipython
+
+from jupyter_expjournal.core.journal import Journal
+
+BODY = """A larger C fits the digits data more tightly, so accuracy should rise.
+change: C 1 → 10
+config:
+- C: 1 → 10
+- kernel: rbf
+expected: accuracy +0.01
+baseline: accuracy = 0.95"""
+
+
+@pytest.fixture(scope="module")
+def ip():
+    shell = start_ipython()
+    shell.run_line_magic("load_ext", "jupyter_expjournal")
+    yield shell
+    shell.run_line_magic("unload_ext", "jupyter_expjournal")
+
+
+@pytest.fixture
+def journal(ip, tmp_path, monkeypatch):
+    folder = tmp_path / "experiments"
+    monkeypatch.setenv("EXPJOURNAL_DIR", str(folder))
+    magics = ip._expjournal
+    magics.opened.clear()
+    magics.strict = False
+    magics.directory = ""
+    return Journal(folder)
+
+
+def run(ip, code):
+    """Run a cell as a user would (pre/post_run_cell fire, so the recorder sees it)."""
+    return ip.run_cell(code, store_history=True)
+
+
+def test_load_ext_prints_one_status_line(ip, journal, capsys):
+    ip.run_line_magic("reload_ext", "jupyter_expjournal")
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out == [f"expjournal: journal will be created at {journal.journal_path} (no entries yet)"]
+
+
+def test_hypothesis_then_result_end_to_end(ip, journal, capsys):
+    run(ip, f"%%hypothesis SVC C=10\n{BODY}")
+    out = capsys.readouterr().out
+    assert "Logged PLANNED 'SVC C=10'" in out
+    entry = journal.open_entries()[0]
+    assert entry.hypothesis.startswith("A larger C") and entry.baseline == "accuracy = 0.95"
+
+    run(ip, "print('epoch 1: accuracy = 0.91')\nprint('accuracy = 0.97')\n{'f1': 0.96}")
+    run(ip, '%result --learning "C matters less than gamma here" --next sweep gamma')
+    out = capsys.readouterr().out
+    assert "'SVC C=10' COMPLETED: accuracy +0.02 vs expected +0.01: better than expected" in out
+    (done,) = journal.entries()
+    assert done.status == "COMPLETED"
+    assert done.learning == "C matters less than gamma here"
+    assert done.next == "sweep gamma"
+    assert "accuracy = 0.97" in done.actual and "{'f1': 0.96}" in done.actual
+    assert re.search(r"wall from hypothesis to result; [\d.]+ s executing 1 cell", done.duration)
+
+
+def test_second_hypothesis_refused_names_the_open_one(ip, journal):
+    ip.run_cell_magic("hypothesis", "first", BODY)
+    before = journal.journal_path.read_bytes()
+    with pytest.raises(UsageError, match="'first' .*still PLANNED"):
+        ip.run_cell_magic("hypothesis", "second", BODY.replace("10", "100"))
+    assert journal.journal_path.read_bytes() == before
+    ip.run_cell_magic("hypothesis", "second --parallel", BODY.replace("10", "100"))
+    assert len(journal.open_entries()) == 2
+
+
+def test_config_diffed_from_two_dicts(ip, journal):
+    ip.user_ns.update(new_cfg={"C": 10, "kernel": "rbf"}, old_cfg={"C": 1, "kernel": "rbf"})
+    ip.run_cell_magic("hypothesis", "dicts --config new_cfg --base old_cfg", "h\nbaseline: accuracy = 0.95")
+    entry = journal.entries()[0]
+    assert entry.change == "C 1 → 10"
+    assert entry.get("Config") == "- C: 1 → 10\n- kernel: rbf (unchanged)"
+
+
+@pytest.mark.parametrize(
+    "line, body, message",
+    [
+        ("x --nope", "h", "unrecognized arguments: --nope"),
+        ("", "h", "needs a name"),
+        ("x", "", "the cell body is empty"),
+        ("x", "change: C 1 → 10", "no hypothesis"),
+        ("x --config missing", "h", "no variable named 'missing'"),
+        ("x --config a_list", "h", "list, not a dict"),
+        ("x --base old_cfg", "h", "--base needs --config"),
+    ],
+)
+def test_bad_hypothesis_input_is_one_clear_error(ip, journal, line, body, message):
+    ip.user_ns["a_list"] = [1, 2]
+    with pytest.raises(UsageError, match=re.escape(message)):
+        ip.run_cell_magic("hypothesis", line, body)
+    assert not journal.journal_path.exists()
+
+
+def test_result_with_nothing_open(ip, journal):
+    run(ip, "1 + 1")
+    with pytest.raises(UsageError, match="no open experiment"):
+        ip.run_line_magic("result", "")
+    assert not journal.journal_path.exists()
+
+
+def test_result_cell_form_and_error_outcome(ip, journal, capsys):
+    ip.run_cell_magic("hypothesis", "crashy", BODY)
+    run(ip, "1 / 0")
+    run(ip, "%%result\nlearning: the run crashed\nnext: fix the division")
+    (entry,) = journal.entries()
+    assert entry.status == "COMPLETED"
+    assert entry.summary_outcome() == "Error: ZeroDivisionError: division by zero"
+    assert entry.learning == "the run crashed" and entry.next == "fix the division"
+
+
+def test_result_cell_option_picks_by_prompt(ip, journal):
+    ip.run_cell_magic("hypothesis", "by prompt", BODY)
+    run(ip, "print('accuracy = 0.99')")
+    prompt = ip.execution_count - 1
+    run(ip, "print('accuracy = 0.10')")
+    run(ip, f"%result --cell {prompt}")
+    assert journal.entries()[0].delta.startswith("accuracy +0.04")
+
+
+def test_image_output_becomes_an_asset(ip, journal):
+    ip.run_cell_magic("hypothesis", "plot", BODY)
+    run(ip, "import matplotlib\nmatplotlib.use('agg')\nfrom IPython.display import Image, display\n"
+            "import base64\npng = base64.b64decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==')\n"
+            "display(Image(png))")
+    run(ip, "%result")
+    entry = journal.entries()[0]
+    (asset,) = journal.assets_dir.iterdir()
+    assert asset.suffix == ".png" and f"(assets/{asset.name})" in entry.actual
+
+
+def test_abandon_and_retro(ip, journal):
+    ip.run_cell_magic("hypothesis", "leaky", BODY)
+    ip.run_line_magic("result", '--abandon "found a data leak"')
+    run(ip, "print('accuracy = 0.5')")
+    run(ip, "%result --retro quick probe --learning probes are cheap")
+    leaky, probe = journal.entries()
+    assert leaky.status == "ABANDONED" and "found a data leak" in leaky.actual
+    assert probe.status == "COMPLETED" and probe.get("Logged").startswith("retrospectively")
+    assert probe.learning == "probes are cheap"
+
+
+def test_review_text_and_html(ip, journal):
+    ip.run_cell_magic("hypothesis", "<img src=x onerror=alert(1)>", BODY)
+    with _Captured(ip) as shown:
+        ip.run_line_magic("review", "")
+    text, html = shown.bundle["text/plain"], shown.bundle["text/html"]
+    assert "Open experiments:" in text and "<img src=x onerror=alert(1)>" in text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<img" not in html
+    assert "still PLANNED" in text
+
+
+class _Captured:
+    """Catch what %review displays, through the shell's real display publisher."""
+
+    def __init__(self, ip):
+        self.ip, self.bundle = ip, None
+
+    def __enter__(self):
+        pub = self.ip.display_pub
+        self.original = pub.publish
+
+        def publish(data, *args, **kwargs):
+            self.bundle = data
+
+        pub.publish = publish
+        return self
+
+    def __exit__(self, *exc):
+        self.ip.display_pub.publish = self.original
+
+
+def test_lessons_and_rules(ip, journal, capsys):
+    ip.run_line_magic("lesson", "SVC: C matters more than gamma near 'scale'. --source runs 1-4")
+    ip.run_line_magic("lesson", '--never "train without scaling the pixels" --because "the RBF kernel saturates"')
+    ip.run_line_magic("lesson", "--always pin the split seed --when comparing runs")
+    ip.run_cell_magic("lesson", "", "Don't trust one split: it's noisy.")
+    lessons = journal.lessons()
+    assert [l.text for l in lessons.lessons] == ["SVC: C matters more than gamma near 'scale'.", "Don't trust one split: it's noisy."]
+    assert lessons.lessons[0].source == "runs 1-4"
+    assert [r.text for r in lessons.rules] == [
+        "NEVER train without scaling the pixels because the RBF kernel saturates",
+        "ALWAYS pin the split seed when comparing runs",
+    ]
+    with pytest.raises(UsageError, match="either --never or --always"):
+        ip.run_line_magic("lesson", "--never a --always b")
+
+
+def test_journal_settings(ip, journal, tmp_path, capsys):
+    ip.run_line_magic("journal", f"--dir {tmp_path / 'elsewhere'} --strict on")
+    out = capsys.readouterr().out
+    assert f"journal: {tmp_path / 'elsewhere' / 'journal.md'}" in out and "strict: on" in out
+    with pytest.raises(UsageError, match="strict mode"):
+        ip.run_cell_magic("hypothesis", "no baseline", "h")
+    ip.run_line_magic("journal", "--dir auto --strict off")
+    assert ip._expjournal.current().directory == journal.directory
+
+
+def test_traitlets_config(tmp_path):
+    from traitlets.config import Config
+
+    from jupyter_expjournal.magics import ExpJournal
+
+    cfg = Config()
+    cfg.ExpJournal.directory = str(tmp_path)
+    cfg.ExpJournal.strict = True
+    shell = start_ipython()
+    magics = ExpJournal(shell=shell, config=cfg)
+    assert magics.current().directory == tmp_path and magics.strict is True
+
+
+def test_long_cell_without_hypothesis_is_nudged(ip, journal, capsys):
+    ip._expjournal.nudge_seconds = 0.2
+    try:
+        run(ip, "import time; time.sleep(0.3)")
+    finally:
+        ip._expjournal.nudge_seconds = 60
+    assert "with no open hypothesis" in capsys.readouterr().out
