@@ -399,8 +399,9 @@ class Journal:
             label = f"Output of {outcome.source}:" if outcome.source else "Output:"
             parts.append(label + "\n" + fenced(cut_output(outcome.output)))
         assets = self._save_images(entry, outcome.images)
+        alt = re.sub(r"[\[\]]", "", outcome.source or "output")
         for i, path in enumerate(assets, 1):
-            parts.append(f"![{outcome.source or 'figure'} figure {i}](assets/{path.name})")
+            parts.append(f"![{alt} figure {i}](assets/{path.name})")
         delta = outcome.delta.strip()
         if not delta:
             deltas = compare(entry.baseline, entry.expected, metrics)
