@@ -36,3 +36,20 @@ def unload_ipython_extension(ipython) -> None:
     magics = getattr(ipython, "_expjournal", None)
     if magics is not None:
         magics.recorder.unregister()
+
+
+def _jupyter_labextension_paths() -> list[dict]:
+    """Where the built JupyterLab sidebar lives inside the package."""
+    return [{"src": "labextension", "dest": "jupyter-expjournal"}]
+
+
+def _jupyter_server_extension_points() -> list[dict]:
+    """The REST API the sidebar talks to (enabled on install by jupyter-config/)."""
+    return [{"module": "jupyter_expjournal"}]
+
+
+def _load_jupyter_server_extension(server_app) -> None:
+    """Register the ``/expjournal/api/`` routes; tornado is imported only here."""
+    from .handlers import setup_handlers
+
+    setup_handlers(server_app.web_app, server_app)

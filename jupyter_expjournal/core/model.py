@@ -141,6 +141,11 @@ class Entry:
     def duration(self) -> str:
         return self.get("Duration")
 
+    @property
+    def images(self) -> list[str]:
+        """Image files linked from the entry, relative to the experiments folder."""
+        return re.findall(r"!\[[^\]\n]*\]\(([^)\s]+)\)", "\n".join(self.fields.values()))
+
     def summary_outcome(self) -> str:
         """The first line of the actual outcome: what a review quotes."""
         for line in self.actual.splitlines():
