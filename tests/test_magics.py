@@ -5,7 +5,7 @@ import re
 
 import pytest
 from IPython.core.error import UsageError
-from IPython.testing.globalipapp import start_ipython
+from IPython.testing.globalipapp import get_ipython as start_ipython
 
 from jupyter_expjournal.core.journal import Journal
 
