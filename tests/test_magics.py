@@ -5,7 +5,7 @@ import re
 
 import pytest
 from IPython.core.error import UsageError
-from IPython.testing.globalipapp import get_ipython as start_ipython
+from IPython.testing import globalipapp
 
 from jupyter_expjournal.core.journal import Journal
 
@@ -20,7 +20,7 @@ baseline: accuracy = 0.95"""
 
 @pytest.fixture(scope="module")
 def ip():
-    shell = start_ipython()
+    shell = globalipapp.get_ipython()
     shell.run_line_magic("load_ext", "jupyter_expjournal")
     yield shell
     shell.run_line_magic("unload_ext", "jupyter_expjournal")
@@ -216,7 +216,7 @@ def test_traitlets_config(tmp_path):
     cfg = Config()
     cfg.ExpJournal.directory = str(tmp_path)
     cfg.ExpJournal.strict = True
-    shell = start_ipython()
+    shell = globalipapp.get_ipython()
     magics = ExpJournal(shell=shell, config=cfg)
     assert magics.current().directory == tmp_path and magics.strict is True
 
