@@ -16,7 +16,8 @@ STATUS_COLORS = {"PLANNED": "#b26b00", "COMPLETED": "#1a7f37", "ABANDONED": "#6e
 
 
 def first_line(text: str, width: int = 100) -> str:
-    line = next((l.strip() for l in text.splitlines() if l.strip()), "")
+    """A value on one line (line breaks folded), cut to ``width`` with an ellipsis."""
+    line = " ".join(text.split())
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
@@ -34,7 +35,7 @@ def entry_lines(entry: Entry) -> list[str]:
         ("next", entry.next),
     ):
         if value.strip():
-            rows.append(f"    {label}: {first_line(value)}")
+            rows.append(f"    {label}: {first_line(value, 160)}")
     return rows
 
 
