@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .model import COMPLETED, Draft, Entry, Lessons, Rule, normalize_key
+from .model import COMPLETED, Draft, Entry, Lessons, Rule, change_signature, normalize_key
 
 #: Completed entries after the last lesson that make a lessons reminder.
 LESSONS_EVERY = 4
@@ -54,19 +54,12 @@ def missing_baseline(draft: Draft) -> str | None:
     return "no baseline recorded: write the current best metric (baseline: accuracy = 0.95), memory is unreliable"
 
 
-def change_signature(config_changes: list, change_text: str) -> frozenset | str:
-    """What makes two experiments 'the same change': changed keys and new values."""
-    if config_changes:
-        return frozenset((normalize_key(i.key), normalize_key(str(i.new))) for i in config_changes)
-    return re.sub(r"\s*(?:→|->)\s*", " → ", normalize_key(change_text))
-
-
 def repeats_of(entries: list[Entry], draft: Draft) -> list[Entry]:
     """Earlier entries that already tried the draft's change."""
     mine = change_signature(draft.changed, draft.change)
     if not mine:
         return []
-    return [e for e in entries if change_signature(e.changed_items, e.change) == mine]
+    return [e for e in entries if e.signature == mine]
 
 
 def rules_about(rules: list[Rule], keys: list[str]) -> list[Rule]:

@@ -142,7 +142,10 @@ class Journal:
         return self.lessons_file.path
 
     def entries(self) -> list[Entry]:
-        return self.journal_file.parsed("entries", markdown.parse_journal)[1]
+        return self._parsed_journal()[1]
+
+    def _parsed_journal(self) -> tuple[str, list[Entry]]:
+        return self.journal_file.parsed("entries", markdown.parse_journal, markdown.extend_journal)
 
     def lessons(self) -> Lessons:
         return self.lessons_file.parsed("lessons", markdown.parse_lessons)[1]
@@ -217,7 +220,7 @@ class Journal:
             raise InputError(f"'{name}' has no hypothesis: write what you expect to happen and why")
         self._ensure_dir()
         with self.lock:
-            text, entries = self.journal_file.parsed("entries", markdown.parse_journal)
+            text, entries = self._parsed_journal()
             report = gates.check_draft(entries, self.lessons(), draft, parallel=parallel, strict=strict, force=force)
             if report.refusals:
                 raise GateError("; ".join(report.refusals))
@@ -246,13 +249,12 @@ class Journal:
         """Mark the open entry COMPLETED and attach the outcome at its end."""
         self._ensure_dir()
         with self.lock:
-            text, entries = self.journal_file.parsed("entries", markdown.parse_journal)
+            text, entries = self._parsed_journal()
             entry = self.resolve_open(name, preferred, entries)
             assets: list[Path] = []
             try:
                 fields, assets = self._result_fields(entry, outcome, result_value)
-                new_text = markdown.splice_result(text, entry, COMPLETED, fields)
-                self.journal_file.replace(new_text)
+                self._rewrite(text, entries, entry, markdown.splice_result(text, entry, COMPLETED, fields))
             except BaseException:
                 self._remove(assets)
                 raise
@@ -266,10 +268,10 @@ class Journal:
             raise InputError("say why the experiment is abandoned: %result --abandon \"reason\"")
         self._ensure_dir()
         with self.lock:
-            text, entries = self.journal_file.parsed("entries", markdown.parse_journal)
+            text, entries = self._parsed_journal()
             entry = self.resolve_open(name, preferred, entries)
             fields = [("Actual outcome", f"Abandoned: {reason}"), ("Learning", learning)]
-            self.journal_file.replace(markdown.splice_result(text, entry, ABANDONED, fields))
+            self._rewrite(text, entries, entry, markdown.splice_result(text, entry, ABANDONED, fields))
             done = self._find_written(entry.timestamp, entry.name, prefer_index=entry.index)
         return Logged(done)
 
@@ -286,7 +288,7 @@ class Journal:
         name = validate_name(name)
         self._ensure_dir()
         with self.lock:
-            text, _ = self.journal_file.parsed("entries", markdown.parse_journal)
+            text, _ = self._parsed_journal()
             stamp = now_stamp(now)
             probe = Entry(stamp, name)
             assets: list[Path] = []
@@ -352,6 +354,11 @@ class Journal:
                 (self.directory / ".gitignore").write_text(".expjournal.lock\n", encoding="utf-8")
             except OSError as exc:
                 raise JournalError(describe_os_error(self.directory, exc)) from None
+
+    def _rewrite(self, text: str, entries: list[Entry], changed: Entry, new_text: str) -> None:
+        """Replace the journal after one entry changed; re-parse only from that entry on."""
+        self.journal_file.replace(new_text)
+        self.journal_file.remember("entries", new_text, markdown.extend_journal(entries, new_text, keep=changed.index))
 
     def _append_entry(self, text: str, stamp: str, name: str, fields: list[tuple[str, str]]) -> None:
         newline = markdown.newline_of(text) if text else "\n"

@@ -28,6 +28,7 @@ NEEDS_ESCAPE = re.compile(r"[\\#]")
 
 __all__ = [
     "parse_journal",
+    "extend_journal",
     "parse_config",
     "parse_change",
     "parse_lessons",
@@ -181,6 +182,25 @@ def parse_journal(text: str) -> list[Entry]:
             field_lines.append(line)
     close_field()
     return entries
+
+
+def extend_journal(entries: list[Entry], text: str, keep: int | None = None) -> list[Entry]:
+    """Entries of ``text``, given ``entries`` parsed from an older version of it.
+
+    The first ``keep`` entries (default: all but the last, which an append may
+    have continued) must be unchanged in ``text``; only what follows them is
+    parsed again. That is exact: an entry heading is only ever read outside a
+    code fence, so parsing can restart at one.
+    """
+    keep = len(entries) - 1 if keep is None else keep
+    if keep <= 0 or not entries:
+        return parse_journal(text)
+    start = entries[keep].span[0] if keep < len(entries) else entries[-1].span[1]
+    tail = parse_journal(text[start:])
+    for entry in tail:
+        entry.span = (entry.span[0] + start, entry.span[1] + start)
+        entry.index += keep
+    return entries[:keep] + tail
 
 
 def _field_value(lines: list[str]) -> str:

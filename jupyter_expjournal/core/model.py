@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 #: The seed's fields, in the order a new entry writes them.
 PLANNED_FIELDS = ("Status", "Hypothesis", "Change", "Config", "Expected outcome", "Baseline")
@@ -98,16 +99,21 @@ class Entry:
     def change(self) -> str:
         return self.get("Change")
 
-    @property
+    @cached_property
     def config(self) -> list[ConfigItem]:
         from .markdown import parse_config  # the reader owns the bullet syntax
 
         return parse_config(self.get("Config"))
 
-    @property
+    @cached_property
     def changed_items(self) -> list[ConfigItem]:
         """The variables this experiment changed: from Config, else from Change."""
         return _changed(self.config, self.change)
+
+    @cached_property
+    def signature(self) -> frozenset | str:
+        """What makes two experiments 'the same change' (cached: reviews compare many)."""
+        return change_signature(self.changed_items, self.change)
 
     @property
     def changed_keys(self) -> list[str]:
@@ -210,6 +216,13 @@ class Draft:
     @property
     def changed(self) -> list[ConfigItem]:
         return _changed(self.config, self.change)
+
+
+def change_signature(changed: list[ConfigItem], change_text: str) -> frozenset | str:
+    """Changed keys with their new values, or else the Change text, normalised."""
+    if changed:
+        return frozenset((normalize_key(i.key), normalize_key(str(i.new))) for i in changed)
+    return re.sub(r"\s*(?:→|->)\s*", " → ", normalize_key(change_text))
 
 
 def _changed(config: list[ConfigItem], change: str) -> list[ConfigItem]:

@@ -48,7 +48,7 @@ class TextFile:
     def __init__(self, path: Path, lock: "DirLock") -> None:
         self.path = Path(path)
         self.lock = lock
-        self._cache: dict[str, tuple[tuple, object]] = {}
+        self._cache: dict[str, tuple[tuple, bytes, str, object]] = {}
 
     def _identity(self) -> tuple | None:
         try:
@@ -61,36 +61,63 @@ class TextFile:
 
     def read(self) -> str:
         """The file's text exactly as stored ('' when it does not exist yet)."""
+        return self._decode(self._read_bytes(), 0)
+
+    def _read_bytes(self) -> bytes:
         if self.path.is_dir():
             raise JournalError(f"cannot read {self.path}: it is a directory")
         try:
-            data = self.path.read_bytes()
+            return self.path.read_bytes()
         except FileNotFoundError:
-            return ""
+            return b""
         except OSError as exc:
             raise JournalError(f"cannot read {self.path}: {exc.strerror}") from None
+
+    def _decode(self, data: bytes, offset: int) -> str:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise JournalError(
-                f"{self.path} is not UTF-8 text (bad byte at offset {exc.start}); fix or move it, nothing was written"
+                f"{self.path} is not UTF-8 text (bad byte at offset {offset + exc.start}); fix or move it, nothing was written"
             ) from None
 
-    def parsed(self, key: str, parse: Callable[[str], T]) -> tuple[str, T]:
-        """(text, parse(text)), reusing the last parse while the file is unchanged."""
+    def parsed(
+        self,
+        key: str,
+        parse: Callable[[str], T],
+        extend: Callable[[T, str], T] | None = None,
+    ) -> tuple[str, T]:
+        """(text, parse(text)), reusing the last parse while the file is unchanged.
+
+        When the file only grew (same inode, old bytes still a prefix, as after
+        an append by any process), ``extend(old_value, new_text)`` updates the
+        old parse from the tail instead of parsing everything again: a journal
+        of 10,000 entries costs a new entry no more than one of 10.
+        """
         ident = self._identity()
         hit = self._cache.get(key)
-        if hit is not None and ident is not None and hit[0][0] == ident:
-            return hit[0][1], hit[1]  # type: ignore[return-value]
-        text = self.read()
-        value = parse(text)
+        if hit is not None and ident is not None and hit[0] == ident:
+            return hit[2], hit[3]  # type: ignore[return-value]
+        data = self._read_bytes()
+        if extend is not None and hit is not None and ident is not None and hit[0][:2] == ident[:2] and len(data) > len(hit[1]) and data.startswith(hit[1]):
+            text = hit[2] + self._decode(data[len(hit[1]) :], len(hit[1]))
+            value = extend(hit[3], text)
+        else:
+            text = self._decode(data, 0)
+            value = parse(text)
         if ident is not None and ident == self._identity():
-            self._cache[key] = ((ident, text), value)
+            self._cache[key] = (ident, data, text, value)
         return text, value
 
     def replace(self, text: str) -> None:
         """Write the whole file atomically: temp file, fsync, rename, fsync the folder."""
         self.replace_bytes(text.encode("utf-8"))
+
+    def remember(self, key: str, text: str, value: object) -> None:
+        """Seed the cache with what we just wrote, parsed by the writer who knows what changed."""
+        ident = self._identity()
+        if ident is not None:
+            self._cache[key] = (ident, text.encode("utf-8"), text, value)
 
     def replace_bytes(self, data: bytes) -> None:
         directory = self.path.parent

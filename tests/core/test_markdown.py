@@ -165,3 +165,14 @@ def test_multiline_lesson_round_trips():
     out = md.add_bullet(LESSONS, md.render_lesson("2026-11-25", text, "s"), "lessons")
     assert md.parse_lessons(out).lessons[-1].text == text
     assert len(md.parse_lessons(out).rules) == 2
+
+
+@pytest.mark.parametrize("keep", [None, 0, 1, 2])
+def test_extend_journal_matches_a_full_parse(keep):
+    old = SEED + "\n" + SEED.replace("14:03", "15:00") + "```\n"  # ends inside a fence
+    new = old.replace("15:00", "15:01") + "still fenced\n```\n**Learning**: x\n\n" + SEED.replace("14:03", "16:00")
+    if keep is None:
+        new = old + "closing\n```\n" + SEED.replace("14:03", "16:00")
+    full = md.parse_journal(new)
+    extended = md.extend_journal(md.parse_journal(old), new, keep=keep if keep != 2 else 1)
+    assert [(e.heading, e.fields, e.span, e.index) for e in extended] == [(e.heading, e.fields, e.span, e.index) for e in full]
