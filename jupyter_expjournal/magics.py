@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import time
 from pathlib import Path
 
 from IPython.core.error import UsageError
@@ -20,13 +19,12 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from traitlets import Bool, Float, Int, Unicode
 
 from . import render
-from .capture import CellRecord, OutputRecorder
 from .core.draft import diff_configs, parse_body, parse_result_body
 from .core.errors import InputError, JournalError
-from .core.gates import entry_time
-from .core.journal import Journal, describe_duration, format_duration
-from .core.location import ENV_VAR, find_experiments_dir
+from .core.journal import Journal
+from .core.location import ENV_VAR
 from .core.model import Outcome
+from .session import KernelSession
 
 
 def _unquote(text: str) -> str:
@@ -95,82 +93,25 @@ class ExpJournal(Magics):
 
     def __init__(self, shell=None, **kwargs):
         super().__init__(shell=shell, **kwargs)
-        self.recorder = OutputRecorder(shell, ring_size=self.ring_size, max_cell_bytes=self.max_cell_bytes)
-        self.recorder.after_cell.append(self._nudge)
-        #: heading -> time.time() when this kernel opened the entry; the last is "mine".
-        self.opened: dict[str, float] = {}
-        self._journals: dict[Path, Journal] = {}
+        self.session = KernelSession(shell, self)
 
-    # -- helpers -----------------------------------------------------------
+    @property
+    def recorder(self):
+        return self.session.recorder
 
     def current(self) -> Journal:
-        """The journal for the current working directory (re-found each call: cwd may move)."""
-        path = find_experiments_dir(explicit=self.directory or None)
-        if path not in self._journals:
-            self._journals[path] = Journal(path)
-        return self._journals[path]
+        return self.session.journal()
 
     def status_line(self) -> str:
-        journal = self.current()
         try:
-            entries = journal.entries()
+            return self.session.status_line()
         except JournalError as exc:
             return f"expjournal: {exc}"
-        if not journal.journal_path.exists():
-            return f"expjournal: journal will be created at {journal.journal_path} (no entries yet)"
-        open_ = [e for e in entries if e.is_open]
-        tail = "; open: " + ", ".join(f"'{e.name}'" for e in open_) if open_ else "; none open"
-        return f"expjournal: {journal.journal_path}: {len(entries)} entries{tail}"
-
-    def _preferred(self) -> str | None:
-        return next(reversed(self.opened), None)
 
     def _variable(self, name: str, option: str):
         if name not in self.shell.user_ns:
             raise InputError(f"{option}: no variable named {name!r} in the notebook")
         return self.shell.user_ns[name]
-
-    def _nudge(self, record: CellRecord) -> None:
-        if not self.nudge_seconds or record.duration < self.nudge_seconds:
-            return
-        if self.current().open_entries():
-            return
-        print(
-            f"expjournal: that cell ran {format_duration(record.duration)} with no open hypothesis. "
-            f"Log it after the fact: %result --retro NAME --learning ..."
-        )
-
-    def _outcome(self, args, texts: dict[str, str], fields: dict[str, str], start: float | None) -> tuple[Outcome, object]:
-        record = None
-        if args.cell is not None:
-            record = self.recorder.by_prompt(args.cell)
-            if record is None:
-                raise InputError(
-                    f"no recorded output for cell [{args.cell}]: the journal keeps the last "
-                    f"{self.ring_size} cells run since %load_ext jupyter_expjournal"
-                )
-        elif not args.no_output:
-            record = self.recorder.previous()
-        outcome = Outcome(
-            summary=texts.get("outcome") or fields.get("outcome", ""),
-            delta=texts.get("delta") or fields.get("delta", ""),
-            learning=texts.get("learning") or fields.get("learning", ""),
-            next=texts.get("next") or fields.get("next", ""),
-        )
-        value = None
-        if record is not None:
-            outcome.output = record.text()
-            outcome.images = record.images()
-            outcome.source = f"cell [{record.prompt}]" if record.prompt is not None else "the previous cell"
-            value = record.result_value
-            if record.error is not None:
-                outcome.error = record.error.data.get("text/plain", "")
-        if start is not None:
-            cells = self.recorder.since(start)
-            outcome.duration = describe_duration(time.time() - start, sum(r.duration for r in cells), len(cells))
-        if not (record or outcome.summary):
-            raise InputError("no previous cell output to attach: run the experiment first, or give --outcome TEXT")
-        return outcome, value
 
     # -- magics ------------------------------------------------------------
 
@@ -230,8 +171,7 @@ class ExpJournal(Magics):
                 raise InputError(f"--config {args.config} / --base {args.base or args.config}: {exc}") from None
         journal = self.current()
         preview = render.short_review(journal.entries(), journal.lessons())
-        logged = journal.hypothesize(draft, parallel=args.parallel, strict=self.strict, force=args.force)
-        self.opened[logged.entry.heading] = time.time()
+        logged = self.session.hypothesize(draft, parallel=args.parallel, force=args.force)
         for text in preview + render.gate_lines(logged.report):
             print(text)
         print(f"Logged PLANNED '{logged.entry.name}' ({logged.entry.timestamp}) in {journal.journal_path}")
@@ -276,25 +216,24 @@ class ExpJournal(Magics):
         """
         args, texts = _parse(self.result, line)
         fields = parse_result_body(cell) if cell is not None else {}
-        journal = self.current()
+        session = self.session
         name = texts.get("name") or None
         if args.abandon:
-            logged = journal.abandon(texts["abandon"], name=name, preferred=self._preferred(), learning=texts.get("learning", ""))
-            self.opened.pop(logged.entry.heading, None)
-            print(f"'{logged.entry.name}' ABANDONED in {journal.journal_path}")
+            logged = session.abandon(texts["abandon"], name=name, learning=texts.get("learning", ""))
+            print(f"'{logged.entry.name}' ABANDONED in {session.journal().journal_path}")
             return
+        outcome = Outcome(
+            summary=texts.get("outcome") or fields.get("outcome", ""),
+            delta=texts.get("delta") or fields.get("delta", ""),
+            learning=texts.get("learning") or fields.get("learning", ""),
+            next=texts.get("next") or fields.get("next", ""),
+        )
+        record = session.record(args.cell, attach=not args.no_output)
         if args.retro:
-            outcome, value = self._outcome(args, texts, fields, None)
-            logged = journal.retro(texts["retro"], outcome, result_value=value)
+            logged = session.retro(texts["retro"], outcome, record)
         else:
-            entry = journal.resolve_open(name, self._preferred())
-            start = self.opened.get(entry.heading)
-            if start is None:
-                started = entry_time(entry)
-                start = started.timestamp() if started else None
-            outcome, value = self._outcome(args, texts, fields, start)
-            logged = journal.complete(outcome, name=name, preferred=entry.heading, result_value=value)
-            self.opened.pop(entry.heading, None)
+            logged = session.complete(outcome, record, name=name)
+        journal = session.journal()
         done = logged.entry
         print(f"'{done.name}' {done.status}: {render.first_line(done.delta, 200)}")
         for path in logged.assets:

@@ -31,7 +31,7 @@ def journal(ip, tmp_path, monkeypatch):
     folder = tmp_path / "experiments"
     monkeypatch.setenv("EXPJOURNAL_DIR", str(folder))
     magics = ip._expjournal
-    magics.opened.clear()
+    magics.session.opened.clear()
     magics.strict = False
     magics.directory = ""
     return Journal(folder)

@@ -43,7 +43,7 @@ import numbers
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, is_dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 __all__ = [
     "Expectation",

@@ -1,0 +1,126 @@
+"""What one kernel knows beyond the files, shared by the magics and the widget panel.
+
+The files say which entries are open; only the kernel knows which one *it*
+opened and when (so ``%result`` completes the right one and can time it), and
+what its recent cells printed. Both faces in a kernel (magics and widget) go
+through one :class:`KernelSession`, so a hypothesis logged from the panel is
+completed by ``%result`` and the other way round.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from .capture import CellRecord, OutputRecorder
+from .core.errors import InputError
+from .core.gates import entry_time
+from .core.journal import Journal, Logged, describe_duration, format_duration
+from .core.location import find_experiments_dir
+from .core.model import Draft, Outcome
+
+
+class KernelSession:
+    """One kernel's journal state: the recorder, the entries it opened, its settings.
+
+    ``settings`` is any object with ``directory``, ``strict``, ``nudge_seconds``,
+    ``ring_size`` and ``max_cell_bytes`` attributes (the ``ExpJournal``
+    configurable), read at each call so ``%journal`` changes take effect at once.
+    """
+
+    def __init__(self, shell, settings) -> None:
+        self.shell = shell
+        self.settings = settings
+        self.recorder = OutputRecorder(shell, ring_size=settings.ring_size, max_cell_bytes=settings.max_cell_bytes)
+        self.recorder.after_cell.append(self._nudge)
+        #: heading -> time.time() when this kernel opened the entry; the last is "mine".
+        self.opened: dict[str, float] = {}
+        self._journals: dict[Path, Journal] = {}
+
+    def journal(self) -> Journal:
+        """The journal for the current working directory (re-found each call: cwd may move)."""
+        path = find_experiments_dir(explicit=self.settings.directory or None)
+        if path not in self._journals:
+            self._journals[path] = Journal(path)
+        return self._journals[path]
+
+    def preferred(self) -> str | None:
+        return next(reversed(self.opened), None)
+
+    def status_line(self) -> str:
+        journal = self.journal()
+        entries = journal.entries()
+        if not journal.journal_path.exists():
+            return f"expjournal: journal will be created at {journal.journal_path} (no entries yet)"
+        open_ = [e for e in entries if e.is_open]
+        tail = "; open: " + ", ".join(f"'{e.name}'" for e in open_) if open_ else "; none open"
+        return f"expjournal: {journal.journal_path}: {len(entries)} entries{tail}"
+
+    # -- actions -------------------------------------------------------------
+
+    def hypothesize(self, draft: Draft, *, parallel: bool = False, force: bool = False) -> Logged:
+        logged = self.journal().hypothesize(draft, parallel=parallel, strict=self.settings.strict, force=force)
+        self.opened[logged.entry.heading] = time.time()
+        return logged
+
+    def record(self, cell: int | None = None, attach: bool = True) -> CellRecord | None:
+        """The cell whose outputs a result attaches: prompt ``cell``, else the previous one."""
+        if cell is not None:
+            record = self.recorder.by_prompt(cell)
+            if record is None:
+                raise InputError(
+                    f"no recorded output for cell [{cell}]: the journal keeps the last "
+                    f"{self.settings.ring_size} cells run since %load_ext jupyter_expjournal"
+                )
+            return record
+        return self.recorder.previous() if attach else None
+
+    def complete(self, outcome: Outcome, record: CellRecord | None, *, name: str | None = None) -> Logged:
+        """Complete the open entry (mine, or ``name``) with a cell's outputs and the timing."""
+        journal = self.journal()
+        entry = journal.resolve_open(name, self.preferred())
+        start = self.opened.get(entry.heading)
+        if start is None:
+            started = entry_time(entry)
+            start = started.timestamp() if started else None
+        value = self._attach(outcome, record, start)
+        logged = journal.complete(outcome, name=name, preferred=entry.heading, result_value=value)
+        self.opened.pop(entry.heading, None)
+        return logged
+
+    def retro(self, name: str, outcome: Outcome, record: CellRecord | None) -> Logged:
+        value = self._attach(outcome, record, None)
+        return self.journal().retro(name, outcome, result_value=value)
+
+    def abandon(self, reason: str, *, name: str | None = None, learning: str = "") -> Logged:
+        logged = self.journal().abandon(reason, name=name, preferred=self.preferred(), learning=learning)
+        self.opened.pop(logged.entry.heading, None)
+        return logged
+
+    # -- internals -----------------------------------------------------------
+
+    def _attach(self, outcome: Outcome, record: CellRecord | None, start: float | None) -> object:
+        """Fill ``outcome`` from the cell record and the time since ``start``; return the cell's value."""
+        value = None
+        if record is not None:
+            outcome.output = record.text()
+            outcome.images = record.images()
+            outcome.source = f"cell [{record.prompt}]" if record.prompt is not None else "the previous cell"
+            value = record.result_value
+            if record.error is not None:
+                outcome.error = record.error.data.get("text/plain", "")
+        if start is not None:
+            cells = self.recorder.since(start)
+            outcome.duration = describe_duration(time.time() - start, sum(r.duration for r in cells), len(cells))
+        if record is None and not outcome.summary:
+            raise InputError("no previous cell output to attach: run the experiment first, or give an outcome")
+        return value
+
+    def _nudge(self, record: CellRecord) -> None:
+        limit = self.settings.nudge_seconds
+        if not limit or record.duration < limit or self.journal().open_entries():
+            return
+        print(
+            f"expjournal: that cell ran {format_duration(record.duration)} with no open hypothesis. "
+            f"Log it after the fact: %result --retro NAME --learning ..."
+        )
