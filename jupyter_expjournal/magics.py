@@ -244,29 +244,50 @@ class ExpJournal(Magics):
     @magic_arguments()
     @argument("-n", type=int, default=5, help="How many recent entries to show (default 5).")
     @argument("--all", action="store_true", help="Show every entry.")
+    @argument("--param", metavar="NAME", help="Only experiments that changed this parameter.")
+    @argument("--since", metavar="DATE", help="Only experiments from this date on (2026-11-25, or 2026-11).")
+    @argument("--plot", action="store_true", help="Add plots (a metric over experiments, effect per parameter); needs matplotlib.")
+    @argument("--widget", action="store_true", help="Show the interactive panel (ipywidgets) instead.")
     @line_magic
     @_clear_errors
     def review(self, line):
-        """Review the journal before the next experiment.
+        """Review the journal before the next experiment: what was tried, what worked, what next.
 
         Shows the open experiments, the last N entries (name, status,
-        hypothesis, expected vs actual, delta, learning), lessons and rules, and
-        reminders (lessons due, an entry still open). Rich HTML in a notebook,
-        clean text in a terminal.
+        hypothesis, expected vs actual, delta, learning), lessons and rules,
+        reminders (lessons due, an entry still open), and an analysis of the
+        whole journal: per parameter how often it changed and its measured
+        effect on each metric (best, worst, vs expectation), calibration of
+        expectations, repeated changes, config keys never tested, and runs
+        that broke (out of memory, NaN, diverging loss, crash). Rich HTML in a
+        notebook, clean text in a terminal.
 
         Examples
         --------
         ::
 
             %review
-            %review -n 10
-            %review --all
+            %review -n 10 --plot
+            %review --param learning_rate --since 2026-11
+            %review --widget
         """
-        args, _ = _parse(self.review, line)
+        args, texts = _parse(self.review, line)
         if args.n < 0:
             raise InputError(f"-n must be 0 or more, not {args.n}")
-        review = self.current().review(n=args.n, all=args.all)
-        _display(render.review_text(review), render.review_html(review))
+        if args.since and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2}( \d{2}:\d{2})?)?)?", texts["since"]):
+            raise InputError(f"--since takes a date like 2026-11-25 or 2026-11, not {texts['since']!r}")
+        if args.widget:
+            from .widgets import show_panel
+
+            show_panel(self.session)
+            return
+        review = self.current().review(n=args.n, all=args.all, param=texts.get("param"), since=texts.get("since"))
+        images = []
+        if args.plot and review.analysis is not None:
+            from .plots import analysis_plots
+
+            images = analysis_plots(review.analysis)
+        _display(render.review_text(review), render.review_html(review, images))
 
     @magic_arguments()
     @argument("text", nargs="*", help="The lesson, e.g. 'QLoRA: alpha/r ratio matters more than rank.'")

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from html import escape
 
+from .core.analysis import Analysis
 from .core.gates import GateReport
 from .core.journal import Review
+from .core.metrics import format_change, format_number
 from .core.model import Entry, Lessons
 
 STATUS_COLORS = {"PLANNED": "#b26b00", "COMPLETED": "#1a7f37", "ABANDONED": "#6e7781"}
@@ -69,6 +71,9 @@ def review_text(review: Review) -> str:
         out.append("")
         out.append(f"Lessons ({len(review.lessons.lessons)}) and rules ({len(review.lessons.rules)}):")
         out.extend(lessons_lines(review.lessons))
+    if review.analysis is not None and review.entries:
+        out.append("")
+        out.extend(analysis_lines(review.analysis))
     if review.reminders:
         out.append("")
         out.extend(f"! {r}" for r in review.reminders)
@@ -100,7 +105,7 @@ def _entry_html(entry: Entry) -> str:
     )
 
 
-def review_html(review: Review) -> str:
+def review_html(review: Review, images: list[tuple[str, str]] = ()) -> str:
     counts = ", ".join(f"{n} {s.lower()}" for s, n in review.counts.items() if n)
     parts = [
         "<div class='expjournal-review'>",
@@ -116,6 +121,8 @@ def review_html(review: Review) -> str:
     if review.lessons.lessons or review.lessons.rules:
         items = "".join(f"<li>{escape(line.strip()[2:])}</li>" for line in lessons_lines(review.lessons))
         parts.append(f"<div><b>Lessons and rules</b><ul style='margin:.2em 0'>{items}</ul></div>")
+    if review.analysis is not None and review.entries:
+        parts.append(analysis_html(review.analysis, images))
     parts.append("</div>")
     return "".join(parts)
 
@@ -139,3 +146,68 @@ def short_review(entries: list[Entry], lessons: Lessons, n: int = 3) -> list[str
         lines.append("Rules:")
         lines.extend(f"  - {first_line(r.text, 140)}" for r in lessons.rules[-5:])
     return lines
+
+
+# -- analysis ------------------------------------------------------------------
+
+def _ref(entry: Entry) -> str:
+    return f"'{entry.name}' ({entry.timestamp})"
+
+
+def analysis_lines(a: Analysis) -> list[str]:
+    """The analysis as plain lines: what helped, calibration, repeats, untested, failures."""
+    out = [f"Analysis of {len(a.entries)} experiment{'s' if len(a.entries) != 1 else ''}:"]
+    best = a.helped_most
+    if best:
+        summary, effect = best
+        old, new = next(((o, n) for e, o, n in summary.changes if e is effect.entry), (None, None))
+        out.append(
+            f"  helped most: {summary.key} {old} → {new} in {_ref(effect.entry)}: {effect.metric} {format_change(effect.change)}"
+        )
+    if a.parameters:
+        out.append("  parameters:")
+    for p in a.parameters:
+        changes = ", ".join(f"{old if old is not None else '(none)'} → {new if new is not None else '(none)'}" for _, old, new in p.changes)
+        out.append(f"    {p.key}: changed {p.times_changed}× ({first_line(changes, 120)})")
+        for metric in p.effects:
+            b, w = p.best(metric), p.worst(metric)
+            text = f"      {metric}: best {format_change(b.change)} in {_ref(b.entry)}"
+            if w is not b:
+                text += f", worst {format_change(w.change)} in {_ref(w.entry)}"
+            out.append(text)
+        v = p.verdicts()
+        if any(v.values()):
+            out.append(f"      vs expected: {v['better than expected']} better, {v['as expected']} as expected, {v['worse than expected']} worse")
+    c = a.calibration
+    if any(c.values()):
+        out.append(
+            f"  calibration: {c['better than expected']} better than expected, {c['as expected']} as expected, "
+            f"{c['worse than expected']} worse than expected, {c['not compared']} not compared"
+        )
+    for metric, points in list(a.series.items())[:3]:
+        if len(points) >= 2:
+            values = " → ".join(format_number(v) for _, v in points[-12:])
+            out.append(f"  {metric} over experiments: {values}")
+    for later, earlier in a.repeats:
+        out.append(f"  repeat: {_ref(later)} tried the change of {_ref(earlier)} again")
+    if a.untested:
+        out.append(f"  untested: {', '.join(a.untested)} (in configs, never the changed variable)")
+    for kind, failures in a.failures.items():
+        out.append(f"  failures, {kind}: " + "; ".join(f"{_ref(f.entry)} [{first_line(f.entry.change, 60) or 'no change recorded'}]: {first_line(f.evidence, 80)}" for f in failures))
+    if a.abandoned:
+        out.append(f"  abandoned: {a.abandoned}")
+    for rule, keys in a.rules_ahead:
+        out.append(f"  rule for {', '.join(keys)}: {first_line(rule.text, 140)}")
+    return out
+
+
+def analysis_html(a: Analysis, images: list[tuple[str, str]] = ()) -> str:
+    """The analysis as HTML; ``images`` are (title, base64 PNG) plots to embed."""
+    lines = analysis_lines(a)
+    items = "".join(f"<div style='padding-left:{(len(l) - len(l.lstrip())) // 2 * 0.8}em'>{escape(l.strip())}</div>" for l in lines[1:])
+    plots = "".join(
+        f"<figure style='display:inline-block;margin:.3em'><img alt='{escape(t)}' src='data:image/png;base64,{b64}'/>"
+        f"<figcaption style='font-size:85%;opacity:.7'>{escape(t)}</figcaption></figure>"
+        for t, b64 in images
+    )
+    return f"<div class='expjournal-analysis'><b>{escape(lines[0])}</b>{items}{plots}</div>"

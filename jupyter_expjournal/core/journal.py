@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import gates, markdown
+from .analysis import Analysis, analyze, narrow
 from .errors import GateError, InputError, JournalError
 from .location import find_experiments_dir
 from .metrics import compare, format_delta, metrics_from_value, parse_metrics
@@ -47,6 +48,7 @@ class Review:
     lessons: Lessons
     reminders: list[str]
     counts: dict[str, int]
+    analysis: Analysis | None = None
 
 
 def now_stamp(now: datetime | None = None) -> str:
@@ -333,13 +335,27 @@ class Journal:
 
     # -- review --------------------------------------------------------------
 
-    def review(self, n: int = 5, all: bool = False) -> Review:
+    def review(
+        self,
+        n: int = 5,
+        all: bool = False,
+        *,
+        param: str | None = None,
+        since: str | None = None,
+        analysis: bool = True,
+    ) -> Review:
+        """What a review shows; ``param`` and ``since`` narrow the entries and the analysis."""
         entries = self.entries()
-        shown = entries if all else entries[-n:] if n > 0 else []
+        lessons = self.lessons()
+        chosen = narrow(entries, param=param, since=since)
+        shown = chosen if all else chosen[-n:] if n > 0 else []
         counts = {status: 0 for status in (PLANNED, COMPLETED, ABANDONED)}
         for entry in entries:
             counts[entry.status] = counts.get(entry.status, 0) + 1
-        return Review(self.directory, entries, shown, [e for e in entries if e.is_open], self.lessons(), self.reminders(entries), counts)
+        result = Review(self.directory, entries, shown, [e for e in entries if e.is_open], lessons, self.reminders(entries), counts)
+        if analysis:
+            result.analysis = analyze(entries, lessons, lessons_mtime=self.lessons_mtime(), param=param, since=since)
+        return result
 
     # -- internals -----------------------------------------------------------
 
