@@ -81,4 +81,4 @@ def review(r: Review) -> dict:
 
 def journal(j: Journal) -> dict:
     """The whole journal as one dict (what ``GET /expjournal/api/journal`` answers)."""
-    return review(j.review(all=True))
+    return review(j.review(all=True, analysis=False))

@@ -72,11 +72,15 @@ class Entry:
     index: int = 0
 
     def get(self, name: str, default: str = "") -> str:
-        wanted = normalize_key(name)
+        """A field's value by name, as a person would look it up (case and spacing ignored)."""
+        return self._by_key.get(normalize_key(name), default)
+
+    @cached_property
+    def _by_key(self) -> dict[str, str]:
+        out: dict[str, str] = {}
         for key, value in self.fields.items():
-            if normalize_key(key) == wanted:
-                return value
-        return default
+            out.setdefault(normalize_key(key), value)
+        return out
 
     @property
     def heading(self) -> str:
