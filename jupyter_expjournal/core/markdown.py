@@ -382,7 +382,7 @@ def splice_result(text: str, entry: Entry, status: str, fields: list[tuple[str, 
     pieces: list[str] = []
     fences = _Fences()
     for offset, line, nl in iter_lines(block):
-        if not status_done and not fences.feed(line):
+        if not fences.feed(line) and not status_done:
             m = FIELD.fullmatch(line)
             if m and m.group(1).strip().casefold() == "status":
                 prefix = line[: len(line) - len(m.group(2))]
@@ -401,7 +401,9 @@ def splice_result(text: str, entry: Entry, status: str, fields: list[tuple[str, 
     missing_final_newline = not head.endswith("\n")
     if missing_final_newline:
         head += newline
-    added = render_fields(fields, newline)
+    # A hand edit may have left a code fence open to the end of the file: close
+    # it, or the fields we add would be read as code and the result lost.
+    added = _close_fence(head, newline) + render_fields(fields, newline)
     if missing_final_newline and end == len(text) and not tail:
         added = added[: -len(newline)]
     return text[:start] + head + added + tail + text[end:]
@@ -425,7 +427,7 @@ def add_bullet(text: str, bullet: str, section: str) -> str:
             end = headings[i + 1][1] if i + 1 < len(headings) else len(text)
             cut = _content_end(text, offset, end)
             head = text[:cut] if text[:cut].endswith("\n") else text[:cut] + newline
-            return head + bullet + text[cut:]
+            return head + _close_fence(head, newline) + bullet + text[cut:]
     title = "## Lessons" if section == "lessons" else "## Rules (hard-won)"
     block = f"{title}{newline}{bullet}"
     if section == "lessons":
@@ -434,6 +436,20 @@ def add_bullet(text: str, bullet: str, section: str) -> str:
                 return text[:offset] + block + newline + text[offset:]
     if text and not text.endswith("\n"):
         text += newline
+    text += _close_fence(text, newline)
     if text.strip():
         text += newline
     return text + block
+
+
+def _close_fence(text: str, newline: str) -> str:
+    """A closing fence line if ``text`` ends inside an unclosed code fence (a hand edit).
+
+    Whatever is added after such a text would be read as code; a fence open at
+    the insertion point always runs to the end of the file, so closing it there
+    changes nothing before it.
+    """
+    fences = _Fences()
+    for _offset, line, _nl in iter_lines(text):
+        fences.feed(line)
+    return fences.open[0] * len(fences.open) + newline if fences.open else ""

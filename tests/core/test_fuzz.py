@@ -1,0 +1,125 @@
+"""Round-trip fuzzing: any user text reads back as written; hand-edited files are never damaged."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jupyter_expjournal.core import markdown as md
+from jupyter_expjournal.core.draft import parse_body
+from jupyter_expjournal.core.errors import JournalError
+from jupyter_expjournal.core.journal import Journal
+from jupyter_expjournal.core.model import Outcome
+
+# Lines that mean something to Markdown or to our reader, mixed with arbitrary text.
+TRICKY = [
+    "### 2026-01-01 00:00 — looks like an entry",
+    "### not an entry",
+    "## Lessons",
+    "## Rules (hard-won)",
+    "# title",
+    "**Status**: COMPLETED",
+    "**Unknown**: field",
+    "**",
+    "```",
+    "```python",
+    "````",
+    "~~~",
+    "\\",
+    "\\### escaped",
+    "- bullet: a → b",
+    "- NEVER x because y. Learned: 2026-01-01",
+    "  indented",
+    "",
+    " ",
+    "\t",
+    "<img src=x onerror=alert(1)>",
+    "→ -> —",
+    "\u2028 \x85 \x0c",
+]
+line = st.one_of(st.sampled_from(TRICKY), st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=30))
+newline = st.sampled_from(["\n", "\r\n", "\r"])
+
+
+@st.composite
+def texts(draw, max_lines=8):
+    lines = draw(st.lists(line, max_size=max_lines))
+    ends = draw(st.lists(newline, min_size=len(lines), max_size=len(lines)))
+    return "".join(l + e for l, e in zip(lines, ends)) + draw(st.sampled_from(["", "tail"]))
+
+
+names = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), min_size=1, max_size=40).filter(
+    lambda s: s.strip()
+)
+
+fuzz = settings(max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+@fuzz
+@given(value=texts(), other=texts())
+def test_any_field_text_reads_back_exactly(value, other):
+    text = md.render_entry("2026-11-25 10:00", "fuzz", [("Status", "PLANNED"), ("Hypothesis", value), ("Learning", other), ("Next", value)])
+    before = md.render_entry("2026-11-24 09:00", "before", [("Status", "COMPLETED"), ("Hypothesis", other)])
+    entries = md.parse_journal(before + "\n" + text + "\n" + before)
+    assert [e.name for e in entries] == ["before", "fuzz", "before"]
+    fuzzed = entries[1]
+    assert fuzzed.hypothesis == md.canonical(value)
+    assert fuzzed.learning == md.canonical(other)
+    assert fuzzed.next == md.canonical(value)
+    assert fuzzed.status == "PLANNED"
+    assert entries[2].hypothesis == md.canonical(other)
+
+
+@fuzz
+@given(name=names, body=texts())
+def test_names_and_bodies_through_the_journal(tmp_path_factory, name, body):
+    journal = Journal(tmp_path_factory.mktemp("j") / "experiments")
+    try:
+        draft = parse_body(name, body)
+        logged = journal.hypothesize(draft, parallel=True)
+    except JournalError:
+        assert not journal.journal_path.exists()
+        return
+    assert logged.entry.name == name.strip()
+    assert logged.entry.hypothesis == md.canonical(draft.hypothesis)
+    done = journal.complete(Outcome(output=body, learning=body), preferred=logged.entry.heading).entry
+    assert done.learning == md.canonical(body)
+    assert done.hypothesis == md.canonical(draft.hypothesis)
+
+
+@fuzz
+@given(prefix=texts(12), middle=texts(6), suffix=texts(12), fields=st.dictionaries(st.sampled_from(["Actual outcome", "Delta", "Learning", "Next"]), texts(4), max_size=4))
+def test_completing_an_entry_changes_no_byte_outside_it(prefix, middle, suffix, fields):
+    entry_text = "### 2026-11-25 10:00 — target\n**Status**: PLANNED\n" + middle
+    text = prefix + ("\n" if prefix and not prefix.endswith("\n") else "") + entry_text + "\n### 2026-11-25 11:00 — next one\n" + suffix
+    entries = md.parse_journal(text)
+    targets = [e for e in entries if e.name == "target"]
+    if not targets:  # the prefix opened a fence that swallowed it: nothing to complete
+        return
+    target = targets[0]
+    start, end = target.span
+    out = md.splice_result(text, target, "COMPLETED", list(fields.items()))
+    assert out[:start] == text[:start]
+    assert out.endswith(text[end:])
+    again = [e for e in md.parse_journal(out) if e.name == "target"][0]
+    assert again.status == "COMPLETED"
+    for name, value in fields.items():
+        if md.canonical(value):
+            assert again.get(name) == md.canonical(value)
+
+
+@fuzz
+@given(text=texts(20))
+def test_reading_any_file_never_raises(text):
+    md.parse_journal(text)
+    md.parse_lessons(text)
+
+
+@fuzz
+@given(existing=texts(10), lesson=texts(3), source=texts(1))
+def test_lessons_are_added_without_touching_the_rest(existing, lesson, source):
+    if not md.canonical(lesson):
+        return
+    before = md.parse_lessons(existing)
+    out = md.add_bullet(existing, md.render_lesson("2026-11-25", lesson, source), "lessons")
+    after = md.parse_lessons(out)
+    assert len(after.lessons) == len(before.lessons) + 1
+    assert [r.text for r in after.rules] == [r.text for r in before.rules]
