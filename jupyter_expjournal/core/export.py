@@ -82,3 +82,50 @@ def review(r: Review) -> dict:
 def journal(j: Journal) -> dict:
     """The whole journal as one dict (what ``GET /expjournal/api/journal`` answers)."""
     return review(j.review(all=True, analysis=False))
+
+
+# -- tables and files ------------------------------------------------------------
+
+FORMAT_VERSION = 1
+
+
+def rows(entries: list[Entry]) -> list[dict]:
+    """One flat row per entry, config values and measured metrics as columns (CSV, pandas)."""
+    from .metrics import parse_metrics
+
+    out = []
+    for e in entries:
+        row = {
+            "timestamp": e.timestamp,
+            "name": e.name,
+            "status": e.status,
+            "hypothesis": e.hypothesis,
+            "change": e.change,
+            "expected": e.expected,
+            "baseline": e.baseline,
+            "actual": e.summary_outcome(),
+            "delta": e.delta,
+            "duration": e.duration,
+            "learning": e.learning,
+            "next": e.next,
+        }
+        for item in e.config:
+            row[f"config.{item.key}"] = item.value
+        for name, value in parse_metrics(e.actual).items():
+            row[f"metric.{name}"] = value
+        out.append(row)
+    return out
+
+
+def document(j: Journal) -> dict:
+    """The JSON export: every entry with all its fields in file order, lessons and rules."""
+    lessons = j.lessons()
+    return {
+        "format": "jupyter_expjournal",
+        "version": FORMAT_VERSION,
+        "entries": [
+            {"timestamp": e.timestamp, "name": e.name, "fields": [[k, v] for k, v in e.fields.items()]} for e in j.entries()
+        ],
+        "lessons": [lesson(x) for x in lessons.lessons],
+        "rules": [rule(x) for x in lessons.rules],
+    }

@@ -109,6 +109,46 @@ def describe_duration(wall: float | None, executing: float | None = None, cells:
     return "; ".join(parts)
 
 
+def _validate_document(doc: object):
+    """Check a JSON export's shape; raise InputError naming the first thing wrong."""
+    if not isinstance(doc, dict) or doc.get("format") != "jupyter_expjournal":
+        raise InputError("not a jupyter_expjournal export (expected a JSON object with \"format\": \"jupyter_expjournal\")")
+    def strings(item, keys, where):
+        if not isinstance(item, dict):
+            raise InputError(f"{where} is not an object")
+        out = []
+        for key in keys:
+            value = item.get(key, "")
+            if value is None:
+                value = ""
+            if not isinstance(value, str):
+                raise InputError(f"{where}.{key} is not text")
+            out.append(value)
+        return out
+    entries = []
+    for i, item in enumerate(doc.get("entries") or []):
+        stamp, name = strings(item, ("timestamp", "name"), f"entries[{i}]")
+        if not markdown.HEADING.fullmatch(f"### {stamp} — x"):
+            raise InputError(f"entries[{i}].timestamp {stamp!r} is not YYYY-MM-DD HH:MM")
+        fields = item.get("fields")
+        if not isinstance(fields, list) or not all(
+            isinstance(f, list) and len(f) == 2 and all(isinstance(x, str) for x in f) for f in fields
+        ):
+            raise InputError(f"entries[{i}].fields must be a list of [name, value] pairs of text")
+        for key, _ in fields:
+            if not key.strip() or "*" in key or "\n" in key:
+                raise InputError(f"entries[{i}] has a field name {key!r} that cannot be written")
+        entries.append((stamp, validate_name(name), [tuple(f) for f in fields]))
+    lessons = [tuple(strings(item, ("date", "text", "source"), f"lessons[{i}]")) for i, item in enumerate(doc.get("lessons") or [])]
+    rules = []
+    for i, item in enumerate(doc.get("rules") or []):
+        kind, action, reason, connective, date = strings(item, ("kind", "action", "reason", "connective", "date"), f"rules[{i}]")
+        if kind not in ("NEVER", "ALWAYS"):
+            raise InputError(f"rules[{i}].kind must be NEVER or ALWAYS")
+        rules.append((kind, action, reason, connective, date))
+    return entries, lessons, rules
+
+
 def validate_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
@@ -220,12 +260,11 @@ class Journal:
         name = validate_name(draft.name)
         if not markdown.canonical(draft.hypothesis):
             raise InputError(f"'{name}' has no hypothesis: write what you expect to happen and why")
+        self._refuse(gates.check_draft(self.entries(), self.lessons(), draft, parallel=parallel, strict=strict, force=force))
         self._ensure_dir()
         with self.lock:
             text, entries = self._parsed_journal()
-            report = gates.check_draft(entries, self.lessons(), draft, parallel=parallel, strict=strict, force=force)
-            if report.refusals:
-                raise GateError("; ".join(report.refusals))
+            report = self._refuse(gates.check_draft(entries, self.lessons(), draft, parallel=parallel, strict=strict, force=force))
             fields = [
                 ("Status", PLANNED),
                 ("Hypothesis", draft.hypothesis),
@@ -249,6 +288,7 @@ class Journal:
         result_value: object = None,
     ) -> Logged:
         """Mark the open entry COMPLETED and attach the outcome at its end."""
+        self.resolve_open(name, preferred)  # refuse before creating anything
         self._ensure_dir()
         with self.lock:
             text, entries = self._parsed_journal()
@@ -268,6 +308,7 @@ class Journal:
         reason = markdown.canonical(reason or "")
         if not reason:
             raise InputError("say why the experiment is abandoned: %result --abandon \"reason\"")
+        self.resolve_open(name, preferred)
         self._ensure_dir()
         with self.lock:
             text, entries = self._parsed_journal()
@@ -333,6 +374,42 @@ class Journal:
         self._add_bullet(bullet, "rules")
         return bullet.rstrip("\n")
 
+    def import_document(self, doc: object) -> tuple[int, int]:
+        """Add the entries, lessons and rules of a JSON export that are not here yet.
+
+        Idempotent: an entry whose heading is already in the journal, or a lesson
+        or rule already in lessons.md, is skipped. Everything is validated before
+        anything is written. Returns (entries added, lessons and rules added).
+        """
+        entries_in, lessons_in, rules_in = _validate_document(doc)
+        self._ensure_dir()
+        with self.lock:
+            text, entries = self._parsed_journal()
+            have = {e.heading for e in entries}
+            new = [(t, n, f) for t, n, f in entries_in if Entry(t, n).heading not in have]
+            lessons_text = self.lessons_file.read()
+            known = self.lessons()
+            lesson_keys = {(l.date, l.text, l.source) for l in known.lessons}
+            rule_keys = {(r.kind, r.action, r.reason, r.date) for r in known.rules}
+            added_lessons = 0
+            for date, body, source in lessons_in:
+                if (date, markdown.canonical(body), markdown.canonical(source)) not in lesson_keys:
+                    lessons_text = markdown.add_bullet(lessons_text, markdown.render_lesson(date, body, source), "lessons")
+                    added_lessons += 1
+            for kind, action, reason, connective, date in rules_in:
+                if (kind, markdown.canonical(action), markdown.canonical(reason), date) not in rule_keys:
+                    bullet = markdown.render_rule(kind, action, reason, connective or "because", date)
+                    lessons_text = markdown.add_bullet(lessons_text, bullet, "rules")
+                    added_lessons += 1
+            chunk = ""
+            for stamp, name, fields in new:
+                chunk += self._entry_chunk(text + chunk, stamp, name, fields)
+            if chunk:
+                self.journal_file.append(chunk)
+            if added_lessons:
+                self.lessons_file.replace(lessons_text)
+        return len(new), added_lessons
+
     # -- review --------------------------------------------------------------
 
     def review(
@@ -359,6 +436,12 @@ class Journal:
 
     # -- internals -----------------------------------------------------------
 
+    @staticmethod
+    def _refuse(report: gates.GateReport) -> gates.GateReport:
+        if report.refusals:
+            raise GateError("; ".join(report.refusals))
+        return report
+
     def _ensure_dir(self) -> None:
         if self.directory.exists() and not self.directory.is_dir():
             raise JournalError(f"{self.directory} exists and is not a folder")
@@ -377,6 +460,11 @@ class Journal:
         self.journal_file.remember("entries", new_text, markdown.extend_journal(entries, new_text, keep=changed.index))
 
     def _append_entry(self, text: str, stamp: str, name: str, fields: list[tuple[str, str]]) -> None:
+        self.journal_file.append(self._entry_chunk(text, stamp, name, fields))
+
+    @staticmethod
+    def _entry_chunk(text: str, stamp: str, name: str, fields: list[tuple[str, str]]) -> str:
+        """What appending an entry to ``text`` adds: separation in the file's style, then the entry."""
         newline = markdown.newline_of(text) if text else "\n"
         lead = ""
         if text and not text.endswith("\n"):
@@ -385,7 +473,7 @@ class Journal:
             lead += newline
         if not text:
             lead = f"# Experiment journal{newline}{newline}"
-        self.journal_file.append(lead + markdown.render_entry(stamp, name, fields, newline))
+        return lead + markdown.render_entry(stamp, name, fields, newline)
 
     def _find_written(self, stamp: str, name: str, prefer_index: int | None = None) -> Entry:
         entries = self.entries()

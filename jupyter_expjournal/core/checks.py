@@ -1,0 +1,84 @@
+"""``check``: does the journal follow the seed's discipline? For pre-commit and CI.
+
+Each problem names the entry (or line) and what is wrong, so a failing check in
+CI reads like a reviewer's comment, not a parser error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import gates
+from .markdown import FIELD, _Fences, iter_lines
+from .model import ABANDONED, COMPLETED, PLANNED, STATUSES, Draft, Entry, Lessons
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str  # "journal.md:12" or "lessons.md:3"
+    entry: str  # the entry heading, or "" for file-level problems
+    message: str
+
+    def __str__(self) -> str:
+        about = f" '{self.entry}'" if self.entry else ""
+        return f"{self.where}:{about} {self.message}"
+
+
+def _line_no(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def check_journal(text: str, entries: list[Entry], name: str = "journal.md") -> list[Problem]:
+    """The seed's mistakes, entry by entry, and headings the reader could not take as entries."""
+    problems = []
+    fences = _Fences()
+    starts = {e.span[0] for e in entries}
+    for offset, line, _nl in iter_lines(text):
+        if fences.feed(line):
+            continue
+        if line.startswith("### ") and offset not in starts:
+            problems.append(Problem(f"{name}:{_line_no(text, offset)}", "", f"heading {line!r} is not read as an entry (expected '### YYYY-MM-DD HH:MM — name')"))
+        elif line.startswith("**") and not FIELD.fullmatch(line) and re.match(r"\*\*[^*]+\*\*\s", line):
+            problems.append(Problem(f"{name}:{_line_no(text, offset)}", "", f"{line[:40]!r} looks like a field but has no colon after the name"))
+    for entry in entries:
+        where = f"{name}:{_line_no(text, entry.span[0])}"
+        say = lambda msg: problems.append(Problem(where, entry.heading, msg))  # noqa: E731
+        status = entry.status
+        if not status:
+            say("has no **Status**")
+        elif status not in STATUSES:
+            say(f"has an unknown status {status!r} (PLANNED, COMPLETED or ABANDONED)")
+        if entry.get("Logged").startswith("retrospectively"):
+            say("was logged after the run: no hypothesis was written first")
+        elif not entry.hypothesis.strip():
+            say("has no hypothesis")
+        draft = Draft(entry.name, entry.hypothesis, entry.change, entry.config, entry.expected, entry.baseline)
+        many = gates.too_many_variables(draft)
+        if many:
+            say(many)
+        if status in (PLANNED, COMPLETED) and gates.missing_baseline(draft):
+            say("records no baseline")
+        if status == COMPLETED:
+            if not entry.learning.strip():
+                say("is COMPLETED without a learning")
+            if not entry.actual.strip():
+                say("is COMPLETED without an actual outcome")
+        if status == ABANDONED and not entry.actual.strip():
+            say("is ABANDONED without saying why")
+    return problems
+
+
+def check_lessons(text: str, lessons: Lessons, entries: list[Entry], lessons_mtime: float | None, name: str = "lessons.md") -> list[Problem]:
+    """Malformed lessons and rules, and lessons not distilled for too long."""
+    problems = []
+    for lesson in lessons.lessons:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", lesson.date):
+            problems.append(Problem(f"{name}:{_line_no(text, lesson.span[0])}", "", f"lesson {lesson.text[:40]!r} has no date (- YYYY-MM-DD context: lesson)"))
+    for rule in lessons.rules:
+        if not rule.date:
+            problems.append(Problem(f"{name}:{_line_no(text, rule.span[0])}", "", f"rule {rule.text[:40]!r} has no 'Learned: YYYY-MM-DD'"))
+    due = gates.lessons_reminder(gates.completed_since_lessons(entries, lessons, lessons_mtime))
+    if due:
+        problems.append(Problem(name, "", due))
+    return problems

@@ -1,0 +1,123 @@
+"""The command line: the seed's workflow without a notebook, exit codes, check, export/import."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from jupyter_expjournal.cli import main
+
+
+@pytest.fixture
+def run(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("EXPJOURNAL_DIR", str(tmp_path / "experiments"))
+
+    def run(*argv, stdin=None):
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", __import__("io").StringIO(stdin))
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    run.dir = tmp_path / "experiments"
+    return run
+
+
+def test_whole_workflow(run):
+    code, out, _ = run("hypothesis", "SVC", "C=10", "--hypothesis", "larger C fits tighter", "--config", "C: 1 → 10",
+                       "--config", "kernel: rbf", "--expected", "accuracy +0.01", "--baseline", "accuracy = 0.95")
+    assert code == 0 and "logged PLANNED 'SVC C=10'" in out
+    code, _, err = run("hypothesis", "second", "--hypothesis", "x", "--baseline", "a = 1")
+    assert code == 3 and "'SVC C=10'" in err and "still PLANNED" in err
+    code, out, _ = run("result", "--output", "-", "--learning", "C helps", "--next", "gamma", stdin="epoch 1\naccuracy = 0.97\n")
+    assert code == 0 and "accuracy +0.02 vs expected +0.01: better than expected" in out
+    code, out, _ = run("lesson", "SVC: C helps on digits.", "--source", "run 1")
+    code, out, _ = run("lesson", "--never", "skip the baseline", "--because", "memory lies")
+    assert out.strip() == "- NEVER skip the baseline because memory lies. Learned: " + out.strip().rsplit(" ", 1)[1]
+    code, out, _ = run("list", "--status", "completed")
+    assert "COMPLETED  SVC C=10" in out
+    code, out, _ = run("review")
+    assert "Analysis of 1 experiment" in out and "Lessons (1) and rules (1)" in out
+    code, out, _ = run("show", "SVC", "C=10")
+    assert out.startswith("### ") and "**Learning**: C helps" in out
+    code, out, _ = run("lessons")
+    assert "SVC: C helps on digits." in out
+
+
+def test_body_from_stdin_and_bad_input_writes_nothing(run):
+    code, _, err = run("hypothesis", "x", "--body", "-", stdin="change: C 1 → 10\n")
+    assert code == 2 and "no hypothesis" in err
+    assert not run.dir.exists()
+    code, _, err = run("hypothesis", "x", "--hypothesis", "h", "--config", "C 1 → 10")
+    assert code == 2 and "'- C 1 → 10'" in err
+    code, _, err = run("result", "--outcome", "x")
+    assert code == 2 and "no open experiment" in err
+    code, _, err = run("result", "--image", "plot.gif")
+    assert code == 2 and "only .png" in err
+    assert not run.dir.exists()
+
+
+def test_check_catches_each_of_the_seeds_mistakes(run):
+    run.dir.mkdir()
+    (run.dir / "journal.md").write_text(
+        "### 2026-11-01 10:00 — two knobs\n**Status**: COMPLETED\n**Hypothesis**: h\n**Config**:\n- lr: 1 → 2\n- bs: 1 → 2\n"
+        "**Baseline**: acc = 0.5\n**Actual outcome**: acc = 0.6\n**Learning**: l\n\n"
+        "### 2026-11-01 11:00 — no baseline\n**Status**: COMPLETED\n**Hypothesis**: h\n**Change**: lr 1 → 2\n**Actual outcome**: x\n**Learning**: l\n\n"
+        "### 2026-11-01 12:00 — no learning\n**Status**: COMPLETED\n**Hypothesis**: h\n**Baseline**: acc = 0.5\n**Actual outcome**: x\n\n"
+        "### 2026-11-01 13:00 — after the fact\n**Status**: COMPLETED\n**Logged**: retrospectively, after the run\n**Baseline**: a = 1\n**Actual outcome**: x\n**Learning**: l\n\n"
+        "### notes without a date\n**Status** PLANNED\n"
+    )
+    code, out, err = run("check")
+    assert code == 1
+    assert "'2026-11-01 10:00 — two knobs' 2 variables change at once (lr, bs)" in out
+    assert "'2026-11-01 11:00 — no baseline' records no baseline" in out
+    assert "'2026-11-01 12:00 — no learning' is COMPLETED without a learning" in out
+    assert "'2026-11-01 13:00 — after the fact' was logged after the run" in out
+    assert "heading '### notes without a date' is not read as an entry" in out
+    assert "looks like a field but has no colon" in out
+    assert "4 experiments completed since the last lesson" in out  # never distilling lessons
+    assert "5 entries" not in err and "problems" in err
+
+
+def test_clean_journal_checks_ok(run):
+    run("hypothesis", "ok", "--hypothesis", "h", "--change", "lr 1 → 2", "--baseline", "acc = 0.5")
+    run("result", "--outcome", "acc = 0.6", "--learning", "lr helps")
+    code, out, err = run("check")
+    assert (code, out) == (0, "") and "no problems" in err
+
+
+def test_export_import_round_trip(run, tmp_path):
+    run("hypothesis", "a", "--hypothesis", "line one\n### looks like a heading\n**Field**: no", "--change", "lr 1 → 2", "--baseline", "acc = 0.5")
+    run("result", "--outcome", "acc = 0.6", "--learning", "l")
+    run("lesson", "a lesson", "--source", "a")
+    run("lesson", "--always", "pin seeds", "--when", "comparing")
+    code, first, _ = run("export", "--format", "json")
+    (tmp_path / "export.json").write_text(first)
+    code, out, _ = run("--dir", str(tmp_path / "copy"), "import", str(tmp_path / "export.json"))
+    assert code == 0 and "imported 1 entries and 2 lessons/rules" in out
+    code, out, _ = run("--dir", str(tmp_path / "copy"), "import", str(tmp_path / "export.json"))
+    assert "imported 0 entries and 0 lessons/rules" in out  # idempotent
+    code, second, _ = run("--dir", str(tmp_path / "copy"), "export", "--format", "json")
+    assert json.loads(second) == json.loads(first)
+    code, csv_text, _ = run("export", "--format", "csv")
+    assert csv_text.splitlines()[0].startswith("timestamp,name,status") and "metric.acc" in csv_text.splitlines()[0]
+
+
+def test_import_refuses_bad_documents(run, tmp_path):
+    for doc, message in [("[]", "not a jupyter_expjournal export"), ("{", "is not JSON"),
+                         ('{"format": "jupyter_expjournal", "entries": [{"timestamp": "yesterday", "name": "x", "fields": []}]}', "is not YYYY-MM-DD HH:MM")]:
+        (tmp_path / "bad.json").write_text(doc)
+        code, _, err = run("import", str(tmp_path / "bad.json"))
+        assert code == 2 and message in err
+    assert not run.dir.exists()
+
+
+def test_module_entry_point_and_help(tmp_path):
+    env = {**os.environ, "EXPJOURNAL_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-m", "jupyter_expjournal", "--help"], capture_output=True, text=True, env=env, cwd=os.getcwd())
+    assert out.returncode == 0 and "Exit codes" in out.stdout
+    for command in ("list", "show", "review", "lessons", "check", "export", "import", "hypothesis", "result", "lesson"):
+        out = subprocess.run([sys.executable, "-m", "jupyter_expjournal", command, "--help"], capture_output=True, text=True, env=env)
+        assert out.returncode == 0 and "usage: jupyter expjournal" in out.stdout
