@@ -25,6 +25,7 @@ from .core.draft import parse_body, parse_config_lines
 from .core.errors import GateError, InputError, JournalError
 from .core.journal import Journal
 from .core.model import STATUSES, Draft, Outcome
+from .core.provenance import collect
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT, EXIT_GATE, EXIT_IO = 0, 1, 2, 3, 4
 
@@ -138,6 +139,7 @@ def cmd_hypothesis(journal: Journal, args) -> int:
     else:
         config = parse_config_lines("\n".join(f"- {c}" for c in args.config)) if args.config else []
         draft = Draft(name, args.hypothesis or "", args.change or "", config, args.expected or "", args.baseline or "")
+    draft.extra.setdefault("Provenance", collect(journal.directory.parent).describe())
     logged = journal.hypothesize(draft, parallel=args.parallel, strict=args.strict, force=args.force)
     for line in render.gate_lines(logged.report):
         print(line)

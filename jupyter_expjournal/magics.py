@@ -88,6 +88,9 @@ class ExpJournal(Magics):
     nudge_seconds = Float(
         60.0, help="A cell running longer than this with no open hypothesis gets a one-line nudge (0: never)."
     ).tag(config=True)
+    provenance = Bool(
+        True, help="Record where each hypothesis came from: notebook and cell, git commit, package versions, host, GPUs."
+    ).tag(config=True)
     ring_size = Int(32, help="How many recent cells' outputs are kept for %result.").tag(config=True)
     max_cell_bytes = Int(2_000_000, help="Output bytes kept per cell; more is cut.").tag(config=True)
 

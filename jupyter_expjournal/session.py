@@ -9,6 +9,7 @@ completed by ``%result`` and the other way round.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from .core.gates import entry_time
 from .core.journal import Journal, Logged, describe_duration, format_duration
 from .core.location import find_experiments_dir
 from .core.model import Draft, Outcome
+from .core.provenance import collect, gpu_summary, gpus
 
 
 class KernelSession:
@@ -58,7 +60,25 @@ class KernelSession:
 
     # -- actions -------------------------------------------------------------
 
+    def notebook_path(self) -> str:
+        """The notebook this kernel runs, when the front end says (JupyterLab, VS Code)."""
+        ns = getattr(self.shell, "user_ns", {}) or {}
+        path = os.environ.get("JPY_SESSION_NAME") or ns.get("__vsc_ipynb_file__") or ns.get("__session__") or ""
+        if not isinstance(path, str) or not path:
+            return ""
+        try:
+            return os.path.relpath(path) if os.path.isabs(path) else path
+        except ValueError:
+            return path
+
+    def provenance(self) -> str:
+        current = self.recorder.current
+        cells = [current.cell_id] if current is not None and current.cell_id else []
+        return collect(notebook=self.notebook_path(), cells=cells).describe()
+
     def hypothesize(self, draft: Draft, *, parallel: bool = False, force: bool = False) -> Logged:
+        if getattr(self.settings, "provenance", True) and "Provenance" not in draft.extra:
+            draft.extra["Provenance"] = self.provenance()
         logged = self.journal().hypothesize(draft, parallel=parallel, strict=self.settings.strict, force=force)
         self.opened[logged.entry.heading] = time.time()
         return logged
@@ -111,7 +131,11 @@ class KernelSession:
                 outcome.error = record.error.data.get("text/plain", "")
         if start is not None:
             cells = self.recorder.since(start)
-            outcome.duration = describe_duration(time.time() - start, sum(r.duration for r in cells), len(cells))
+            wall = time.time() - start
+            outcome.duration = describe_duration(wall, sum(r.duration for r in cells), len(cells))
+            devices = gpus()
+            if devices:  # GPU hours: what a run really cost
+                outcome.duration += f"; {wall / 3600 * len(devices):.2f} GPU h ({gpu_summary(devices)})"
         if record is None and not outcome.summary:
             raise InputError("no previous cell output to attach: run the experiment first, or give an outcome")
         return value

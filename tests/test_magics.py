@@ -228,3 +228,9 @@ def test_long_cell_without_hypothesis_is_nudged(ip, journal, capsys):
     finally:
         ip._expjournal.nudge_seconds = 60
     assert "with no open hypothesis" in capsys.readouterr().out
+
+
+def test_hypothesis_records_provenance(ip, journal):
+    ip.run_cell_magic("hypothesis", "with provenance", BODY)
+    provenance = journal.entries()[0].get("Provenance")
+    assert "Python " in provenance and "host " in provenance
