@@ -9,6 +9,26 @@ __version__ = "0.1.0"
 
 
 
+def load(path=None):
+    """The journal as objects, for analysis: ``load().entries()``, ``load().to_dataframe()``.
+
+    ``path`` may be the experiments folder, its journal.md, or a project folder
+    holding ``experiments/``; by default the journal the magics would use here.
+    """
+    from pathlib import Path
+
+    from .core.journal import Journal
+
+    if path is None:
+        return Journal.find()
+    folder = Path(path).expanduser()
+    if folder.suffix == ".md":
+        folder = folder.parent
+    elif not (folder / "journal.md").exists() and (folder / "experiments").is_dir():
+        folder = folder / "experiments"
+    return Journal(folder)
+
+
 def __getattr__(name: str):
     # The Python API (jupyter_expjournal.Journal.find().entries()), imported on first use.
     if name == "Journal":

@@ -121,3 +121,17 @@ def test_module_entry_point_and_help(tmp_path):
     for command in ("list", "show", "review", "lessons", "check", "export", "import", "hypothesis", "result", "lesson"):
         out = subprocess.run([sys.executable, "-m", "jupyter_expjournal", command, "--help"], capture_output=True, text=True, env=env)
         assert out.returncode == 0 and "usage: jupyter expjournal" in out.stdout
+
+
+def test_python_api_load_and_dataframe(run):
+    pd = pytest.importorskip("pandas", reason="to_dataframe is for users who have pandas")
+    run("hypothesis", "a", "--hypothesis", "h", "--config", "lr: 1 → 2", "--config", "bs: 32", "--baseline", "acc = 0.5")
+    run("result", "--outcome", "acc = 0.6", "--learning", "l")
+    import jupyter_expjournal
+
+    journal = jupyter_expjournal.load(run.dir / "journal.md")
+    assert [e.name for e in journal.entries()] == ["a"]
+    assert jupyter_expjournal.load(run.dir.parent).directory == run.dir
+    frame = journal.to_dataframe()
+    assert isinstance(frame, pd.DataFrame)
+    assert frame.loc[0, "config.lr"] == "2" and frame.loc[0, "metric.acc"] == 0.6

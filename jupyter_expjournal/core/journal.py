@@ -240,6 +240,16 @@ class Journal:
         listing = ", ".join(f"'{e.name}'" for e in planned)
         raise GateError(f"{len(planned)} experiments are open ({listing}): choose one with --name NAME")
 
+    def to_dataframe(self):
+        """One row per entry, config values and measured metrics as columns (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise JournalError("to_dataframe needs pandas: pip install pandas") from None
+        from .export import rows
+
+        return pd.DataFrame(rows(self.entries()))
+
     # -- writing -----------------------------------------------------------
 
     def check(self, draft: Draft, *, parallel: bool = False, strict: bool = False, force: bool = False) -> gates.GateReport:
