@@ -11,9 +11,15 @@ $(PY):
 	python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 
-# The package with its demo and test dependencies, editable so `git pull` needs no reinstall.
-$(VENV)/.installed: pyproject.toml | $(PY)
-	$(PIP) install -q -e '.[demo,test]'
+# The package with its demo and test dependencies, installed as users get it (not editable):
+# building the wheel builds the JupyterLab sidebar from labextension/ (Node.js, jlpm) and installs
+# it with the server extension's config. Re-run whenever a Python or sidebar source changes.
+INSTALL_SOURCES := pyproject.toml install.json \
+	$(shell find jupyter_expjournal jupyter-config -name '*.py' -o -name '*.json' -not -path '*/labextension/*') \
+	labextension/package.json labextension/yarn.lock labextension/tsconfig.json labextension/.yarnrc.yml \
+	$(wildcard labextension/src/* labextension/style/* labextension/schema/*)
+$(VENV)/.installed: $(INSTALL_SOURCES) | $(PY)
+	$(PIP) install -q '.[demo,test]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -27,9 +33,9 @@ demo: install
 	@echo; echo "==== $(DEMO)/experiments/lessons.md ===="; cat $(DEMO)/experiments/lessons.md
 	@echo; echo "Executed notebook: $(DEMO)/01-quickstart.ipynb. Open it with: make lab"
 
-## lab: open JupyterLab on the demo notebook
+## lab: open JupyterLab on the demo notebook, the sidebar showing the demo journal in .demo/
 lab: install
-	$(VENV)/bin/jupyter lab notebooks/01-quickstart.ipynb $(if $(filter 0,$(shell id -u)),--allow-root,)
+	EXPJOURNAL_DIR=$(CURDIR)/$(DEMO)/experiments $(VENV)/bin/jupyter lab notebooks/01-quickstart.ipynb $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 # Debian's Chromium for the browser tests (Playwright is told to use it; it downloads no browser).
 $(CHROMIUM):
@@ -37,7 +43,7 @@ $(CHROMIUM):
 
 ## test: every test, the demo notebooks under nbval included
 test: install | $(CHROMIUM)
-	env -u EXPJOURNAL_DIR $(PY) -m pytest tests notebooks/01-quickstart.ipynb \
+	env -u EXPJOURNAL_DIR $(PY) -m pytest tests notebooks \
 		--nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
 ## bench: speed and memory against baselines measured in the same run

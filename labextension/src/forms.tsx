@@ -1,0 +1,504 @@
+import { Widget } from '@lumino/widgets';
+import * as React from 'react';
+
+import {
+  ICheckReply,
+  IConfigRow,
+  IDraft,
+  IEntry,
+  JournalModel
+} from './model';
+import { APIError } from './request';
+
+/* ------------------------------------------------------------------------ *
+ * The hypothesis form (in the sidebar), with the gates checked live.
+ * ------------------------------------------------------------------------ */
+
+const EMPTY_ROW: IConfigRow = { key: '', old: '', new: '' };
+
+function emptyDraft(): IDraft {
+  return {
+    name: '',
+    hypothesis: '',
+    change: '',
+    config: [{ ...EMPTY_ROW }],
+    expected: '',
+    baseline: ''
+  };
+}
+
+/** Wait this long after the last keystroke before asking the gates. */
+const CHECK_DELAY_MS = 250;
+
+export interface IHypothesisFormProps {
+  model: JournalModel;
+  /** Called with the logged entry and the gates' warnings. */
+  onLogged: (entry: IEntry, warnings: string[]) => void;
+  onCancel: () => void;
+}
+
+/**
+ * New hypothesis: name, hypothesis, change, config rows old → new, expected,
+ * baseline. The gates (open entry, one variable, baseline, already tried,
+ * rules) are shown as the user types; a refusal offers "run in parallel".
+ */
+export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
+  const { model } = props;
+  const [draft, setDraft] = React.useState<IDraft>(emptyDraft);
+  const [parallel, setParallel] = React.useState(false);
+  const [gates, setGates] = React.useState<ICheckReply | null>(null);
+  const [refusals, setRefusals] = React.useState<string[]>([]);
+  const [error, setError] = React.useState('');
+  const [busy, setBusy] = React.useState(false);
+  const openCount = model.journal?.open.length ?? 0;
+
+  React.useEffect(() => {
+    setRefusals([]);
+    if (!draft.name.trim()) {
+      setGates(null);
+      return;
+    }
+    let stale = false;
+    const timer = window.setTimeout(async () => {
+      try {
+        const reply = await model.check(draft, { parallel });
+        if (!stale) {
+          setGates(reply);
+          setError('');
+        }
+      } catch (e) {
+        if (!stale) {
+          setGates(null);
+          setError((e as Error).message);
+        }
+      }
+    }, CHECK_DELAY_MS);
+    return () => {
+      stale = true;
+      window.clearTimeout(timer);
+    };
+  }, [draft, parallel, model.path]);
+
+  const set =
+    (key: keyof Omit<IDraft, 'config'>) =>
+    (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) =>
+      setDraft({ ...draft, [key]: e.target.value });
+
+  const setRow = (i: number, key: keyof IConfigRow, value: string) => {
+    const config = draft.config.map((row, j) =>
+      j === i ? { ...row, [key]: value } : row
+    );
+    setDraft({ ...draft, config });
+  };
+  const addRow = () =>
+    setDraft({ ...draft, config: [...draft.config, { ...EMPTY_ROW }] });
+  const removeRow = (i: number) => {
+    const config = draft.config.filter((_, j) => j !== i);
+    setDraft({ ...draft, config: config.length ? config : [{ ...EMPTY_ROW }] });
+  };
+
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    setRefusals([]);
+    try {
+      const { entry, warnings } = await model.hypothesize(draft, { parallel });
+      setDraft(emptyDraft());
+      setParallel(false);
+      setGates(null);
+      props.onLogged(entry, warnings);
+    } catch (err) {
+      if (err instanceof APIError && err.status === 409) {
+        setRefusals(err.refusals.length ? err.refusals : [err.message]);
+      } else {
+        setError((err as Error).message);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const shownRefusals = refusals.length ? refusals : (gates?.refusals ?? []);
+  const canSubmit = !busy && draft.name.trim() && draft.hypothesis.trim();
+
+  return (
+    <form
+      className="jp-ExpJournal-form"
+      aria-label="New hypothesis"
+      onSubmit={submit}
+    >
+      <div className="jp-ExpJournal-formTitle">New hypothesis</div>
+      <div className="jp-ExpJournal-muted">
+        Written to {model.journal?.journal_path ?? 'the journal'}
+      </div>
+      <label>
+        Name
+        <input
+          className="jp-mod-styled"
+          name="name"
+          value={draft.name}
+          onChange={set('name')}
+          placeholder="QLoRA rank 64"
+          autoFocus
+        />
+      </label>
+      <label>
+        Hypothesis
+        <textarea
+          className="jp-mod-styled"
+          name="hypothesis"
+          rows={3}
+          value={draft.hypothesis}
+          onChange={set('hypothesis')}
+          placeholder="What you expect to happen, and why"
+        />
+      </label>
+      <label>
+        Change
+        <input
+          className="jp-mod-styled"
+          name="change"
+          value={draft.change}
+          onChange={set('change')}
+          placeholder="lora_r 32 → 64 (from the rows if empty)"
+        />
+      </label>
+      <fieldset className="jp-ExpJournal-config">
+        <legend>Config (old → new; no new value: unchanged)</legend>
+        {draft.config.map((row, i) => (
+          <div className="jp-ExpJournal-configRow" key={i}>
+            <input
+              className="jp-mod-styled"
+              aria-label={`Config key ${i + 1}`}
+              placeholder="key"
+              value={row.key}
+              onChange={e => setRow(i, 'key', e.target.value)}
+            />
+            <input
+              className="jp-mod-styled"
+              aria-label={`Config old value ${i + 1}`}
+              placeholder="old"
+              value={row.old}
+              onChange={e => setRow(i, 'old', e.target.value)}
+            />
+            <span aria-hidden="true">→</span>
+            <input
+              className="jp-mod-styled"
+              aria-label={`Config new value ${i + 1}`}
+              placeholder="new"
+              value={row.new}
+              onChange={e => setRow(i, 'new', e.target.value)}
+            />
+            <button
+              type="button"
+              className="jp-ExpJournal-iconButton"
+              aria-label={`Remove config row ${i + 1}`}
+              title="Remove this row"
+              onClick={() => removeRow(i)}
+            >
+              ×
+            </button>
+          </div>
+        ))}
+        <button
+          type="button"
+          className="jp-ExpJournal-linkButton"
+          onClick={addRow}
+        >
+          + Add row
+        </button>
+      </fieldset>
+      <label>
+        Expected outcome
+        <input
+          className="jp-mod-styled"
+          name="expected"
+          value={draft.expected}
+          onChange={set('expected')}
+          placeholder="eval_acc +0.02"
+        />
+      </label>
+      <label>
+        Baseline
+        <input
+          className="jp-mod-styled"
+          name="baseline"
+          value={draft.baseline}
+          onChange={set('baseline')}
+          placeholder="eval_acc = 0.78"
+        />
+      </label>
+      <Gates
+        refusals={shownRefusals}
+        warnings={gates?.warnings ?? []}
+        rules={gates?.rules.map(r => r.text) ?? []}
+      />
+      {(openCount > 0 || shownRefusals.length > 0) && (
+        <label className="jp-ExpJournal-check">
+          <input
+            type="checkbox"
+            checked={parallel}
+            onChange={e => setParallel(e.target.checked)}
+          />
+          Run in parallel with the open experiment
+          {openCount === 1 ? '' : 's'}
+        </label>
+      )}
+      {error && (
+        <div className="jp-ExpJournal-error" role="alert">
+          {error}
+        </div>
+      )}
+      <div className="jp-ExpJournal-formButtons">
+        <button
+          type="button"
+          className="jp-Button jp-mod-styled jp-mod-reject"
+          onClick={props.onCancel}
+        >
+          Cancel
+        </button>
+        <button
+          type="submit"
+          className="jp-Button jp-mod-styled jp-mod-accept"
+          disabled={!canSubmit}
+        >
+          Log hypothesis
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * What the gates say, worst first. The warnings already name earlier tries of
+ * the same change, with their outcome.
+ */
+function Gates(props: {
+  refusals: string[];
+  warnings: string[];
+  rules: string[];
+}): JSX.Element | null {
+  const { refusals, warnings, rules } = props;
+  if (!refusals.length && !warnings.length && !rules.length) {
+    return null;
+  }
+  return (
+    <div className="jp-ExpJournal-gates" aria-label="Gates" aria-live="polite">
+      {refusals.map((text, i) => (
+        <div key={`r${i}`} className="jp-ExpJournal-refusal">
+          {text}
+        </div>
+      ))}
+      {warnings.map((text, i) => (
+        <div key={`w${i}`} className="jp-ExpJournal-warning">
+          {text}
+        </div>
+      ))}
+      {rules.map((text, i) => (
+        <div key={`u${i}`} className="jp-ExpJournal-ruleNote">
+          Rule: {text}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/* ------------------------------------------------------------------------ *
+ * Dialog bodies (plain DOM, text set with textContent only).
+ * ------------------------------------------------------------------------ */
+
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className = '',
+  text = ''
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) {
+    node.className = className;
+  }
+  if (text) {
+    node.textContent = text;
+  }
+  return node;
+}
+
+function labelled<T extends HTMLElement>(
+  parent: HTMLElement,
+  label: string,
+  control: T
+): T {
+  const wrap = element('label', 'jp-ExpJournal-dialogField', label);
+  control.classList.add('jp-mod-styled');
+  wrap.appendChild(control);
+  parent.appendChild(wrap);
+  return control;
+}
+
+function input(name: string, placeholder = ''): HTMLInputElement {
+  const node = element('input');
+  node.name = name;
+  node.placeholder = placeholder;
+  return node;
+}
+
+function textarea(name: string, placeholder = ''): HTMLTextAreaElement {
+  const node = element('textarea');
+  node.name = name;
+  node.rows = 3;
+  node.placeholder = placeholder;
+  return node;
+}
+
+/** A chooser among open entries, or null when there is only one. */
+function openEntryChooser(
+  parent: HTMLElement,
+  open: IEntry[],
+  preferred?: string
+): HTMLSelectElement | null {
+  if (open.length < 2) {
+    return null;
+  }
+  const select = element('select');
+  select.name = 'entry';
+  for (const entry of [...open].reverse()) {
+    const option = element('option', '', `${entry.name} (${entry.timestamp})`);
+    option.value = entry.heading;
+    option.selected = entry.heading === preferred;
+    select.appendChild(option);
+  }
+  return labelled(parent, 'Experiment', select);
+}
+
+export interface IAttachValue {
+  heading?: string;
+  learning: string;
+  next: string;
+}
+
+/** Asks learning and next before a cell's outputs are attached. */
+export class AttachBody extends Widget {
+  constructor(summary: string, open: IEntry[], preferred?: string) {
+    super();
+    this.addClass('jp-ExpJournal-dialog');
+    this.node.appendChild(element('p', 'jp-ExpJournal-dialogNote', summary));
+    this._entry = openEntryChooser(this.node, open, preferred);
+    this._learning = labelled(
+      this.node,
+      'Learning',
+      textarea('learning', 'What did this teach you?')
+    );
+    this._next = labelled(
+      this.node,
+      'Next',
+      input('next', 'What to try next')
+    );
+  }
+
+  getValue(): IAttachValue {
+    return {
+      heading: this._entry?.value || undefined,
+      learning: this._learning.value,
+      next: this._next.value
+    };
+  }
+
+  private _entry: HTMLSelectElement | null;
+  private _learning: HTMLTextAreaElement;
+  private _next: HTMLInputElement;
+}
+
+/** Asks why an open experiment is abandoned. */
+export class AbandonBody extends Widget {
+  constructor(open: IEntry[], preferred?: string) {
+    super();
+    this.addClass('jp-ExpJournal-dialog');
+    this._entry = openEntryChooser(this.node, open, preferred);
+    if (!this._entry && open.length === 1) {
+      this.node.appendChild(
+        element('p', 'jp-ExpJournal-dialogNote', `Abandon '${open[0].name}'.`)
+      );
+    }
+    this._reason = labelled(
+      this.node,
+      'Reason',
+      input('reason', 'Why it is stopped')
+    );
+  }
+
+  getValue(): { heading?: string; reason: string } {
+    return {
+      heading: this._entry?.value || undefined,
+      reason: this._reason.value
+    };
+  }
+
+  private _entry: HTMLSelectElement | null;
+  private _reason: HTMLInputElement;
+}
+
+export type LessonValue =
+  | { kind: 'lesson'; text: string; context: string; source: string }
+  | { kind: 'NEVER' | 'ALWAYS'; action: string; reason: string };
+
+/** A lesson, or a NEVER/ALWAYS rule. */
+export class LessonBody extends Widget {
+  constructor() {
+    super();
+    this.addClass('jp-ExpJournal-dialog');
+    this._kind = element('select');
+    this._kind.name = 'kind';
+    for (const [value, label] of [
+      ['lesson', 'Lesson'],
+      ['NEVER', 'Rule: NEVER …'],
+      ['ALWAYS', 'Rule: ALWAYS …']
+    ]) {
+      const option = element('option', '', label);
+      option.value = value;
+      this._kind.appendChild(option);
+    }
+    labelled(this.node, 'Kind', this._kind);
+    this._text = labelled(
+      this.node,
+      'Text',
+      textarea('text', 'alpha/r ratio matters more than rank')
+    );
+    this._context = labelled(this.node, 'Context', input('context', 'QLoRA'));
+    this._source = labelled(
+      this.node,
+      'Source',
+      input('source', 'runs 3-5')
+    );
+    this._kind.addEventListener('change', () => this._relabel());
+    this._relabel();
+  }
+
+  getValue(): LessonValue {
+    const kind = this._kind.value;
+    if (kind === 'NEVER' || kind === 'ALWAYS') {
+      return { kind, action: this._text.value, reason: this._context.value };
+    }
+    return {
+      kind: 'lesson',
+      text: this._text.value,
+      context: this._context.value,
+      source: this._source.value
+    };
+  }
+
+  private _relabel(): void {
+    const rule = this._kind.value !== 'lesson';
+    const label = (control: HTMLElement, text: string) => {
+      const wrap = control.parentElement!;
+      wrap.firstChild!.textContent = text;
+    };
+    label(this._text, rule ? `${this._kind.value} (what)` : 'Text');
+    label(this._context, rule ? 'Because / when' : 'Context');
+    this._source.parentElement!.style.display = rule ? 'none' : '';
+  }
+
+  private _kind: HTMLSelectElement;
+  private _text: HTMLTextAreaElement;
+  private _context: HTMLInputElement;
+  private _source: HTMLInputElement;
+}

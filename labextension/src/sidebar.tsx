@@ -1,0 +1,478 @@
+import { PathExt, URLExt } from '@jupyterlab/coreutils';
+import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
+import { CommandRegistry } from '@lumino/commands';
+import { Message } from '@lumino/messaging';
+import * as React from 'react';
+
+import { HypothesisForm } from './forms';
+import { IEntry, IJournal, JournalModel } from './model';
+
+/** The ids of the plugin's commands (see index.ts). */
+export namespace CommandIDs {
+  export const open = 'expjournal:open';
+  export const newHypothesis = 'expjournal:new-hypothesis';
+  export const attach = 'expjournal:attach-cell';
+  export const abandon = 'expjournal:abandon';
+  export const lesson = 'expjournal:add-lesson';
+  export const refresh = 'expjournal:refresh';
+}
+
+/** Entries painted at first, and added by each "show more". */
+export const PAGE = 100;
+
+/**
+ * The left sidebar: the journal of the active notebook's folder. Polls while
+ * shown; every action is a command, so the palette and the buttons agree.
+ */
+export class JournalSidebar extends ReactWidget {
+  constructor(
+    readonly model: JournalModel,
+    readonly commands: CommandRegistry
+  ) {
+    super();
+    this.addClass('jp-ExpJournal');
+  }
+
+  /** Show the hypothesis form at the top of the panel. */
+  showForm(): void {
+    this._formOpen = true;
+    this.update();
+  }
+
+  hideForm(): void {
+    this._formOpen = false;
+    this.update();
+  }
+
+  get formOpen(): boolean {
+    return this._formOpen;
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.model.active = true;
+  }
+
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this.model.active = false;
+  }
+
+  dispose(): void {
+    this.model.active = false;
+    super.dispose();
+  }
+
+  protected render(): JSX.Element {
+    return (
+      <UseSignal signal={this.model.changed}>
+        {() => (
+          <JournalView
+            model={this.model}
+            commands={this.commands}
+            formOpen={this._formOpen}
+            onCloseForm={() => this.hideForm()}
+          />
+        )}
+      </UseSignal>
+    );
+  }
+
+  private _formOpen = false;
+}
+
+interface IViewProps {
+  model: JournalModel;
+  commands: CommandRegistry;
+  formOpen: boolean;
+  onCloseForm: () => void;
+}
+
+function JournalView(props: IViewProps): JSX.Element {
+  const { model, commands } = props;
+  const journal = model.journal;
+  const [notice, setNotice] = React.useState<string[]>([]);
+  const run = (id: string, args = {}) => () =>
+    void commands.execute(id, args);
+
+  return (
+    <div className="jp-ExpJournal-panel">
+      <header className="jp-ExpJournal-header">
+        <h2 className="jp-ExpJournal-title">Experiment journal</h2>
+        <div className="jp-ExpJournal-where" title={journal?.directory ?? ''}>
+          {journal ? journal.journal_path : `${model.path || '/'} …`}
+        </div>
+        {journal && <Counts counts={journal.counts} />}
+        <div className="jp-ExpJournal-actions" role="toolbar">
+          <button
+            className="jp-Button jp-mod-styled jp-mod-accept"
+            onClick={run(CommandIDs.newHypothesis)}
+          >
+            New hypothesis
+          </button>
+          <button
+            className="jp-Button jp-mod-styled"
+            onClick={run(CommandIDs.attach)}
+            title="Attach the active cell's outputs to the open experiment"
+          >
+            Attach cell
+          </button>
+          <button
+            className="jp-Button jp-mod-styled"
+            onClick={run(CommandIDs.abandon)}
+            disabled={!journal?.open.length}
+          >
+            Abandon
+          </button>
+          <button
+            className="jp-Button jp-mod-styled"
+            onClick={run(CommandIDs.lesson)}
+          >
+            Lesson / rule
+          </button>
+        </div>
+      </header>
+      {model.error && (
+        <div className="jp-ExpJournal-error" role="alert">
+          {model.error}
+        </div>
+      )}
+      {props.formOpen && (
+        <HypothesisForm
+          model={model}
+          onCancel={props.onCloseForm}
+          onLogged={(entry, warnings) => {
+            setNotice([`Logged '${entry.name}' as PLANNED.`, ...warnings]);
+            props.onCloseForm();
+          }}
+        />
+      )}
+      {notice.length > 0 && (
+        <div className="jp-ExpJournal-notice" role="status">
+          {notice.map((text, i) => (
+            <div key={i}>{text}</div>
+          ))}
+          <button
+            className="jp-ExpJournal-linkButton"
+            onClick={() => setNotice([])}
+          >
+            Dismiss
+          </button>
+        </div>
+      )}
+      {journal ? (
+        <JournalBody journal={journal} model={model} commands={commands} />
+      ) : (
+        !model.error && <div className="jp-ExpJournal-empty">Loading…</div>
+      )}
+    </div>
+  );
+}
+
+function Counts(props: { counts: Record<string, number> }): JSX.Element {
+  return (
+    <div className="jp-ExpJournal-counts">
+      {['PLANNED', 'COMPLETED', 'ABANDONED'].map(status => (
+        <span key={status} className="jp-ExpJournal-count">
+          <StatusBadge status={status} /> {props.counts[status] ?? 0}
+        </span>
+      ))}
+    </div>
+  );
+}
+
+function StatusBadge(props: { status: string }): JSX.Element {
+  return (
+    <span
+      className={`jp-ExpJournal-badge jp-ExpJournal-badge-${props.status}`}
+    >
+      {props.status}
+    </span>
+  );
+}
+
+/** Lower-case text a filter query is matched against. */
+function haystack(entry: IEntry): string {
+  return [
+    entry.name,
+    entry.hypothesis,
+    entry.learning,
+    entry.change,
+    entry.next,
+    entry.status,
+    entry.timestamp
+  ]
+    .join('\n')
+    .toLowerCase();
+}
+
+function JournalBody(props: {
+  journal: IJournal;
+  model: JournalModel;
+  commands: CommandRegistry;
+}): JSX.Element {
+  const { journal, model, commands } = props;
+  const [query, setQuery] = React.useState('');
+  const [limit, setLimit] = React.useState(PAGE);
+  const filesBase = React.useMemo(
+    () =>
+      URLExt.join(
+        model.settings.baseUrl,
+        'files',
+        URLExt.encodeParts(journal.directory_relative)
+      ),
+    [model.settings.baseUrl, journal.directory_relative]
+  );
+
+  // Newest first, open ones shown above: the index is built once per journal.
+  const indexed = React.useMemo(
+    () =>
+      journal.entries
+        .filter(e => e.status !== 'PLANNED')
+        .reverse()
+        .map(entry => ({ entry, text: haystack(entry) })),
+    [journal]
+  );
+  const matches = React.useMemo(() => {
+    const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    if (!words.length) {
+      return indexed;
+    }
+    return indexed.filter(({ text }) => words.every(w => text.includes(w)));
+  }, [indexed, query]);
+  const shown = matches.slice(0, limit);
+
+  React.useEffect(() => {
+    const frame = requestAnimationFrame(() =>
+      performance.mark('expjournal:painted')
+    );
+    return () => cancelAnimationFrame(frame);
+  });
+
+  return (
+    <div className="jp-ExpJournal-body">
+      {journal.reminders.length > 0 && (
+        <ul className="jp-ExpJournal-reminders" aria-label="Reminders">
+          {journal.reminders.map((text, i) => (
+            <li key={i}>{text}</li>
+          ))}
+        </ul>
+      )}
+      <section aria-label="Open experiments">
+        <h3 className="jp-ExpJournal-sectionTitle">
+          Open experiments ({journal.open.length})
+        </h3>
+        {journal.open.length === 0 && (
+          <div className="jp-ExpJournal-empty">
+            None open: log a hypothesis before the next run.
+          </div>
+        )}
+        {[...journal.open].reverse().map(entry => (
+          <EntryCard key={entry.id} entry={entry} filesBase={filesBase}>
+            <div className="jp-ExpJournal-entryActions">
+              <button
+                className="jp-Button jp-mod-styled jp-mod-accept"
+                onClick={() =>
+                  void commands.execute(CommandIDs.attach, {
+                    heading: entry.heading
+                  })
+                }
+              >
+                Attach active cell
+              </button>
+              <button
+                className="jp-Button jp-mod-styled"
+                onClick={() =>
+                  void commands.execute(CommandIDs.abandon, {
+                    heading: entry.heading
+                  })
+                }
+              >
+                Abandon…
+              </button>
+            </div>
+          </EntryCard>
+        ))}
+      </section>
+      <section aria-label="Entries">
+        <h3 className="jp-ExpJournal-sectionTitle">
+          Entries ({matches.length}
+          {query ? ` of ${indexed.length}` : ''})
+        </h3>
+        <input
+          type="search"
+          className="jp-mod-styled jp-ExpJournal-filter"
+          aria-label="Filter entries"
+          placeholder="Filter by name, hypothesis, change, learning"
+          value={query}
+          onChange={e => {
+            setQuery(e.target.value);
+            setLimit(PAGE);
+          }}
+        />
+        <div className="jp-ExpJournal-entries">
+          {shown.map(({ entry }) => (
+            <EntryCard key={entry.id} entry={entry} filesBase={filesBase} />
+          ))}
+        </div>
+        {matches.length > shown.length && (
+          <button
+            className="jp-ExpJournal-linkButton jp-ExpJournal-more"
+            onClick={() => setLimit(limit + PAGE)}
+          >
+            Show {Math.min(PAGE, matches.length - shown.length)} more (
+            {matches.length - shown.length} not shown)
+          </button>
+        )}
+        {indexed.length > 0 && matches.length === 0 && (
+          <div className="jp-ExpJournal-empty">No entry matches.</div>
+        )}
+        {!journal.exists && (
+          <div className="jp-ExpJournal-empty">
+            No journal yet in this folder: the first hypothesis creates{' '}
+            {journal.journal_path}.
+          </div>
+        )}
+      </section>
+      <LessonsSection journal={journal} />
+    </div>
+  );
+}
+
+/** Only relative paths inside the experiments folder are shown as images. */
+function imageUrl(filesBase: string, path: string): string | null {
+  if (!path || /^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('/')) {
+    return null;
+  }
+  const clean = PathExt.normalize(path);
+  if (clean.startsWith('..')) {
+    return null;
+  }
+  return URLExt.join(filesBase, URLExt.encodeParts(clean));
+}
+
+function Field(props: { label: string; value: string }): JSX.Element | null {
+  if (!props.value) {
+    return null;
+  }
+  return (
+    <div className="jp-ExpJournal-field">
+      <span className="jp-ExpJournal-fieldLabel">{props.label}</span>{' '}
+      <span className="jp-ExpJournal-fieldValue">{props.value}</span>
+    </div>
+  );
+}
+
+const EntryCard = React.memo(function EntryCard(props: {
+  entry: IEntry;
+  filesBase: string;
+  children?: React.ReactNode;
+}): JSX.Element {
+  const { entry, filesBase } = props;
+  const changed = entry.config.filter(c => c.changed);
+  return (
+    <article
+      className={`jp-ExpJournal-entry jp-ExpJournal-entry-${entry.status}`}
+      aria-label={entry.name}
+      data-heading={entry.heading}
+    >
+      <div className="jp-ExpJournal-entryHead">
+        <StatusBadge status={entry.status} />
+        <span className="jp-ExpJournal-entryName">{entry.name}</span>
+        <time className="jp-ExpJournal-entryTime">{entry.timestamp}</time>
+      </div>
+      {entry.hypothesis && (
+        <div className="jp-ExpJournal-hypothesis">{entry.hypothesis}</div>
+      )}
+      <Field
+        label="Change"
+        value={
+          entry.change ||
+          changed.map(c => `${c.key} ${c.old ?? '∅'} → ${c.new ?? '∅'}`).join('; ')
+        }
+      />
+      <Field label="Expected" value={entry.expected} />
+      <Field label="Actual" value={entry.actual_summary} />
+      <Field label="Delta" value={entry.delta} />
+      <Field label="Learning" value={entry.learning} />
+      <Field label="Next" value={entry.next} />
+      {entry.images.length > 0 && (
+        <div className="jp-ExpJournal-images">
+          {entry.images.map(path => {
+            const src = imageUrl(filesBase, path);
+            return src ? (
+              <a key={path} href={src} target="_blank" rel="noreferrer">
+                <img src={src} alt={`${entry.name}: ${path}`} loading="lazy" />
+              </a>
+            ) : null;
+          })}
+        </div>
+      )}
+      <details className="jp-ExpJournal-details">
+        <summary>Details</summary>
+        <Field label="Baseline" value={entry.baseline} />
+        <Field label="Duration" value={entry.duration} />
+        {entry.config.length > 0 && (
+          <ul className="jp-ExpJournal-configList">
+            {entry.config.map(c => (
+              <li key={c.key}>
+                {c.key}:{' '}
+                {c.changed ? `${c.old ?? '∅'} → ${c.new ?? '∅'}` : `${c.old ?? c.new ?? ''} (unchanged)`}
+              </li>
+            ))}
+          </ul>
+        )}
+        {entry.actual && <pre className="jp-ExpJournal-actual">{entry.actual}</pre>}
+      </details>
+      {props.children}
+    </article>
+  );
+});
+
+function LessonsSection(props: { journal: IJournal }): JSX.Element {
+  const { lessons, rules } = props.journal;
+  return (
+    <section aria-label="Lessons and rules" className="jp-ExpJournal-lessons">
+      <h3 className="jp-ExpJournal-sectionTitle">
+        Rules ({rules.length}) and lessons ({lessons.length})
+      </h3>
+      {rules.length === 0 && lessons.length === 0 && (
+        <div className="jp-ExpJournal-empty">
+          None yet: distil one every 3-5 experiments.
+        </div>
+      )}
+      <ul className="jp-ExpJournal-rules">
+        {rules.map((rule, i) => (
+          <li key={i}>
+            <span
+              className={`jp-ExpJournal-badge jp-ExpJournal-badge-${rule.kind}`}
+            >
+              {rule.kind}
+            </span>{' '}
+            {rule.action}
+            {rule.reason ? ` ${rule.connective || 'because'} ${rule.reason}` : ''}
+            {rule.date && (
+              <span className="jp-ExpJournal-muted"> · {rule.date}</span>
+            )}
+          </li>
+        ))}
+      </ul>
+      <ul className="jp-ExpJournal-lessonList">
+        {[...lessons].reverse().map((lesson, i) => (
+          <li key={i}>
+            {lesson.date && (
+              <span className="jp-ExpJournal-muted">{lesson.date} </span>
+            )}
+            {lesson.text}
+            {lesson.source && (
+              <span className="jp-ExpJournal-muted">
+                {' '}
+                · Source: {lesson.source}
+              </span>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

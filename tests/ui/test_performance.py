@@ -1,0 +1,179 @@
+"""Speed as a person feels it, measured in the browser: a 2,000-entry journal opening and
+filtering, and the time from a write on disk (the kernel's, or a hand edit) to the sidebar."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from datetime import datetime, timedelta
+
+from playwright.sync_api import expect
+
+from .lab import SIDEBAR
+
+N = 2000
+PAGE = 100  # the sidebar paints this many entries, then "show more"
+TOPICS = ["digits", "cifar", "speech", "tabular", "text"]
+
+
+def big_journal(n: int = N) -> str:
+    """``n`` closed entries; every 7th learned about a 'plateau' (a word found nowhere else)."""
+    start = datetime(2025, 1, 1, 9, 0)
+    parts = ["# Experiment journal\n"]
+    for i in range(n):
+        stamp = (start + timedelta(minutes=37 * i)).strftime("%Y-%m-%d %H:%M")
+        status = "ABANDONED" if i % 10 == 9 else "COMPLETED"
+        old, new = round(0.001 * (1 + i % 9), 4), round(0.001 * (2 + i % 9), 4)
+        learning = "the loss hits a plateau after warmup" if i % 7 == 0 else "steady gains with this learning rate"
+        parts.append(
+            f"\n### {stamp} — run {i:04d} lr {new}\n"
+            f"**Status**: {status}\n"
+            f"**Hypothesis**: A learning rate of {new} should improve accuracy on the {TOPICS[i % 5]} split "
+            f"because the previous one ({old}) converged slowly.\n"
+            f"**Change**: lr {old} → {new}\n"
+            f"**Config**:\n- lr: {old} → {new}\n- batch_size: 64 (unchanged)\n"
+            f"**Expected outcome**: accuracy +0.01\n"
+            f"**Baseline**: accuracy = 0.9\n"
+            f"**Actual outcome**: accuracy = {0.9 + (i % 13) / 1000:.3f}\n"
+            f"**Delta**: accuracy {(i % 13) / 1000:+.3f} vs expected +0.01\n"
+            f"**Learning**: {learning}\n"
+            f"**Next**: try lr {round(new * 2, 4)}\n"
+        )
+    return "".join(parts)
+
+
+def entries_in_list(lab):
+    return lab.page.locator(f"{SIDEBAR} section[aria-label='Entries'] article")
+
+
+# In the page: set the filter box as typing does (one input event a keystroke) and time each
+# keystroke to the next painted frame.
+FILTER_TIMING = """async (queries) => {
+    const input = document.querySelector('#expjournal-sidebar input[aria-label="Filter entries"]');
+    const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+    const painted = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+    const times = [];
+    for (const q of queries) {
+        const t0 = performance.now();
+        setValue.call(input, q);
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        await painted();
+        times.push(performance.now() - t0);
+    }
+    return times;
+}"""
+
+# The last full answer for this folder: request start, response end, and the first paint after it.
+LOAD_TIMING = """(folder) => {
+    const requests = performance.getEntriesByType('resource').filter(e =>
+        e.name.includes('/expjournal/api/journal?path=' + encodeURIComponent(folder)) && e.responseStatus === 200);
+    const req = requests[requests.length - 1];
+    if (!req) return null;
+    const after = (name, t) => performance.getEntriesByName(name).map(m => m.startTime).find(s => s >= t);
+    const data = after('expjournal:data', req.responseEnd - 1);
+    const painted = data === undefined ? undefined : after('expjournal:painted', data);
+    return { request: req.responseEnd - req.startTime, parsed: data - req.responseEnd,
+             rendered: painted - data, total: painted - req.startTime, bytes: req.encodedBodySize };
+}"""
+
+
+def test_two_thousand_entries_open_and_filter_without_lag(lab):
+    lab.journal.write_text(big_journal(), encoding="utf-8")
+    lab.open()
+    lab.page.wait_for_timeout(1000)  # let the page settle: this times the panel, not JupyterLab's start
+    t0 = time.monotonic()
+    lab.sidebar()  # the hidden panel fetched nothing: the click starts the first GET
+    entries_in_list(lab).nth(PAGE - 1).wait_for()
+    opened = time.monotonic() - t0
+    load = lab.page.evaluate(LOAD_TIMING, lab.rel)
+    tab = lab.page.locator('.jp-SideBar [data-id="expjournal-sidebar"]')
+    tab.click()
+    expect(lab.page.locator(SIDEBAR)).to_be_hidden()
+    t0 = time.monotonic()
+    tab.click()
+    entries_in_list(lab).nth(PAGE - 1).wait_for()
+    reopened = time.monotonic() - t0
+    assert load is not None, "no journal request was timed"
+    expect(entries_in_list(lab)).to_have_count(PAGE)
+    expect(lab.page.locator(f"{SIDEBAR} section[aria-label='Entries'] h3")).to_have_text(f"Entries ({N})")
+    # Newest first.
+    expect(entries_in_list(lab).first).to_have_attribute("aria-label", f"run {N - 1:04d} lr {round(0.001 * (2 + (N - 1) % 9), 4)}")
+
+    word = "plateau"
+    keystrokes = [word[: k + 1] for k in range(len(word))]
+    times = lab.page.evaluate(FILTER_TIMING, keystrokes)
+    expected = len([i for i in range(N) if i % 7 == 0])
+    expect(lab.page.locator(f"{SIDEBAR} section[aria-label='Entries'] h3")).to_have_text(f"Entries ({expected} of {N})")
+    clear = lab.page.evaluate(FILTER_TIMING, [""])[0]
+    expect(entries_in_list(lab)).to_have_count(PAGE)
+
+    # The same with real key presses through the browser (includes the driver's round trips).
+    box = lab.page.get_by_label("Filter entries")
+    t0 = time.monotonic()
+    box.press_sequentially("cifar split", delay=0)
+    expect(lab.page.locator(f"{SIDEBAR} section[aria-label='Entries'] h3")).to_have_text(f"Entries ({N // 5} of {N})")
+    typed = time.monotonic() - t0
+
+    # A live update of the big journal: one entry appended on disk.
+    box.fill("")
+    expect(entries_in_list(lab)).to_have_count(PAGE)
+    written = time.time() * 1000
+    with lab.journal.open("a", encoding="utf-8") as f:
+        f.write("\n### 2026-01-01 00:00 — appended to the big journal\n**Status**: PLANNED\n**Hypothesis**: h\n")
+    lab.entry("appended to the big journal").wait_for(timeout=10_000)
+    appeared = lab.page.evaluate("() => performance.timeOrigin + performance.now()") - written
+    reload = lab.page.evaluate(LOAD_TIMING, lab.rel)
+
+    lab.page.get_by_role("button", name="Show 100 more (1900 not shown)").click()
+    expect(entries_in_list(lab)).to_have_count(2 * PAGE)
+
+    print(
+        f"\n  {N}-entry journal ({load['bytes'] / 1e6:.1f} MB of JSON):"
+        f"\n    open the sidebar -> {PAGE} entries visible: {opened * 1000:.0f} ms (click to paint, first GET and"
+        f" driver round trips included); hide and show again: {reopened * 1000:.0f} ms"
+        f"\n    first load: GET {load['request']:.0f} ms + JSON {load['parsed']:.0f} ms + render to paint {load['rendered']:.0f} ms"
+        f" = {load['total']:.0f} ms"
+        f"\n    filter keystroke -> repaint: median {statistics.median(times):.1f} ms, max {max(times):.1f} ms"
+        f" ({len(times)} keystrokes); clearing {clear:.1f} ms"
+        f"\n    typing 'cifar split' with real key presses: {typed * 1000:.0f} ms for 11 keys"
+        f"\n    append on disk -> visible: {appeared:.0f} ms (poll every 1 s; GET {reload['request']:.0f} ms,"
+        f" render {reload['rendered']:.0f} ms)"
+    )
+    assert opened < 5, "opening the sidebar on 2,000 entries is slow"
+    assert load["total"] < 2000 and reload["total"] < 2000
+    assert max(times) < 2000 and clear < 2000 and statistics.median(times) < 200
+    assert appeared < 4000
+
+
+def test_a_write_on_disk_shows_within_two_seconds(lab):
+    lab.journal.write_text(big_journal(3), encoding="utf-8")
+    lab.open()
+    lab.sidebar()
+    expect(entries_in_list(lab)).to_have_count(3)
+    lab.page.evaluate(
+        """() => {
+            window.__seen = {};
+            const panel = document.querySelector('#expjournal-sidebar');
+            new MutationObserver(() => {
+                for (const a of panel.querySelectorAll('article')) {
+                    const name = a.getAttribute('aria-label');
+                    if (!(name in window.__seen)) window.__seen[name] = performance.timeOrigin + performance.now();
+                }
+            }).observe(panel, { childList: true, subtree: true });
+        }"""
+    )
+    latencies = []
+    for k in range(5):
+        time.sleep(0.37 * k)  # land at different points of the poll cycle
+        name = f"written by the kernel {k}"
+        written = time.time() * 1000
+        with lab.journal.open("a", encoding="utf-8") as f:
+            f.write(f"\n### 2026-01-02 10:0{k} — {name}\n**Status**: COMPLETED\n**Hypothesis**: h\n**Learning**: l\n")
+        lab.page.wait_for_function("(n) => n in window.__seen", arg=name, timeout=10_000)
+        latencies.append(lab.page.evaluate("(n) => window.__seen[n]", name) - written)
+    print(
+        "\n  write to journal.md -> visible in the sidebar: "
+        + ", ".join(f"{t:.0f}" for t in latencies)
+        + f" ms (mean {statistics.mean(latencies):.0f}, max {max(latencies):.0f})"
+    )
+    assert max(latencies) < 2500

@@ -1,0 +1,253 @@
+"""The JupyterLab sidebar in a real browser: the magics, the form, the cell toolbar, the files on disk."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from playwright.sync_api import expect
+
+from .lab import SIDEBAR
+
+LOAD = "%load_ext jupyter_expjournal"
+
+HYPOTHESIS_CELL = """%%hypothesis SVC C=10
+A larger C fits the digits more tightly and should still generalise.
+change: C 1 → 10
+expected: accuracy +0.005
+baseline: accuracy = 0.9833"""
+
+PLANNED = """# Experiment journal
+
+### 2026-11-20 10:00 — {name}
+**Status**: PLANNED
+**Hypothesis**: {hypothesis}
+**Change**: C 1 → 10
+**Config**:
+- C: 1 → 10
+**Expected outcome**: accuracy +0.01
+**Baseline**: accuracy = 0.95
+"""
+
+EXPERIMENT_CELL = """import matplotlib.pyplot as plt
+fig, ax = plt.subplots(figsize=(3, 2))
+ax.plot([1, 2, 3], [0.90, 0.95, 0.97])
+plt.show()
+print("accuracy = 0.97")"""
+
+
+def test_magic_in_a_cell_shows_in_the_sidebar(lab):
+    path = lab.notebook("magic.ipynb", "", "")
+    lab.open(path)
+    lab.sidebar()
+    lab.run_cell(0, LOAD)
+    lab.wait_cell_done(0)
+    lab.run_cell(1, HYPOTHESIS_CELL)
+    typed = time.monotonic()
+    entry = lab.entry("SVC C=10")
+    entry.wait_for(timeout=15_000)
+    seen = time.monotonic() - typed
+    print(f"\n  %%hypothesis cell run (Shift+Enter) -> entry in the sidebar: {seen:.2f} s")
+    expect(entry.locator(".jp-ExpJournal-badge")).to_have_text("PLANNED")
+    expect(entry.locator(".jp-ExpJournal-hypothesis")).to_have_text(re.compile("^A larger C fits"))
+    open_section = lab.page.locator(f"{SIDEBAR} section[aria-label='Open experiments']")
+    expect(open_section.locator("article", has_text="SVC C=10")).to_be_visible()
+    assert "### " in lab.journal_text() and "— SVC C=10" in lab.journal_text()
+    assert "**Status**: PLANNED" in lab.journal_text()
+    assert not lab.dialogs
+
+
+TRIED = """# Experiment journal
+
+### 2026-11-19 16:00 — lr 1e-3 first try
+**Status**: ABANDONED
+**Hypothesis**: A smaller learning rate settles lower.
+**Change**: lr 0.01 → 0.001
+**Config**:
+- lr: 0.01 → 0.001
+**Actual outcome**: Abandoned: the node went down
+"""
+
+RULES = """## Rules (hard-won)
+- NEVER lower lr without more epochs because it stops before converging. Learned: 2026-11-19
+"""
+
+
+def test_hypothesis_form_writes_journal_md_with_live_gates(lab):
+    lab.journal.write_text(TRIED, encoding="utf-8")
+    (lab.folder / "experiments" / "lessons.md").write_text(RULES, encoding="utf-8")
+    lab.open()  # the folder in the file browser: no notebook, the sidebar follows the browser
+    sidebar = lab.sidebar()
+    sidebar.get_by_role("button", name="New hypothesis").click()
+    form = lab.page.get_by_role("form", name="New hypothesis")
+    form.get_by_label("Name", exact=True).fill("lr 1e-3")
+    form.get_by_label("Hypothesis", exact=True).fill("A smaller learning rate settles in a better minimum.")
+    form.get_by_label("Config key 1").fill("lr")
+    form.get_by_label("Config old value 1").fill("0.01")
+    form.get_by_label("Config new value 1").fill("0.001")
+    form.get_by_role("button", name="+ Add row").click()
+    form.get_by_label("Config key 2").fill("epochs")
+    form.get_by_label("Config old value 2").fill("10")
+    form.get_by_label("Config new value 2").fill("20")
+    gates = form.locator(".jp-ExpJournal-gates")
+    # Live gates, before anything is written: two variables, no baseline.
+    expect(gates).to_contain_text("2 variables change at once")
+    expect(gates).to_contain_text("no baseline recorded")
+    expect(gates.locator(".jp-ExpJournal-ruleNote")).to_contain_text("NEVER lower lr without more epochs")
+    form.get_by_role("button", name="Remove config row 2").click()
+    expect(gates).not_to_contain_text("variables change at once")
+    expect(gates).to_contain_text("already tried in 'lr 1e-3 first try'")
+    form.get_by_role("button", name="+ Add row").click()
+    form.get_by_label("Config key 2").fill("batch_size")
+    form.get_by_label("Config old value 2").fill("32")
+    form.get_by_label("Expected outcome").fill("accuracy +0.01")
+    form.get_by_label("Baseline").fill("accuracy = 0.95")
+    expect(form.locator(".jp-ExpJournal-warning")).to_have_count(1)  # only "already tried"
+    assert lab.journal_text() == TRIED, "the gates are checked without writing"
+    form.get_by_role("button", name="Log hypothesis").click()
+
+    text = lab.wait_for_file(lambda t: "— lr 1e-3\n" in t)
+    assert text.startswith(TRIED)
+    assert "**Status**: PLANNED" in text
+    assert "**Hypothesis**: A smaller learning rate settles in a better minimum." in text
+    assert "- lr: 0.01 → 0.001" in text
+    assert "- batch_size: 32" in text and "- epochs" not in text.split("— lr 1e-3\n")[1]
+    assert "**Baseline**: accuracy = 0.95" in text
+    expect(lab.entry("lr 1e-3")).to_be_visible()
+
+    # A second hypothesis while the first is open: refused live and on submit, then run in parallel.
+    sidebar.get_by_role("button", name="New hypothesis").click()
+    form = lab.page.get_by_role("form", name="New hypothesis")
+    form.get_by_label("Name", exact=True).fill("epochs 20")
+    form.get_by_label("Hypothesis", exact=True).fill("Training longer helps.")
+    form.get_by_label("Baseline").fill("accuracy = 0.95")
+    expect(form.locator(".jp-ExpJournal-refusal")).to_contain_text("still PLANNED")
+    form.get_by_role("button", name="Log hypothesis").click()
+    expect(form.locator(".jp-ExpJournal-refusal")).to_contain_text("lr 1e-3")
+    assert lab.journal_text().count("### ") == 2
+    form.get_by_label(re.compile("Run in parallel")).check()
+    expect(form.locator(".jp-ExpJournal-refusal")).to_have_count(0)
+    form.get_by_role("button", name="Log hypothesis").click()
+    text = lab.wait_for_file(lambda t: "— epochs 20" in t)
+    assert text.count("**Status**: PLANNED") == 2
+    expect(lab.page.locator(f"{SIDEBAR} section[aria-label='Open experiments'] article")).to_have_count(2)
+    assert not lab.dialogs
+
+
+def test_cell_toolbar_attaches_outputs_and_figure(lab):
+    lab.journal.write_text(PLANNED.format(name="SVC C=10", hypothesis="C=10 fits tighter."), encoding="utf-8")
+    path = lab.notebook("attach.ipynb", EXPERIMENT_CELL, 'print("accuracy = 0.98")')
+    lab.open(path)
+    lab.sidebar()
+    expect(lab.entry("SVC C=10")).to_be_visible()
+    lab.run_cell(0)
+    lab.wait_cell_done(0)
+    expect(lab.cell(0).locator(".jp-OutputArea-output img")).to_be_visible()
+    # Select the experiment cell again, then one click on its toolbar button.
+    lab.cell(0).locator(".jp-InputPrompt").click()
+    button = lab.cell(0).locator(".jp-cell-toolbar [data-command='expjournal:attach-cell']")
+    button.click()
+
+    text = lab.wait_for_file(lambda t: "**Status**: COMPLETED" in t)
+    assert "accuracy = 0.97" in text
+    assert "Output of cell [1]:" in text
+    assets = list((lab.folder / "experiments" / "assets").glob("*.png"))
+    assert len(assets) == 1 and assets[0].read_bytes().startswith(b"\x89PNG")
+    assert f"](assets/{assets[0].name})" in text
+    assert "<Figure size" not in text, "a figure's text/plain stand-in is not kept"
+    entry = lab.entry("SVC C=10")
+    expect(entry.locator(".jp-ExpJournal-badge")).to_have_text("COMPLETED")
+    image = entry.locator(".jp-ExpJournal-images img")
+    expect(image).to_be_visible()
+    lab.page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+
+    # The keyboard shortcut asks for learning and next first.
+    lab.api("hypothesis", {"name": "SVC C=100", "hypothesis": "Even tighter.", "baseline": "accuracy = 0.97"})
+    expect(lab.entry("SVC C=100")).to_be_visible()
+    lab.run_cell(1)
+    lab.wait_cell_done(1)
+    lab.cell(1).locator(".jp-InputPrompt").click()
+    lab.page.keyboard.press("Control+Shift+J")
+    dialog = lab.page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("cell [2]")
+    dialog.get_by_label("Learning").fill("C beyond 10 still helps a little")
+    dialog.get_by_label("Next").fill("try gamma")
+    dialog.get_by_role("button", name="Attach").click()
+    text = lab.wait_for_file(lambda t: t.count("**Status**: COMPLETED") == 2)
+    assert "**Learning**: C beyond 10 still helps a little" in text
+    assert "**Next**: try gamma" in text
+    assert "accuracy = 0.98" in text
+    assert not lab.dialogs
+
+
+def test_user_text_is_rendered_as_text(lab):
+    payload = '<img src=x onerror="window.__xss=1;alert(1)"><script>window.__xss=2;alert(2)</script>'
+    lab.open()
+    sidebar = lab.sidebar()
+    sidebar.get_by_role("button", name="New hypothesis").click()
+    form = lab.page.get_by_role("form", name="New hypothesis")
+    form.get_by_label("Name", exact=True).fill("<b>bold</b> run")
+    form.get_by_label("Hypothesis", exact=True).fill(payload)
+    form.get_by_label("Baseline").fill("acc = 0.5")
+    form.get_by_role("button", name="Log hypothesis").click()
+    lab.wait_for_file(lambda t: payload in t)
+    # A hand edit: a hostile learning and image links outside the experiments folder.
+    with lab.journal.open("a", encoding="utf-8") as f:
+        f.write(
+            "\n### 2026-11-21 09:00 — hand written\n**Status**: COMPLETED\n"
+            "**Hypothesis**: <svg onload=alert(3)></svg>\n"
+            "**Actual outcome**: acc = 0.6\n![a](javascript:alert(4))\n![b](/etc/passwd)\n"
+            '**Learning**: <a href="javascript:alert(5)">click</a>\n'
+        )
+    entry = lab.entry("<b>bold</b> run")
+    expect(entry).to_be_visible()
+    expect(entry.locator(".jp-ExpJournal-hypothesis")).to_have_text(payload)
+    expect(lab.entry("hand written").locator(".jp-ExpJournal-hypothesis")).to_have_text("<svg onload=alert(3)></svg>")
+    page = lab.page
+    page.wait_for_timeout(500)
+    assert page.evaluate("() => window.__xss") is None
+    assert page.locator(f"{SIDEBAR} img[src='x']").count() == 0
+    assert page.locator(f"{SIDEBAR} script, {SIDEBAR} svg[onload], {SIDEBAR} a[href^='javascript']").count() == 0
+    assert page.locator(f"{SIDEBAR} img").count() == 0, "only relative images inside experiments/ are shown"
+    assert page.locator(f"{SIDEBAR} b").count() == 0
+    assert not lab.dialogs, lab.dialogs
+
+
+def test_abandon_lesson_and_rule_from_the_sidebar_and_palette(lab):
+    lab.journal.write_text(PLANNED.format(name="SVC C=10", hypothesis="C=10 fits tighter."), encoding="utf-8")
+    lab.open()
+    sidebar = lab.sidebar()
+    entry = lab.entry("SVC C=10")
+    entry.get_by_role("button", name="Abandon…").click()
+    dialog = lab.page.locator(".jp-Dialog")
+    dialog.get_by_label("Reason").fill("the data loader was wrong")
+    dialog.get_by_role("button", name="Abandon").click()
+    text = lab.wait_for_file(lambda t: "**Status**: ABANDONED" in t)
+    assert "the data loader was wrong" in text
+    expect(entry.locator(".jp-ExpJournal-badge")).to_have_text("ABANDONED")
+
+    sidebar.get_by_role("button", name="Lesson / rule").click()
+    dialog = lab.page.locator(".jp-Dialog")
+    dialog.get_by_label("Kind").select_option("NEVER")
+    dialog.get_by_label("NEVER (what)").fill("trust a loader without a look at a batch")
+    dialog.get_by_label("Because / when").fill("it silently shuffled the labels")
+    dialog.get_by_role("button", name="Add").click()
+    lessons = lab.folder / "experiments" / "lessons.md"
+    expect(sidebar.locator(".jp-ExpJournal-rules li")).to_contain_text("trust a loader without a look at a batch")
+    assert "- NEVER trust a loader without a look at a batch because it silently shuffled the labels" in lessons.read_text()
+
+    # The same actions are commands in the palette, under "Experiment journal".
+    lab.page.keyboard.press("Control+Shift+C")
+    palette = lab.page.locator("#command-palette")
+    palette.locator("input").fill("lesson or rule")
+    item = palette.locator(".lm-CommandPalette-item", has_text="Add a lesson or rule")
+    expect(item).to_be_visible()
+    expect(palette.locator(".lm-CommandPalette-header", has_text="Experiment journal")).to_have_count(1)
+    item.click()
+    dialog = lab.page.locator(".jp-Dialog")
+    dialog.get_by_label("Text", exact=True).fill("check a batch by eye before training")
+    dialog.get_by_label("Context").fill("data")
+    dialog.get_by_role("button", name="Add").click()
+    expect(sidebar.locator(".jp-ExpJournal-lessonList li")).to_contain_text("check a batch by eye before training")
+    assert "data: check a batch by eye before training" in lessons.read_text()
+    assert not lab.dialogs

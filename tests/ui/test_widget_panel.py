@@ -1,0 +1,151 @@
+"""The ipywidgets panel in a real JupyterLab: shown by a cell, filled and clicked in the browser.
+
+docs/widget.png is written from this test: the picture is saved under tests/ui/artifacts/ on every
+run; docs/widget.png is replaced only when it is missing or EXPJOURNAL_UPDATE_DOCS=1, so a test run
+leaves the work tree clean."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+REPO = Path(__file__).resolve().parents[2]
+DOCS = REPO / "docs" / "widget.png"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ATTACH = "Attach previous cell's outputs"
+
+# The server runs the installed package (`make install`); a package installed before the panel
+# existed has no widgets.py, and then the kernel takes this checkout's.
+SETUP = f"""import importlib.util, pathlib, sys
+_spec = importlib.util.find_spec("jupyter_expjournal")
+if _spec is None or not (pathlib.Path(_spec.origin).parent / "widgets.py").exists():
+    sys.path.insert(0, {str(REPO)!r})
+%load_ext jupyter_expjournal"""
+JOURNAL = """# Experiment journal
+
+### 2026-11-24 09:12 — SVC baseline
+**Status**: COMPLETED
+**Hypothesis**: An RBF SVC with default settings is a strong first baseline on 8x8 digits.
+**Change**: none (baseline)
+**Expected outcome**: accuracy = 0.97
+**Baseline**: accuracy = 0.90 (logistic regression)
+**Actual outcome**: accuracy = 0.9833
+**Delta**: accuracy +0.0133 vs expected 0.97: better than expected
+
+### 2026-11-24 09:40 — SVC C=10
+**Status**: COMPLETED
+**Hypothesis**: A larger C penalises training errors more; with 900 training images it should still generalise.
+**Change**: C 1 → 10
+**Expected outcome**: accuracy +0.005
+**Baseline**: accuracy = 0.9833
+**Actual outcome**: accuracy = 0.9889
+**Delta**: accuracy +0.0056 vs expected +0.005: as expected
+
+### 2026-11-24 10:05 — SVC gamma=0.1
+**Status**: ABANDONED
+**Hypothesis**: A narrower kernel separates 1 from 7 better.
+**Change**: gamma scale → 0.1
+**Baseline**: accuracy = 0.9889
+**Actual outcome**: Abandoned: found a data leak in the split
+"""
+LESSONS = """## Rules (hard-won)
+- NEVER push gamma past 1 because the kernel memorises the training digits. Learned: 2026-11-24
+"""
+SHOW = "from jupyter_expjournal.widgets import panel\np = panel()"
+HAND = "written by hand <img src=x onerror=window.__xss=1> $lr$"
+HAND_HYPOTHESIS = "<script>window.__xss=2</script> a **hand** edit"
+EXPERIMENT = 'print("accuracy = 0.9889")'
+
+
+def test_widget_panel_logs_a_hypothesis_and_attaches_a_result(lab):
+    lab.journal.write_text(JOURNAL, encoding="utf-8")
+    (lab.folder / "experiments" / "lessons.md").write_text(LESSONS, encoding="utf-8")
+    path = lab.notebook("panel.ipynb", SETUP, SHOW, EXPERIMENT)
+    lab.open(path)
+    lab.run_cell(0)
+    lab.wait_cell_done(0)
+    lab.run_cell(1)
+    lab.wait_cell_done(1)
+    out = lab.cell(1).locator(".jp-OutputArea-output").first
+    root = out.locator(".expjournal-panel")
+    expect(root).to_be_visible(timeout=30_000)
+    expect(root).to_contain_text("Experiment journal")
+    expect(root).to_contain_text("2 completed, 1 abandoned · experiments/journal.md")
+
+    # Nothing open: the panel starts on the hypothesis form; the gates are live as one types.
+    root.get_by_placeholder("SVC C=10").fill("SVC gamma=0.1")
+    root.get_by_placeholder("What you expect to happen, and why.").fill(
+        "A narrower RBF kernel draws finer boundaries between similar digits (1 vs 7, 3 vs 8)."
+    )
+    root.get_by_placeholder("key", exact=True).fill("gamma")
+    root.get_by_placeholder("old (or value)").fill("scale")
+    root.get_by_placeholder("new (empty: unchanged)").fill("0.1")
+    root.get_by_role("button", name="add row").click()
+    root.get_by_placeholder("key", exact=True).nth(1).fill("C")
+    root.get_by_placeholder("old (or value)").nth(1).fill("10")
+    root.get_by_placeholder("accuracy +0.01").fill("accuracy +0.005")
+    expect(root).to_contain_text("⚠ no baseline recorded")
+    expect(root).to_contain_text("⚠ this change was already tried in 'SVC gamma=0.1'")
+    expect(root).to_contain_text("rule: NEVER push gamma past 1")
+    assert lab.journal_text() == JOURNAL, "the gates are checked without writing"
+
+    # A 720 px wide panel for the picture: the window is narrowed until the notebook makes it so.
+    viewport = 1400
+    for _ in range(6):
+        lab.page.set_viewport_size({"width": viewport, "height": 1100})
+        lab.page.wait_for_timeout(300)
+        width = root.bounding_box()["width"]
+        if abs(width - 720) <= 20:
+            break
+        viewport -= int(width - 720)
+    assert 600 <= width <= 800, width
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "widget.png"
+    root.screenshot(path=str(shot))
+    if not DOCS.exists() or os.environ.get("EXPJOURNAL_UPDATE_DOCS") == "1":
+        DOCS.parent.mkdir(exist_ok=True)
+        shutil.copyfile(shot, DOCS)
+
+    root.get_by_placeholder("accuracy = 0.95").fill("accuracy = 0.9889")
+    expect(root).not_to_contain_text("no baseline recorded")
+    root.get_by_role("button", name="Log hypothesis").click()
+    text = lab.wait_for_file(lambda t: t.count("— SVC gamma=0.1") == 2)
+    assert "**Status**: PLANNED" in text
+    assert "**Hypothesis**: A narrower RBF kernel draws finer boundaries" in text
+    assert "**Change**: gamma scale → 0.1\n" in text
+    assert "- gamma: scale → 0.1\n- C: 10 (unchanged)\n" in text
+    assert "**Baseline**: accuracy = 0.9889" in text
+    expect(root).to_contain_text("Logged PLANNED 'SVC gamma=0.1'")
+
+    # The panel moves on to the result: the attach button is there.
+    attach = root.get_by_role("button", name=ATTACH)
+    expect(attach).to_be_visible()
+    lab.run_cell(2)
+    lab.wait_cell_done(2)
+    expect(root).to_contain_text('attaches: cell [3]: print("accuracy = 0.9889")')
+    root.get_by_placeholder("one sentence: what this taught you").fill("gamma barely matters once C is tuned")
+    attach.click()
+    text = lab.wait_for_file(lambda t: t.count("**Status**: COMPLETED") == 3)
+    assert "```text\naccuracy = 0.9889\n```" in text
+    assert "**Learning**: gamma barely matters once C is tuned" in text
+    expect(root).to_contain_text("'SVC gamma=0.1' COMPLETED")
+
+    # Another writer (a hand edit): the kernel's poll thread updates the panel in the browser.
+    # Its text is shown exactly as written: no markup runs, no LaTeX is typeset.
+    with open(lab.journal, "a", encoding="utf-8") as fh:
+        fh.write(f"\n### 2026-11-26 09:00 — {HAND}\n**Status**: PLANNED\n**Hypothesis**: {HAND_HYPOTHESIS}\n")
+    root.get_by_role("tab", name="Journal").click()
+    hand = root.locator(".expjournal-entry").first
+    expect(hand).to_contain_text(HAND, timeout=10_000)
+    hand.get_by_role("button", name="details").click()
+    expect(hand).to_contain_text(HAND_HYPOTHESIS)
+    assert lab.page.evaluate("window.__xss") is None
+    # Details open on demand.
+    row = root.locator(".expjournal-entry", has_text="SVC gamma=0.1").first  # newest first
+    row.get_by_role("button", name="details").click()
+    expect(row).to_contain_text("gamma barely matters once C is tuned")
+    root.screenshot(path=str(ARTIFACTS / "widget-journal.png"))
+    assert not lab.dialogs
