@@ -234,3 +234,25 @@ def test_hypothesis_records_provenance(ip, journal):
     ip.run_cell_magic("hypothesis", "with provenance", BODY)
     provenance = journal.entries()[0].get("Provenance")
     assert "Python " in provenance and "host " in provenance
+
+
+def test_review_analysis_param_since_and_plots(ip, journal):
+    ip.run_cell_magic("hypothesis", "c10", BODY)
+    run(ip, "print('accuracy = 0.97')")
+    run(ip, "%result --learning l")
+    ip.run_cell_magic("hypothesis", "gamma", BODY.replace("C 1 → 10", "gamma 1 → 2").replace("- C: 1 → 10", "- gamma: 1 → 2"))
+    run(ip, "print('accuracy = 0.96')")
+    run(ip, "%result --learning l")
+    with _Captured(ip) as shown:
+        ip.run_line_magic("review", "--plot")
+    text, html = shown.bundle["text/plain"], shown.bundle["text/html"]
+    assert "helped most: C 1 → 10 in 'c10'" in text and "untested: kernel" in text
+    assert html.count("<img alt=") == 2 and "data:image/png;base64," in html
+    with _Captured(ip) as shown:
+        ip.run_line_magic("review", "--param gamma")
+    assert "Analysis of 1 experiment:" in shown.bundle["text/plain"]
+    with _Captured(ip) as shown:
+        ip.run_line_magic("review", "--since 2999-01")
+    assert "Analysis of 0 experiments" in shown.bundle["text/plain"]
+    with pytest.raises(UsageError, match="--since takes a date"):
+        ip.run_line_magic("review", "--since yesterday")
