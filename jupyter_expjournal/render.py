@@ -23,10 +23,9 @@ def first_line(text: str, width: int = 100) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
-def entry_lines(entry: Entry) -> list[str]:
-    """The facts of one entry that a review shows, as (label, value) text lines."""
-    rows = [f"[{entry.status or '?'}] {entry.name} ({entry.timestamp})"]
-    for label, value in (
+def facts(entry: Entry) -> list[tuple[str, str]]:
+    """The (label, value) facts of an entry that a review shows, empty ones left out."""
+    pairs = (
         ("hypothesis", entry.hypothesis),
         ("change", entry.change),
         ("expected", entry.expected),
@@ -35,9 +34,14 @@ def entry_lines(entry: Entry) -> list[str]:
         ("delta", entry.delta),
         ("learning", entry.learning),
         ("next", entry.next),
-    ):
-        if value.strip():
-            rows.append(f"    {label}: {first_line(value, 160)}")
+    )
+    return [(label, value) for label, value in pairs if value.strip()]
+
+
+def entry_lines(entry: Entry) -> list[str]:
+    """An entry as the text review shows it: a title line, then one line per fact."""
+    rows = [f"[{entry.status or '?'}] {entry.name} ({entry.timestamp})"]
+    rows.extend(f"    {label}: {first_line(value, 160)}" for label, value in facts(entry))
     return rows
 
 
@@ -85,17 +89,7 @@ def _entry_html(entry: Entry) -> str:
     rows = "".join(
         f"<tr><th style='text-align:left;padding-right:1em;vertical-align:top;font-weight:normal;opacity:.7'>{label}</th>"
         f"<td style='text-align:left'>{escape(first_line(value, 200))}</td></tr>"
-        for label, value in (
-            ("hypothesis", entry.hypothesis),
-            ("change", entry.change),
-            ("expected", entry.expected),
-            ("baseline", entry.baseline),
-            ("actual", entry.summary_outcome()),
-            ("delta", entry.delta),
-            ("learning", entry.learning),
-            ("next", entry.next),
-        )
-        if value.strip()
+        for label, value in facts(entry)
     )
     return (
         "<div style='margin:.4em 0;padding:.3em .6em;border-left:3px solid %s'>"

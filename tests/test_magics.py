@@ -1,13 +1,11 @@
 """The magics through a real IPython shell: what a user types, what lands in the files."""
 
-import os
 import re
 
 import pytest
 from IPython.core.error import UsageError
 from IPython.testing import globalipapp
 
-from jupyter_expjournal.core.journal import Journal
 
 BODY = """A larger C fits the digits data more tightly, so accuracy should rise.
 change: C 1 → 10
@@ -16,25 +14,6 @@ config:
 - kernel: rbf
 expected: accuracy +0.01
 baseline: accuracy = 0.95"""
-
-
-@pytest.fixture(scope="module")
-def ip():
-    shell = globalipapp.get_ipython()
-    shell.run_line_magic("load_ext", "jupyter_expjournal")
-    yield shell
-    shell.run_line_magic("unload_ext", "jupyter_expjournal")
-
-
-@pytest.fixture
-def journal(ip, tmp_path, monkeypatch):
-    folder = tmp_path / "experiments"
-    monkeypatch.setenv("EXPJOURNAL_DIR", str(folder))
-    magics = ip._expjournal
-    magics.session.opened.clear()
-    magics.strict = False
-    magics.directory = ""
-    return Journal(folder)
 
 
 def run(ip, code):

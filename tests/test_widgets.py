@@ -8,33 +8,12 @@ import time
 
 import ipywidgets as W
 import pytest
-from IPython.testing import globalipapp
 
 from jupyter_expjournal import widgets
-from jupyter_expjournal.core.journal import Journal
 from jupyter_expjournal.core.model import Draft, Outcome
 from jupyter_expjournal.widgets import PAGE, JournalPanel, walk
 
 XSS = "<img src=x onerror=alert(1)><script>alert(2)</script> $lr$ \\(x\\)"
-
-
-@pytest.fixture(scope="module")
-def ip():
-    shell = globalipapp.get_ipython()
-    shell.run_line_magic("load_ext", "jupyter_expjournal")
-    yield shell
-    shell.run_line_magic("unload_ext", "jupyter_expjournal")
-
-
-@pytest.fixture
-def journal(ip, tmp_path, monkeypatch):
-    folder = tmp_path / "experiments"
-    monkeypatch.setenv("EXPJOURNAL_DIR", str(folder))
-    magics = ip._expjournal
-    magics.session.opened.clear()
-    magics.strict = False
-    magics.directory = ""
-    return Journal(folder)
 
 
 @pytest.fixture
