@@ -73,7 +73,7 @@ from .core import export
 from .core.errors import GateError, InputError, JournalError
 from .core.journal import Journal
 from .core.location import find_experiments_dir
-from .core.markdown import parse_config, render_config
+from .core.draft import config_row
 from .core.model import ConfigItem, Draft, Outcome
 
 NAMESPACE = "expjournal/api"
@@ -197,23 +197,17 @@ def _config(value: object) -> list[ConfigItem]:
         if "value" in row:
             if "old" in row or "new" in row:
                 raise ApiError(400, f"'{where}' has 'value' and 'old'/'new': give one or the other")
-            value_ = _config_value(row, "value", where)
-            if value_ is None:
+            old = new = _config_value(row, "value", where)
+            if old is None:
                 raise ApiError(400, f"'{where}.value' is null")
-            item = ConfigItem.same(key, value_)
         else:
             old, new = _config_value(row, "old", where), _config_value(row, "new", where)
             if old is None and new is None:
                 raise ApiError(400, f"'{where}' needs 'old' or 'new' (null means the key is absent on that side)")
-            item = ConfigItem.same(key, old) if old == new else ConfigItem.change(key, old, new)
-        # The core owns the syntax: a row must read back as written, or it is refused.
-        if parse_config(render_config([item])) != [item]:
-            raise ApiError(
-                400,
-                f"'{where}' cannot be written as a config line: a key cannot hold ': ', "
-                "a value cannot hold a line break, an arrow (→, ->) or '(none)'",
-            )
-        items.append(item)
+        try:  # the core owns the syntax: a row must read back as written
+            items.append(config_row(key, old, new, f"'{where}'"))
+        except InputError as exc:
+            raise ApiError(400, str(exc)) from None
     return items
 
 

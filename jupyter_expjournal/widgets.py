@@ -42,7 +42,8 @@ import ipywidgets as W
 
 from . import render
 from .core.errors import InputError, JournalError
-from .core.markdown import parse_config, render_config
+from .core.draft import config_row
+from .core.markdown import render_config
 from .core.model import ABSENT, ConfigItem, Draft, Entry, Outcome
 
 __all__ = ["JournalPanel", "show_panel", "panel"]
@@ -277,18 +278,8 @@ class ConfigRow:
         if not new:
             if old_v is None:
                 raise InputError(f"{where} needs a value: old (and new if it changes)")
-            item = ConfigItem.same(key, old_v)
-        elif old_v == new_v:
-            item = ConfigItem.same(key, old_v)
-        else:
-            item = ConfigItem.change(key, old_v, new_v)
-        # The core owns the syntax: a row must read back as written.
-        if parse_config(render_config([item])) != [item]:
-            raise InputError(
-                f"{where} cannot be written as a config line: a key cannot hold ': ', "
-                "a value cannot hold an arrow (→, ->) or '(none)'"
-            )
-        return item
+            new_v = old_v  # new empty: unchanged
+        return config_row(key, old_v, new_v, where)
 
 
 class HypothesisForm:

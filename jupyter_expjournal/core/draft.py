@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 
 from .errors import InputError
-from .markdown import FIELD, parse_config
+from .markdown import FIELD, parse_config, render_config
 from .model import ConfigItem, Draft, normalize_key
 
 #: Plain ``key:`` lines that start a field; any other ``word:`` line is text.
@@ -92,6 +92,25 @@ def parse_config_lines(text: str) -> list[ConfigItem]:
         if line.strip() and not re.fullmatch(r"\s*[-*+]\s+[^:]+?:.*", line):
             raise InputError(f"config line {line.strip()!r} is not '- key: old → new' or '- key: value'")
     return parse_config(text)
+
+
+def config_row(key: str, old: str | None, new: str | None, where: str = "config row") -> ConfigItem:
+    """One config row from a form or a request: ``None`` is absent on that side, equal is unchanged.
+
+    A row is refused when it could not be written so that it reads back the same
+    (the sidebar and the widget send rows, not Markdown).
+    """
+    if not key:
+        raise InputError(f"{where} needs a key")
+    if old is None and new is None:
+        raise InputError(f"{where} needs an old or a new value (none means absent on that side)")
+    item = ConfigItem.same(key, old) if old == new else ConfigItem.change(key, old, new)
+    if parse_config(render_config([item])) != [item]:
+        raise InputError(
+            f"{where} cannot be written as a config line: a key cannot hold ': ', "
+            "a value cannot hold a line break, an arrow (→, ->) or '(none)'"
+        )
+    return item
 
 
 def flatten(mapping: Mapping, prefix: str = "") -> dict[str, object]:
