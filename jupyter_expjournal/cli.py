@@ -194,6 +194,14 @@ def cmd_lesson(journal: Journal, args) -> int:
     return EXIT_OK
 
 
+def cmd_mlflow_sync(journal: Journal, args) -> int:
+    from . import mlflow_sync  # mlflow is imported only here: the rest of the CLI never needs it
+
+    report = mlflow_sync.sync(journal, args.tracking_uri, args.experiment)
+    print("\n".join(report.lines()))
+    return EXIT_OK
+
+
 # -- parser -----------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -283,6 +291,19 @@ def build_parser() -> argparse.ArgumentParser:
     reason.add_argument("--because", metavar="Y")
     reason.add_argument("--when", metavar="Y")
     p.set_defaults(func=cmd_lesson)
+
+    p = sub.add_parser(
+        "mlflow-sync",
+        help="mirror the journal to an MLflow tracking server",
+        description="Create or update one MLflow run per journal entry: config as params, baseline/actual/delta metrics, "
+        "status, hypothesis as the description, images as artifacts. Idempotent: runs already up to date are left alone. "
+        "Needs mlflow (pip install 'jupyter_expjournal[mlflow]').",
+    )
+    p.add_argument("--tracking-uri", metavar="URI",
+                   help="the tracking server, e.g. http://mlflow.example:5000 (default: $MLFLOW_TRACKING_URI)")
+    p.add_argument("--experiment", metavar="NAME", help="the MLflow experiment, created if missing (default: the project folder's name)")
+    p.add_argument("--dir", default=argparse.SUPPRESS, help="the experiments folder (as the --dir before the command)")
+    p.set_defaults(func=cmd_mlflow_sync)
     return parser
 
 
