@@ -26,6 +26,7 @@ from .core.errors import GateError, InputError, JournalError
 from .core.journal import Journal
 from .core.model import STATUSES, Draft, Outcome
 from .core.provenance import collect
+from .core.store import describe_os_error
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT, EXIT_GATE, EXIT_IO = 0, 1, 2, 3, 4
 
@@ -116,7 +117,10 @@ def cmd_export(journal: Journal, args) -> int:
         if lessons:
             out.write("\n" + lessons)
     if args.output and args.output != "-":
-        Path(args.output).write_text(out.getvalue(), encoding="utf-8")
+        try:
+            Path(args.output).write_text(out.getvalue(), encoding="utf-8")
+        except OSError as exc:
+            raise JournalError(describe_os_error(Path(args.output), exc)) from None
     else:
         sys.stdout.write(out.getvalue())
     return EXIT_OK

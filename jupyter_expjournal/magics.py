@@ -18,7 +18,6 @@ from IPython.core.magic import Magics, cell_magic, line_cell_magic, line_magic, 
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from traitlets import Bool, Float, Int, Unicode
 
-from . import render
 from .core.draft import diff_configs, parse_body, parse_result_body
 from .core.errors import InputError, JournalError
 from .core.journal import Journal
@@ -172,6 +171,8 @@ class ExpJournal(Magics):
                 draft.config = diff_configs(new, base)
             except InputError as exc:
                 raise InputError(f"--config {args.config} / --base {args.base or args.config}: {exc}") from None
+        from . import render
+
         journal = self.current()
         preview = render.short_review(journal.entries(), journal.lessons())
         logged = self.session.hypothesize(draft, parallel=args.parallel, force=args.force)
@@ -236,6 +237,8 @@ class ExpJournal(Magics):
             logged = session.retro(texts["retro"], outcome, record)
         else:
             logged = session.complete(outcome, record, name=name)
+        from . import render
+
         journal = session.journal()
         done = logged.entry
         print(f"'{done.name}' {done.status}: {render.first_line(done.delta, 200)}")
@@ -284,13 +287,23 @@ class ExpJournal(Magics):
 
             show_panel(self.session)
             return
+        from . import render
+
         review = self.current().review(n=args.n, all=args.all, param=texts.get("param"), since=texts.get("since"))
         images = []
         if args.plot and review.analysis is not None:
             from .plots import analysis_plots
 
             images = analysis_plots(review.analysis)
-        _display(render.review_text(review), render.review_html(review, images))
+        # The core returns the same Review while the files are unchanged: render it once
+        # (rendering the analysis of 10,000 entries takes ~100 ms).
+        cached = getattr(self, "_rendered", None)
+        if cached is not None and cached[0] is review and not images:
+            text, html = cached[1]
+        else:
+            text, html = render.review_text(review), render.review_html(review, images)
+            self._rendered = (review, (text, html))
+        _display(text, html)
 
     @magic_arguments()
     @argument("text", nargs="*", help="The lesson, e.g. 'QLoRA: alpha/r ratio matters more than rank.'")

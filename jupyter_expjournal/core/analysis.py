@@ -172,6 +172,8 @@ def analyze(
     changed_ever: set[str] = set()
     repeats: list[tuple[Entry, Entry]] = []
     by_signature: dict = {}
+    # by identity: `entry in chosen` on a list compares dataclasses field by field, O(n²) in all
+    chosen_ids = {id(e) for e in chosen}
 
     for entry in entries:  # untested and repeats look at the whole journal
         for item in entry.config:
@@ -180,7 +182,7 @@ def analyze(
             changed_ever.add(normalize_key(item.key))
         sig = entry.signature
         if sig:
-            if sig in by_signature and entry in chosen:
+            if sig in by_signature and id(entry) in chosen_ids:
                 repeats.append((entry, by_signature[sig]))
             by_signature.setdefault(sig, entry)
 

@@ -12,14 +12,18 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import gates, markdown
-from .analysis import Analysis, analyze, narrow
 from .errors import GateError, InputError, JournalError
 from .location import find_experiments_dir
-from .metrics import compare, format_delta, metrics_from_value, parse_metrics
 from .model import ABANDONED, COMPLETED, PLANNED, Draft, Entry, Lessons, Outcome, normalize_key
 from .store import DirLock, TextFile, describe_os_error
+
+if TYPE_CHECKING:
+    from .analysis import Analysis
+
+# analysis and metrics are imported where used: %load_ext needs neither (it must stay under 30 ms)
 
 #: Captured output longer than this is cut in the middle, with a marker.
 MAX_OUTPUT_LINES = 60
@@ -149,13 +153,39 @@ def _validate_document(doc: object):
     return entries, lessons, rules
 
 
+def refuse_nul(values: dict[str, str]) -> None:
+    """A NUL byte makes the journal a binary file for git, grep and editors: refuse it."""
+    for label, value in values.items():
+        if value and "\x00" in value:
+            raise InputError(f"the {label} contains a NUL byte: the journal is plain text; nothing was written")
+
+
 def validate_name(name: str) -> str:
+    refuse_nul({"name": name})
     name = (name or "").strip()
     if not name:
         raise InputError("an experiment needs a name: %%hypothesis NAME")
     if "\n" in name or "\r" in name:
         raise InputError("the experiment name must be one line")
     return name
+
+
+#: (entries list, its open entries) for the last parsed list: a result looks for the open
+#: entries four times (kernel, before and under the lock, reminders) in the same list.
+_open_index: tuple[list, list] | None = None
+
+
+def _open_of(entries: list[Entry]) -> list[Entry]:
+    global _open_index
+    cached = _open_index
+    if cached is None or cached[0] is not entries:
+        cached = _open_index = (entries, [e for e in entries if e.is_open])
+    return list(cached[1])
+
+
+def _refuse_nul_outcome(outcome: Outcome) -> None:
+    refuse_nul({"outcome": outcome.summary, "learning": outcome.learning, "next step": outcome.next,
+                "delta": outcome.delta, "duration": outcome.duration, "source": outcome.source})
 
 
 class Journal:
@@ -167,6 +197,7 @@ class Journal:
         self.journal_file = TextFile(self.directory / "journal.md", self.lock)
         self.lessons_file = TextFile(self.directory / "lessons.md", self.lock)
         self.assets_dir = self.directory / "assets"
+        self._review: tuple[tuple, Review] | None = None
 
     @classmethod
     def find(cls, start: str | os.PathLike | None = None, explicit: str | os.PathLike | None = None) -> "Journal":
@@ -193,7 +224,7 @@ class Journal:
         return self.lessons_file.parsed("lessons", markdown.parse_lessons)[1]
 
     def open_entries(self) -> list[Entry]:
-        return [e for e in self.entries() if e.is_open]
+        return _open_of(self.entries())
 
     def lessons_mtime(self) -> float | None:
         try:
@@ -207,9 +238,8 @@ class Journal:
         due = gates.lessons_reminder(gates.completed_since_lessons(entries, self.lessons(), self.lessons_mtime()))
         if due:
             out.append(due)
-        for entry in entries:
-            if entry.is_open:
-                out.append(f"'{entry.name}' ({entry.timestamp}) is still PLANNED: log its result with %result or %result --abandon")
+        for entry in _open_of(entries):
+            out.append(f"'{entry.name}' ({entry.timestamp}) is still PLANNED: log its result with %result or %result --abandon")
         return out
 
     def resolve_open(self, name: str | None = None, preferred: str | None = None, entries: list[Entry] | None = None) -> Entry:
@@ -219,7 +249,7 @@ class Journal:
         opened) if still open; else the only open entry; several open asks.
         """
         entries = self.entries() if entries is None else entries
-        planned = [e for e in entries if e.is_open]
+        planned = _open_of(entries)
         if name:
             hits = [e for e in planned if normalize_key(e.name) == normalize_key(name)]
             if not hits:
@@ -268,6 +298,8 @@ class Journal:
     ) -> Logged:
         """Append a PLANNED entry, if the gates allow it."""
         name = validate_name(draft.name)
+        refuse_nul({"hypothesis": draft.hypothesis, "change": draft.change, "expected outcome": draft.expected,
+                    "baseline": draft.baseline, "config": markdown.render_config(draft.config), **draft.extra})
         if not markdown.canonical(draft.hypothesis):
             raise InputError(f"'{name}' has no hypothesis: write what you expect to happen and why")
         self._refuse(gates.check_draft(self.entries(), self.lessons(), draft, parallel=parallel, strict=strict, force=force))
@@ -298,6 +330,7 @@ class Journal:
         result_value: object = None,
     ) -> Logged:
         """Mark the open entry COMPLETED and attach the outcome at its end."""
+        _refuse_nul_outcome(outcome)
         self.resolve_open(name, preferred)  # refuse before creating anything
         self._ensure_dir()
         with self.lock:
@@ -315,6 +348,7 @@ class Journal:
 
     def abandon(self, reason: str, *, name: str | None = None, preferred: str | None = None, learning: str = "") -> Logged:
         """Mark the open entry ABANDONED, saying why (an honest close)."""
+        refuse_nul({"reason": reason, "learning": learning})
         reason = markdown.canonical(reason or "")
         if not reason:
             raise InputError("say why the experiment is abandoned: %result --abandon \"reason\"")
@@ -339,6 +373,8 @@ class Journal:
     ) -> Logged:
         """Log a run after the fact, marked as such: honest beats missing."""
         name = validate_name(name)
+        refuse_nul({"hypothesis": hypothesis})
+        _refuse_nul_outcome(outcome)
         self._ensure_dir()
         with self.lock:
             text, _ = self._parsed_journal()
@@ -362,6 +398,7 @@ class Journal:
 
     def add_lesson(self, text: str, *, context: str = "", source: str = "", date: str | None = None) -> str:
         """Add a lesson bullet under ``## Lessons``; returns the line written."""
+        refuse_nul({"lesson": text, "context": context, "source": source})
         text = markdown.canonical(text or "")
         if not text:
             raise InputError("a lesson needs text: %lesson \"context: what you learned\"")
@@ -373,6 +410,7 @@ class Journal:
 
     def add_rule(self, kind: str, action: str, *, reason: str = "", date: str | None = None) -> str:
         """Add a NEVER/ALWAYS rule under ``## Rules (hard-won)``."""
+        refuse_nul({"rule": action, "reason": reason})
         kind = kind.upper()
         if kind not in ("NEVER", "ALWAYS"):
             raise InputError(f"a rule is NEVER or ALWAYS, not {kind!r}")
@@ -431,9 +469,18 @@ class Journal:
         since: str | None = None,
         analysis: bool = True,
     ) -> Review:
-        """What a review shows; ``param`` and ``since`` narrow the entries and the analysis."""
+        """What a review shows; ``param`` and ``since`` narrow the entries and the analysis.
+
+        The last answer is kept while journal.md and lessons.md are unchanged (same
+        identity): the analysis is O(entries), and a notebook reviews often.
+        """
+        from .analysis import analyze, narrow
+
         entries = self.entries()
         lessons = self.lessons()
+        key = (self.journal_file._identity(), self.lessons_file._identity(), n, all, param, since, analysis)
+        if self._review is not None and self._review[0] == key:
+            return self._review[1]
         chosen = narrow(entries, param=param, since=since)
         shown = chosen if all else chosen[-n:] if n > 0 else []
         counts = {status: 0 for status in (PLANNED, COMPLETED, ABANDONED)}
@@ -442,6 +489,8 @@ class Journal:
         result = Review(self.directory, entries, shown, [e for e in entries if e.is_open], lessons, self.reminders(entries), counts)
         if analysis:
             result.analysis = analyze(entries, lessons, lessons_mtime=self.lessons_mtime(), param=param, since=since)
+        if key == (self.journal_file._identity(), self.lessons_file._identity(), *key[2:]):
+            self._review = (key, result)
         return result
 
     # -- internals -----------------------------------------------------------
@@ -466,8 +515,9 @@ class Journal:
 
     def _rewrite(self, text: str, entries: list[Entry], changed: Entry, new_text: str) -> None:
         """Replace the journal after one entry changed; re-parse only from that entry on."""
-        self.journal_file.replace(new_text)
-        self.journal_file.remember("entries", new_text, markdown.extend_journal(entries, new_text, keep=changed.index))
+        data = new_text.encode("utf-8")  # once: encoding a large journal costs as much as writing it
+        self.journal_file.replace_bytes(data)
+        self.journal_file.remember("entries", new_text, markdown.extend_journal(entries, new_text, keep=changed.index), data)
 
     def _append_entry(self, text: str, stamp: str, name: str, fields: list[tuple[str, str]]) -> None:
         self.journal_file.append(self._entry_chunk(text, stamp, name, fields))
@@ -479,7 +529,7 @@ class Journal:
         lead = ""
         if text and not text.endswith("\n"):
             lead = newline
-        if text.strip() and not text.endswith(("\n\n", "\r\n\r\n")):
+        if text and not text.isspace() and not text.endswith(("\n\n", "\r\n\r\n")):  # = text.strip(), without copying it
             lead += newline
         if not text:
             lead = f"# Experiment journal{newline}{newline}"
@@ -503,6 +553,8 @@ class Journal:
             self.lessons_file.replace(markdown.add_bullet(text, bullet, section))
 
     def _result_fields(self, entry: Entry, outcome: Outcome, result_value: object) -> tuple[list[tuple[str, str]], list[Path]]:
+        from .metrics import compare, format_delta, metrics_from_value, parse_metrics
+
         metrics = dict(outcome.metrics)
         if not metrics:
             if result_value is not None:
@@ -518,7 +570,8 @@ class Journal:
         parts = [summary]
         if outcome.output.strip():
             label = f"Output of {outcome.source}:" if outcome.source else "Output:"
-            parts.append(label + "\n" + fenced(cut_output(outcome.output)))
+            # NUL bytes in captured output are shown as the NUL symbol, not refused
+            parts.append(label + "\n" + fenced(cut_output(outcome.output.replace("\x00", "\u2400"))))
         assets = self._save_images(entry, outcome.images)
         alt = re.sub(r"[\[\]]", "", outcome.source or "output")
         for i, path in enumerate(assets, 1):

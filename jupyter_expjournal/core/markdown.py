@@ -68,6 +68,8 @@ def iter_lines(text: str) -> Iterator[tuple[int, str, str]]:
 
 def newline_of(text: str) -> str:
     """The file's own line ending, so that what we add matches what is there."""
+    if "\r" not in text:  # the common case, without counting the lines of a large journal (a 1-char search is fast)
+        return "\n"
     crlf = text.count("\r\n")
     return "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
 
@@ -86,6 +88,9 @@ def canonical(value: str) -> str:
     return "\n".join(lines).rstrip()
 
 
+_FENCE_FIRST = frozenset("`~ ")
+
+
 class _Fences:
     """CommonMark fence tracking: a fence closes with the same char, at least as long."""
 
@@ -94,7 +99,8 @@ class _Fences:
 
     def feed(self, line: str) -> bool:
         """Take a line; return True if it is inside (or opens/closes) a fence."""
-        m = FENCE.fullmatch(line)
+        # a fence line starts with a backtick, a tilde or a space: most lines are settled without the regex
+        m = FENCE.fullmatch(line) if line[:1] in _FENCE_FIRST else None
         if self.open is not None:
             if m and m.group(1)[0] == self.open[0] and len(m.group(1)) >= len(self.open) and not m.group(2).strip():
                 self.open = None
@@ -163,7 +169,7 @@ def parse_journal(text: str) -> list[Entry]:
             if field_name is not None:
                 field_lines.append(line)
             continue
-        heading = HEADING.fullmatch(line)
+        heading = HEADING.fullmatch(line) if line.startswith("### ") else None
         if heading:
             close_field()
             if current is not None:
@@ -174,8 +180,8 @@ def parse_journal(text: str) -> list[Entry]:
             continue
         if current is None:
             continue
-        m = FIELD.fullmatch(line)
-        if m and not line.startswith("\\"):
+        m = FIELD.fullmatch(line) if line.startswith("**") else None
+        if m:
             close_field()
             field_name, field_lines = m.group(1).strip(), [m.group(2)]
         elif field_name is not None:
@@ -204,6 +210,8 @@ def extend_journal(entries: list[Entry], text: str, keep: int | None = None) -> 
 
 
 def _field_value(lines: list[str]) -> str:
+    if len(lines) == 1 and "\r" not in lines[0]:  # most values: what canonical(unescape(...)) gives, cheaply
+        return lines[0].rstrip()
     return canonical(unescape("\n".join(lines)))
 
 
@@ -406,7 +414,7 @@ def splice_result(text: str, entry: Entry, status: str, fields: list[tuple[str, 
     added = _close_fence(head, newline) + render_fields(fields, newline)
     if missing_final_newline and end == len(text) and not tail:
         added = added[: -len(newline)]
-    return text[:start] + head + added + tail + text[end:]
+    return "".join((text[:start], head, added, tail, text[end:]))  # one copy of a large journal, not four
 
 
 def add_bullet(text: str, bullet: str, section: str) -> str:

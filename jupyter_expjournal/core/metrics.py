@@ -37,6 +37,7 @@ Design decisions (the ones a reader would otherwise have to reverse-engineer):
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import math
 import numbers
@@ -296,6 +297,25 @@ def parse_metrics(text: str) -> dict[str, float]:
             value /= 100.0
         found[name] = value
     return found
+
+
+_parse_metrics_uncached = parse_metrics
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_metrics_cached(text: str) -> tuple[tuple[str, float], ...]:
+    return tuple(_parse_metrics_uncached(text).items())
+
+
+def parse_metrics(text: str) -> dict[str, float]:  # noqa: F811  (the same, memoised)
+    # A review parses each entry's outcome and the shared baselines several times over:
+    # remember recent short texts (long ones are cell outputs seen once, not worth keeping).
+    if not isinstance(text, str) or len(text) > 16_384:
+        return _parse_metrics_uncached(text)
+    return dict(_parse_metrics_cached(text))
+
+
+parse_metrics.__doc__ = _parse_metrics_uncached.__doc__
 
 
 def _parse_literal(text: str) -> dict[str, float]:
@@ -587,6 +607,7 @@ def _flatten(value, prefix: str, out: dict[str, float], depth: int, active: set[
 # --------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)  # a review asks once per effect, for a handful of names
 def is_lower_better(name: str) -> bool:
     """Guess from a metric's name whether lower values are better.
 

@@ -25,7 +25,8 @@ ABSENT = "(none)"
 
 def normalize_key(text: str) -> str:
     """Compare names the way a person would: case and spacing do not matter."""
-    return re.sub(r"\s+", " ", text.strip()).casefold()
+    # str.split() splits on exactly what re's \s matches (str.isspace), at a fraction of the cost
+    return " ".join(text.split()).casefold()
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class Entry:
     def heading(self) -> str:
         return f"{self.timestamp} — {self.name}"
 
-    @property
+    @cached_property  # like _by_key: fields do not change once parsed; gates and reviews ask for every entry
     def status(self) -> str:
         word = self.get("Status").split()
         return word[0].upper() if word else ""

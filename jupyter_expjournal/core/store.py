@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Callable, TypeVar
-
-from filelock import FileLock, Timeout
 
 from .errors import JournalError
 
@@ -113,11 +112,12 @@ class TextFile:
         """Write the whole file atomically: temp file, fsync, rename, fsync the folder."""
         self.replace_bytes(text.encode("utf-8"))
 
-    def remember(self, key: str, text: str, value: object) -> None:
-        """Seed the cache with what we just wrote, parsed by the writer who knows what changed."""
+    def remember(self, key: str, text: str, value: object, data: bytes | None = None) -> None:
+        """Seed the cache with what we just wrote (``data``: its bytes, if the caller has them),
+        parsed by the writer who knows what changed."""
         ident = self._identity()
         if ident is not None:
-            self._cache[key] = (ident, text.encode("utf-8"), text, value)
+            self._cache[key] = (ident, text.encode("utf-8") if data is None else data, text, value)
 
     def replace_bytes(self, data: bytes) -> None:
         directory = self.path.parent
@@ -183,14 +183,47 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+#: Temp files of :meth:`TextFile.replace_bytes` for the journal and lessons.
+_TEMP_FILE = re.compile(r"\.(?:journal|lessons)\.md\.[A-Za-z0-9_]{8}\.tmp")
+
+
+def _sweep_temp_files(directory: Path) -> None:
+    """Remove temp files of rewrites whose writer was killed before its rename.
+
+    Every rewrite happens under the lock, so whoever has just taken it knows
+    that any such file left in the folder belongs to a dead writer.
+    """
+    try:
+        with os.scandir(directory) as it:
+            stale = [e.path for e in it if e.name.endswith(".tmp") and _TEMP_FILE.fullmatch(e.name)]
+    except OSError:
+        return
+    for path in stale:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
 class DirLock:
     """The experiments folder's inter-process lock (re-entrant within a process)."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._lock = FileLock(str(self.path), timeout=LOCK_TIMEOUT)
+        self._filelock = None
+
+    @property
+    def _lock(self):
+        # filelock costs ~14 ms to import: only a write needs it, not %load_ext or a read
+        if self._filelock is None:
+            from filelock import FileLock
+
+            self._filelock = FileLock(str(self.path), timeout=LOCK_TIMEOUT)
+        return self._filelock
 
     def __enter__(self) -> "DirLock":
+        from filelock import Timeout
+
         try:
             self._lock.acquire()
         except Timeout:
@@ -199,6 +232,8 @@ class DirLock:
             ) from None
         except OSError as exc:
             raise JournalError(describe_os_error(self.path, exc)) from None
+        if self._lock.lock_counter == 1:
+            _sweep_temp_files(self.path.parent)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -1,0 +1,259 @@
+"""The journal's own costs: %%hypothesis and %result as the journal grows, and reading 10,000 entries
+through %review, the command line and the server, cold (fresh process) and warm."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import journals
+from common import child_env, median, report, run_python, section, timed
+
+BODY = "A rate of {i}e-4 trains better.\nchange: lr 1e-4 → {i}e-4\nexpected: accuracy +0.01\nbaseline: accuracy = 0.80"
+
+
+def bare_append(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def bare_rewrite(path: Path, data: bytes) -> None:
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    fd = os.open(path.parent, os.O_RDONLY)
+    os.fsync(fd)
+    os.close(fd)
+
+
+def regex_parse(text: str) -> list[dict]:
+    """The baseline reader: a plain regex line parser, no fences, no escapes, no byte preservation."""
+    heading, field = re.compile(r"### (.+?) — (.*)"), re.compile(r"\*\*(.+?)\*\*: ?(.*)")
+    entries: list[dict] = []
+    for line in text.split("\n"):
+        m = heading.match(line)
+        if m:
+            entries.append({"timestamp": m.group(1), "name": m.group(2)})
+        elif entries and (m := field.match(line)):
+            entries[-1][m.group(1)] = m.group(2)
+    return entries
+
+
+def shell_in(folder: Path):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    with redirect_stdout(io.StringIO()):
+        shell.run_line_magic("load_ext", "jupyter_expjournal")
+    shell._expjournal.directory = str(folder)
+    shell._expjournal.provenance = True
+    return shell
+
+
+def cell(shell, code: str) -> float:
+    """Seconds to run one cell; fails loudly if the cell fails."""
+    with redirect_stdout(io.StringIO()):
+        t0 = time.perf_counter()
+        result = shell.run_cell(code, store_history=True)
+        elapsed = time.perf_counter() - t0
+    if not result.success:
+        raise RuntimeError(f"benchmark cell failed: {code.splitlines()[0]}: {result.error_in_exec or result.error_before_exec}")
+    return elapsed
+
+
+def writes(quick: bool) -> None:
+    section("Writes through the magics (a real IPython shell in this process) vs the bare I/O floor")
+    base = Path(tempfile.mkdtemp(prefix="bench-writes-"))  # outside git: provenance reads no repository
+    repeat = 5 if quick else 15
+    shell = None
+    for size in (100, 1_000, 10_000):
+        folder = journals.write(base / f"j{size}" / "experiments", size)
+        shell = shell or shell_in(folder)
+        shell._expjournal.directory = str(folder)
+        first = cell(shell, "%%hypothesis warm-up --parallel\n" + BODY.format(i=0))  # the cold parse of this journal
+        cell(shell, "print('accuracy = 0.805')")
+        cell(shell, "%result --name warm-up")
+        hyp, res = [], []
+        for i in range(repeat):
+            hyp.append(cell(shell, f"%%hypothesis bench {i} --parallel\n" + BODY.format(i=i + 2)))
+            cell(shell, f"print('accuracy = 0.8{i:02d}')")
+            res.append(cell(shell, f"%result --name bench {i}"))
+        text = (folder / "journal.md").read_bytes()
+        last = text[text.rindex(b"\n### ") :]
+        entry_bytes = last[: last.index(b"**Actual outcome**")] if b"**Actual outcome**" in last else last
+        floor_append = median(timed(lambda: bare_append(base / "floor.md", entry_bytes), repeat))
+        floor_rewrite = median(timed(lambda: bare_rewrite(base / "floor.md", text), repeat))
+        report(f"%%hypothesis at {size:,} entries", median(hyp), floor_append, f"bare append + fsync ({len(entry_bytes)} B)",
+               target=0.005 if size == 10_000 else None)
+        report(f"%result at {size:,} entries", median(res), floor_rewrite, f"bare atomic rewrite ({len(text) / 1e6:.1f} MB)",
+               target=0.050 if size == 10_000 else None)
+        if size == 10_000:
+            report("  first %%hypothesis after load (cold parse)", first, None)
+    # provenance in a git repository runs `git status` for each hypothesis
+    repo = base / "repo"
+    folder = journals.write(repo / "experiments", 1_000)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "-c", "user.email=b@b", "-c", "user.name=b", "commit", "-q", "--allow-empty", "-m", "x"], check=True)
+    cwd = os.getcwd()
+    os.chdir(repo)
+    try:
+        shell._expjournal.directory = str(folder)
+        cell(shell, "%%hypothesis warm-up --parallel\n" + BODY.format(i=0))
+        hyp = [cell(shell, f"%%hypothesis git {i} --parallel\n" + BODY.format(i=i)) for i in range(repeat)]
+        shell._expjournal.provenance = False
+        nogit = [cell(shell, f"%%hypothesis nogit {i} --parallel\n" + BODY.format(i=i)) for i in range(repeat)]
+        shell._expjournal.provenance = True
+    finally:
+        os.chdir(cwd)
+    report("  %%hypothesis in a git repo (1,000 entries)", median(hyp), median(nogit), "same, provenance off (no `git status`)")
+
+
+REVIEW = r"""
+import io, json, sys, time
+from contextlib import redirect_stdout
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance()
+with redirect_stdout(io.StringIO()):
+    shell.run_line_magic("load_ext", "jupyter_expjournal")  # $EXPJOURNAL_DIR is empty: nothing parsed yet
+shell._expjournal.directory = sys.argv[1]
+out = []
+for _ in range(3):
+    with redirect_stdout(io.StringIO()):
+        t = time.perf_counter(); r = shell.run_cell("%review", store_history=True); out.append(time.perf_counter() - t)
+    assert r.success, r.error_in_exec
+print(json.dumps(out))
+"""
+
+CLI = r"""
+import io, json, sys, time
+from contextlib import redirect_stdout
+t0 = time.perf_counter()
+from jupyter_expjournal.cli import main
+t1 = time.perf_counter()
+out = []
+for _ in range(3):
+    with redirect_stdout(io.StringIO()):
+        t = time.perf_counter(); code = main(["--dir", sys.argv[1], "list"]); out.append(time.perf_counter() - t)
+    assert code == 0
+print(json.dumps({"import": t1 - t0, "list": out}))
+"""
+
+
+def reads(quick: bool) -> None:
+    section("Reading 10,000 entries: cold (first call in a fresh process) and warm (the next calls)")
+    base = Path(tempfile.mkdtemp(prefix="bench-reads-"))
+    (base / ".git").mkdir()
+    folder = journals.write(base / "experiments", 10_000)
+    text = (folder / "journal.md").read_text(encoding="utf-8")
+    env = child_env(EXPJOURNAL_DIR=str(base / "empty" / "experiments"))
+    floor = median(timed(lambda: regex_parse(text), 3))
+    rounds = 2 if quick else 5
+    run_python(CLI, str(folder), env=env)  # warm-up: bytecode, page cache
+
+    reviews = [json.loads(run_python(REVIEW, str(folder), env=env)) for _ in range(rounds)]
+    report("%review, cold", median(r[0] for r in reviews), floor, "plain regex line parser", target=0.150)
+    report("%review, warm", median(min(r[1:]) for r in reviews), floor, "plain regex line parser", target=0.010)
+
+    lists = [json.loads(run_python(CLI, str(folder), env=env)) for _ in range(rounds)]
+    report("CLI list, cold (in process, after imports)", median(l["list"][0] for l in lists), floor, "plain regex line parser", target=0.150)
+    # one command per process: nothing is warm but the OS page cache, which the cold figure already has
+    report("  CLI list, again in the same process", median(min(l["list"][1:]) for l in lists), floor, "plain regex line parser")
+    walls = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "jupyter_expjournal", "--dir", str(folder), "list"], env=env, stdout=subprocess.DEVNULL, check=True)
+        walls.append(time.perf_counter() - t)
+    start = median(timed(lambda: subprocess.run([sys.executable, "-c", "pass"], env=env, check=True), rounds))
+    report("CLI list, whole process (python -m ...)", median(walls), start, "python -c pass")
+
+    server = Server(base, base / "server.log", env={**env, "EXPJOURNAL_DIR": str(folder)})
+    try:
+        cold, status, etag = server.get()
+        warm = [server.get()[0] for _ in range(5)]
+        polls = [server.get(etag)[0] for _ in range(5)]
+        bare_status = median(server.status() for _ in range(5))
+        with open(folder / "journal.md", "a", encoding="utf-8") as fh:
+            fh.write("\n" + journals.entry(10_001))
+        after_write = server.get()[0]
+    finally:
+        server.stop()
+    report("server GET journal, cold (first request)", cold, bare_status, "GET /api/status", target=0.150)
+    report("server GET journal, warm (unchanged)", median(warm), bare_status, "GET /api/status", target=0.010)
+    report("server GET journal, poll with If-None-Match (304)", median(polls), bare_status, "GET /api/status", target=0.010)
+    report("server GET journal, after an append", after_write, bare_status, "GET /api/status")
+
+
+class Server:
+    def __init__(self, root: Path, log: Path, env: dict) -> None:
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.token = os.urandom(8).hex()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root", f"--ServerApp.port={self.port}",
+             "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={self.token}",
+             f"--ServerApp.root_dir={root}", "--ServerApp.jpserver_extensions=jupyter_expjournal=True"],
+            env=env, cwd=root, stdout=open(log, "wb"), stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                self.status()
+                return
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"jupyter server did not start: {log.read_text()[-2000:]}")
+                time.sleep(0.1)
+
+    def _fetch(self, path: str, headers=None):
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", headers={"Authorization": f"token {self.token}", **(headers or {})})
+        t = time.perf_counter()
+        try:
+            with urllib.request.urlopen(req, timeout=120) as resp:
+                resp.read()
+                return time.perf_counter() - t, resp.status, resp.headers.get("Etag")
+        except urllib.error.HTTPError as exc:
+            return time.perf_counter() - t, exc.code, exc.headers.get("Etag")
+
+    def status(self) -> float:
+        return self._fetch("/api/status")[0]
+
+    def get(self, etag: str | None = None):
+        elapsed, status, tag = self._fetch("/expjournal/api/journal?path=", {"If-None-Match": etag} if etag else None)
+        assert status == (304 if etag else 200), status
+        return elapsed, status, tag
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def run(quick: bool = False) -> None:
+    writes(quick)
+    reads(quick)
+
+
+if __name__ == "__main__":
+    run("--quick" in sys.argv)
