@@ -120,7 +120,7 @@ def memory(quick: bool) -> None:
         finally:
             kernel.stop()
         results[loaded] = (start, half, end, png)
-    (s0, h0, e0, _), (s1, h1, e1, png) = results[False], results[True]
+    (_, h0, e0, _), (_, h1, e1, png) = results[False], results[True]
     ring = 32 * png
     report(f"peak RSS after {cells:,} figure cells, extension loaded", e1["VmHWM"], e0["VmHWM"], "same cells, no extension",
            target=e0["VmHWM"] + ring * 2 + 16e6, target_text=f"< no extension + 2 × ring ({fmt(ring, 'MB')}) + 16 MB", unit="MB")

@@ -302,11 +302,13 @@ class Journal:
                     "baseline": draft.baseline, "config": markdown.render_config(draft.config), **draft.extra})
         if not markdown.canonical(draft.hypothesis):
             raise InputError(f"'{name}' has no hypothesis: write what you expect to happen and why")
-        self._refuse(gates.check_draft(self.entries(), self.lessons(), draft, parallel=parallel, strict=strict, force=force))
+        seen = self.entries()
+        report = self._refuse(gates.check_draft(seen, self.lessons(), draft, parallel=parallel, strict=strict, force=force))
         self._ensure_dir()
         with self.lock:
             text, entries = self._parsed_journal()
-            report = self._refuse(gates.check_draft(entries, self.lessons(), draft, parallel=parallel, strict=strict, force=force))
+            if entries is not seen:  # another writer got in between: check again
+                report = self._refuse(gates.check_draft(entries, self.lessons(), draft, parallel=parallel, strict=strict, force=force))
             fields = [
                 ("Status", PLANNED),
                 ("Hypothesis", draft.hypothesis),
@@ -520,7 +522,8 @@ class Journal:
         self.journal_file.remember("entries", new_text, markdown.extend_journal(entries, new_text, keep=changed.index), data)
 
     def _append_entry(self, text: str, stamp: str, name: str, fields: list[tuple[str, str]]) -> None:
-        self.journal_file.append(self._entry_chunk(text, stamp, name, fields))
+        chunk = self._entry_chunk(text, stamp, name, fields)
+        self.journal_file.append(chunk, extend={"entries": markdown.extend_journal})
 
     @staticmethod
     def _entry_chunk(text: str, stamp: str, name: str, fields: list[tuple[str, str]]) -> str:

@@ -67,8 +67,15 @@ def iter_lines(text: str) -> Iterator[tuple[int, str, str]]:
 
 
 def newline_of(text: str) -> str:
-    """The file's own line ending, so that what we add matches what is there."""
-    if "\r" not in text:  # the common case, without counting the lines of a large journal (a 1-char search is fast)
+    """The file's own line ending, so that what we add matches what is there.
+
+    Judged from the head and tail of a large file: a journal's style is set by
+    whoever started it, and scanning megabytes on every append would cost more
+    than the append.
+    """
+    if len(text) > 1 << 17:
+        text = text[: 1 << 16] + text[-(1 << 16) :]
+    if "\r" not in text:
         return "\n"
     crlf = text.count("\r\n")
     return "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"

@@ -19,7 +19,6 @@ import urllib.request
 import zlib
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent

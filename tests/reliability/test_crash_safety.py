@@ -11,7 +11,6 @@ forward, and that the lock a killed writer held does not delay the next one.
 from __future__ import annotations
 
 import hashlib
-import os
 import random
 import signal
 import subprocess
