@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 from IPython.core.error import UsageError
-from IPython.testing import globalipapp
 
 from jupyter_expjournal.cli import main
 from jupyter_expjournal.core.journal import Journal
@@ -42,14 +41,6 @@ def snapshot(folder: Path) -> dict:
                 continue
             out[os.path.relpath(path, folder)] = None if os.path.isdir(path) else open(path, "rb").read()
     return out
-
-
-@pytest.fixture(scope="module")
-def ip():
-    shell = globalipapp.get_ipython()
-    shell.run_line_magic("load_ext", "jupyter_expjournal")
-    yield shell
-    shell.run_line_magic("unload_ext", "jupyter_expjournal")
 
 
 @pytest.fixture
