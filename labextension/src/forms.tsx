@@ -132,17 +132,7 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
       <div className="jp-ExpJournal-muted">
         Written to {model.journal?.journal_path ?? 'the journal'}
       </div>
-      <label>
-        Name
-        <input
-          className="jp-mod-styled"
-          name="name"
-          value={draft.name}
-          onChange={set('name')}
-          placeholder="QLoRA rank 64"
-          autoFocus
-        />
-      </label>
+      <DraftField label="Name" name="name" draft={draft} set={set} placeholder="QLoRA rank 64" autoFocus />
       <label>
         Hypothesis
         <textarea
@@ -154,16 +144,7 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
           placeholder="What you expect to happen, and why"
         />
       </label>
-      <label>
-        Change
-        <input
-          className="jp-mod-styled"
-          name="change"
-          value={draft.change}
-          onChange={set('change')}
-          placeholder="lora_r 32 → 64 (from the rows if empty)"
-        />
-      </label>
+      <DraftField label="Change" name="change" draft={draft} set={set} placeholder="lora_r 32 → 64 (from the rows if empty)" />
       <fieldset className="jp-ExpJournal-config">
         <legend>Config (old → new; no new value: unchanged)</legend>
         {draft.config.map((row, i) => (
@@ -209,26 +190,8 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
           + Add row
         </button>
       </fieldset>
-      <label>
-        Expected outcome
-        <input
-          className="jp-mod-styled"
-          name="expected"
-          value={draft.expected}
-          onChange={set('expected')}
-          placeholder="eval_acc +0.02"
-        />
-      </label>
-      <label>
-        Baseline
-        <input
-          className="jp-mod-styled"
-          name="baseline"
-          value={draft.baseline}
-          onChange={set('baseline')}
-          placeholder="eval_acc = 0.78"
-        />
-      </label>
+      <DraftField label="Expected outcome" name="expected" draft={draft} set={set} placeholder="eval_acc +0.02" />
+      <DraftField label="Baseline" name="baseline" draft={draft} set={set} placeholder="eval_acc = 0.78" />
       <Gates
         refusals={shownRefusals}
         warnings={gates?.warnings ?? []}
@@ -267,6 +230,34 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
         </button>
       </div>
     </form>
+  );
+}
+
+type DraftText = Exclude<keyof IDraft, 'config' | 'hypothesis'>;
+
+/** One labelled one-line field of the draft (the label names it for screen readers and tests). */
+function DraftField(props: {
+  label: string;
+  name: DraftText;
+  draft: IDraft;
+  set: (
+    key: DraftText
+  ) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => void;
+  placeholder: string;
+  autoFocus?: boolean;
+}): JSX.Element {
+  return (
+    <label>
+      {props.label}
+      <input
+        className="jp-mod-styled"
+        name={props.name}
+        value={props.draft[props.name]}
+        onChange={props.set(props.name)}
+        placeholder={props.placeholder}
+        autoFocus={props.autoFocus}
+      />
+    </label>
   );
 }
 
