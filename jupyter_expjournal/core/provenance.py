@@ -1,10 +1,15 @@
 """Where a result came from: notebook and cell, git commit, packages, host, GPUs.
 
 Written once per hypothesis, in one line a person can read. Everything here is
-cheap and optional: git is read from ``.git`` files (one short ``git status`` for
-dirtiness), package versions only of modules already imported (nothing is
-imported to ask), GPUs from torch when it is loaded, else ``nvidia-smi`` once per
-process.
+cheap and optional. The commit and dirtiness come from git itself
+(``git rev-parse HEAD``, then ``git status --porcelain``: two short subprocesses,
+a few milliseconds), not from reading ``.git`` by hand: a linked worktree keeps
+its HEAD in ``.git/worktrees/NAME`` but its refs in the common dir, a submodule's
+``.git`` is a file pointing elsewhere, refs may be packed or kept in a reftable,
+and git alone knows all of that. Outside git (no ``.git`` up the tree) or with git
+not installed, nothing is run and nothing is printed. Package versions only of
+modules already imported (nothing is imported to ask), GPUs from torch when it
+is loaded, else ``nvidia-smi`` once per process.
 """
 
 from __future__ import annotations
@@ -72,45 +77,40 @@ def gpu_summary(gpus: list[str]) -> str:
     return ", ".join(f"{gpus.count(n)} × {n}" for n in names)
 
 
-def git_commit(start: Path) -> tuple[str, bool | None]:
-    """(commit, dirty) of the repository holding ``start``; ('', None) outside git."""
-    root = git_root(start)
-    if root is None:
-        return "", None
-    git_dir = root / ".git"
-    if git_dir.is_file():  # a worktree or submodule: "gitdir: path"
-        text = git_dir.read_text(encoding="utf-8", errors="replace").strip()
-        git_dir = (root / text.partition("gitdir:")[2].strip()).resolve()
-    commit = ""
+#: Variables that point git at a repository other than the one found from the folder (set inside git hooks,
+#: for one). Dropped, so the answer is about the repository holding ``start``.
+_GIT_LOCATION_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+                      "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_PREFIX")
+
+
+def _git(exe: str, start: Path, env: dict[str, str], *args: str) -> str | None:
+    """stdout of one git command run in ``start``, or None when it fails; nothing reaches the user's terminal."""
     try:
-        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
-        if head.startswith("ref: "):
-            ref = head[5:]
-            ref_file = git_dir / ref
-            if ref_file.exists():
-                commit = ref_file.read_text(encoding="utf-8").strip()
-            else:
-                packed = git_dir / "packed-refs"
-                if packed.exists():
-                    for line in packed.read_text(encoding="utf-8").splitlines():
-                        if line.endswith(" " + ref):
-                            commit = line.split(" ", 1)[0]
-        else:
-            commit = head
-    except OSError:
+        out = subprocess.run(
+            [exe, "-C", str(start), *args],
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace", timeout=3, env=env,
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console window flashing on Windows
+        )
+    except (OSError, subprocess.SubprocessError, ValueError):  # FileNotFoundError is an OSError
+        return None
+    return out.stdout if out.returncode == 0 else None
+
+
+def git_commit(start: Path) -> tuple[str, bool | None]:
+    """(commit, dirty) of the repository holding ``start``; ('', None) outside git, before its first commit,
+    or without git installed. ``dirty`` is None when git cannot say (it timed out, say)."""
+    if git_root(start) is None:  # no ``.git`` up the tree: git would find no repository either, so don't run it
         return "", None
-    dirty = None
-    if commit and shutil.which("git"):
-        try:
-            out = subprocess.run(
-                ["git", "status", "--porcelain", "--untracked-files=no"],
-                cwd=root, capture_output=True, text=True, timeout=3,
-            )
-            if out.returncode == 0:
-                dirty = bool(out.stdout.strip())
-        except (OSError, subprocess.SubprocessError):
-            pass
-    return commit, dirty
+    exe = shutil.which("git")
+    if exe is None:
+        return "", None
+    env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION_VARS}
+    env["GIT_OPTIONAL_LOCKS"] = "0"  # `git status` must not take index.lock from under the user's own git commands
+    commit = (_git(exe, start, env, "rev-parse", "--verify", "--quiet", "HEAD^{commit}") or "").strip()
+    if not commit:
+        return "", None
+    status = _git(exe, start, env, "status", "--porcelain", "--untracked-files=no")
+    return commit, None if status is None else bool(status.strip())
 
 
 def loaded_packages() -> dict[str, str]:
