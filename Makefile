@@ -5,7 +5,7 @@ PIP    := $(PY) -m pip
 DEMO   := .demo
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo lab test bench install clean
+.PHONY: demo lab test bench install lint-ts clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -45,6 +45,12 @@ $(CHROMIUM):
 test: install | $(CHROMIUM)
 	env -u EXPJOURNAL_DIR $(PY) -m pytest tests notebooks \
 		--nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+## lint-ts: prettier, eslint and tsc --noEmit on the sidebar's TypeScript (labextension/), with
+## the venv's jlpm (on PATH: the package scripts call jlpm) and the committed yarn.lock
+lint-ts: install
+	cd labextension && export PATH="$(abspath $(VENV))/bin:$$PATH" && \
+		jlpm install --immutable && jlpm lint:check
 
 ## bench: speed and memory against baselines measured in the same run
 bench: install

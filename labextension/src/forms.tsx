@@ -1,13 +1,7 @@
 import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
-import {
-  ICheckReply,
-  IConfigRow,
-  IDraft,
-  IEntry,
-  JournalModel
-} from './model';
+import { ICheckReply, IConfigRow, IDraft, IEntry, JournalModel } from './model';
 import { APIError } from './request';
 
 /* ------------------------------------------------------------------------ *
@@ -132,7 +126,14 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
       <div className="jp-ExpJournal-muted">
         Written to {model.journal?.journal_path ?? 'the journal'}
       </div>
-      <DraftField label="Name" name="name" draft={draft} set={set} placeholder="QLoRA rank 64" autoFocus />
+      <DraftField
+        label="Name"
+        name="name"
+        draft={draft}
+        set={set}
+        placeholder="QLoRA rank 64"
+        autoFocus
+      />
       <label>
         Hypothesis
         <textarea
@@ -144,7 +145,13 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
           placeholder="What you expect to happen, and why"
         />
       </label>
-      <DraftField label="Change" name="change" draft={draft} set={set} placeholder="lora_r 32 → 64 (from the rows if empty)" />
+      <DraftField
+        label="Change"
+        name="change"
+        draft={draft}
+        set={set}
+        placeholder="lora_r 32 → 64 (from the rows if empty)"
+      />
       <fieldset className="jp-ExpJournal-config">
         <legend>Config (old → new; no new value: unchanged)</legend>
         {draft.config.map((row, i) => (
@@ -190,8 +197,20 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
           + Add row
         </button>
       </fieldset>
-      <DraftField label="Expected outcome" name="expected" draft={draft} set={set} placeholder="eval_acc +0.02" />
-      <DraftField label="Baseline" name="baseline" draft={draft} set={set} placeholder="eval_acc = 0.78" />
+      <DraftField
+        label="Expected outcome"
+        name="expected"
+        draft={draft}
+        set={set}
+        placeholder="eval_acc +0.02"
+      />
+      <DraftField
+        label="Baseline"
+        name="baseline"
+        draft={draft}
+        set={set}
+        placeholder="eval_acc = 0.78"
+      />
       <Gates
         refusals={shownRefusals}
         warnings={gates?.warnings ?? []}
@@ -379,11 +398,7 @@ export class AttachBody extends Widget {
       'Learning',
       textarea('learning', 'What did this teach you?')
     );
-    this._next = labelled(
-      this.node,
-      'Next',
-      input('next', 'What to try next')
-    );
+    this._next = labelled(this.node, 'Next', input('next', 'What to try next'));
   }
 
   getValue(): IAttachValue {
@@ -455,11 +470,7 @@ export class LessonBody extends Widget {
       textarea('text', 'alpha/r ratio matters more than rank')
     );
     this._context = labelled(this.node, 'Context', input('context', 'QLoRA'));
-    this._source = labelled(
-      this.node,
-      'Source',
-      input('source', 'runs 3-5')
-    );
+    this._source = labelled(this.node, 'Source', input('source', 'runs 3-5'));
     this._kind.addEventListener('change', () => this._relabel());
     this._relabel();
   }

@@ -9,7 +9,12 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { Dialog, ICommandPalette, Notification, showDialog } from '@jupyterlab/apputils';
+import {
+  Dialog,
+  ICommandPalette,
+  Notification,
+  showDialog
+} from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ICodeCellModel } from '@jupyterlab/cells';
@@ -136,7 +141,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       const panel = tracker.currentWidget;
       const cell = panel?.content.activeCell;
       if (!panel || !cell) {
-        Notification.warning('Select a code cell of a notebook to attach its outputs.');
+        Notification.warning(
+          'Select a code cell of a notebook to attach its outputs.'
+        );
         return;
       }
       if (cell.model.type !== 'code') {
@@ -148,7 +155,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       const count = code.executionCount;
       const source = count ? `cell [${count}]` : 'the active cell';
       if (!outputs.output.trim() && !outputs.images.length) {
-        Notification.warning(`${source} has no outputs to attach: run it first.`);
+        Notification.warning(
+          `${source} has no outputs to attach: run it first.`
+        );
         return;
       }
       const journal = await journalOf(panel);
@@ -163,7 +172,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
       let learning = '';
       let next = '';
       if (!args.oneClick || (!heading && open.length > 1)) {
-        const lines = outputs.output.trimEnd().split('\n').filter(Boolean).length;
+        const lines = outputs.output
+          .trimEnd()
+          .split('\n')
+          .filter(Boolean).length;
         const figures = outputs.images.length;
         const summary =
           `${source}: ${lines} line${lines === 1 ? '' : 's'} of output` +
@@ -174,7 +186,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
         const result = await showDialog({
           title: 'Attach outputs and complete',
           body,
-          buttons: [Dialog.cancelButton(), Dialog.okButton({ label: 'Attach' })],
+          buttons: [
+            Dialog.cancelButton(),
+            Dialog.okButton({ label: 'Attach' })
+          ],
           focusNodeSelector: 'textarea'
         });
         if (!result.button.accept || !result.value) {
@@ -195,7 +210,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       });
       Notification.success(
         `'${entry.name}' ${entry.status}: ${entry.actual_summary || 'outputs attached'}` +
-          (assets.length ? ` (${assets.length} figure${assets.length === 1 ? '' : 's'} saved)` : ''),
+          (assets.length
+            ? ` (${assets.length} figure${assets.length === 1 ? '' : 's'} saved)`
+            : ''),
         { autoClose: 5000 }
       );
     };
@@ -214,7 +231,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
           const result = await showDialog({
             title: 'Abandon an experiment',
             body: new AbandonBody(open, args.heading as string | undefined),
-            buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Abandon' })],
+            buttons: [
+              Dialog.cancelButton(),
+              Dialog.warnButton({ label: 'Abandon' })
+            ],
             focusNodeSelector: 'input'
           });
           if (!result.button.accept || !result.value) {

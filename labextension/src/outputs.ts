@@ -14,8 +14,12 @@ export interface ICellOutputs {
   error: string;
 }
 
-// CSI sequences (colours, cursor moves) and OSC sequences (titles, links).
-const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
+// CSI sequences (colours, cursor moves) and OSC sequences (titles, links): the escape and
+// bell control characters are what it matches.
+/* eslint-disable no-control-regex */
+const ANSI =
+  /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
+/* eslint-enable no-control-regex */
 
 /** Terminal escapes out: tracebacks are coloured, the journal is plain text. */
 export function stripAnsi(text: string): string {

@@ -92,8 +92,10 @@ function JournalView(props: IViewProps): JSX.Element {
   const { model, commands } = props;
   const journal = model.journal;
   const [notice, setNotice] = React.useState<string[]>([]);
-  const run = (id: string, args = {}) => () =>
-    void commands.execute(id, args);
+  const run =
+    (id: string, args = {}) =>
+    () =>
+      void commands.execute(id, args);
 
   return (
     <div className="jp-ExpJournal-panel">
@@ -183,9 +185,7 @@ function Counts(props: { counts: Record<string, number> }): JSX.Element {
 
 function StatusBadge(props: { status: string }): JSX.Element {
   return (
-    <span
-      className={`jp-ExpJournal-badge jp-ExpJournal-badge-${props.status}`}
-    >
+    <span className={`jp-ExpJournal-badge jp-ExpJournal-badge-${props.status}`}>
       {props.status}
     </span>
   );
@@ -268,7 +268,7 @@ function JournalBody(props: {
           </div>
         )}
         {[...journal.open].reverse().map(entry => (
-          <EntryCard key={entry.id} entry={entry} filesBase={filesBase}>
+          <MemoEntryCard key={entry.id} entry={entry} filesBase={filesBase}>
             <div className="jp-ExpJournal-entryActions">
               <button
                 className="jp-Button jp-mod-styled jp-mod-accept"
@@ -291,7 +291,7 @@ function JournalBody(props: {
                 Abandon…
               </button>
             </div>
-          </EntryCard>
+          </MemoEntryCard>
         ))}
       </section>
       <section aria-label="Entries">
@@ -312,7 +312,7 @@ function JournalBody(props: {
         />
         <div className="jp-ExpJournal-entries">
           {shown.map(({ entry }) => (
-            <EntryCard key={entry.id} entry={entry} filesBase={filesBase} />
+            <MemoEntryCard key={entry.id} entry={entry} filesBase={filesBase} />
           ))}
         </div>
         {matches.length > shown.length && (
@@ -363,7 +363,7 @@ function Field(props: { label: string; value: string }): JSX.Element | null {
   );
 }
 
-const EntryCard = React.memo(function EntryCard(props: {
+function EntryCard(props: {
   entry: IEntry;
   filesBase: string;
   children?: React.ReactNode;
@@ -388,7 +388,9 @@ const EntryCard = React.memo(function EntryCard(props: {
         label="Change"
         value={
           entry.change ||
-          changed.map(c => `${c.key} ${c.old ?? '∅'} → ${c.new ?? '∅'}`).join('; ')
+          changed
+            .map(c => `${c.key} ${c.old ?? '∅'} → ${c.new ?? '∅'}`)
+            .join('; ')
         }
       />
       <Field label="Expected" value={entry.expected} />
@@ -417,17 +419,24 @@ const EntryCard = React.memo(function EntryCard(props: {
             {entry.config.map(c => (
               <li key={c.key}>
                 {c.key}:{' '}
-                {c.changed ? `${c.old ?? '∅'} → ${c.new ?? '∅'}` : `${c.old ?? c.new ?? ''} (unchanged)`}
+                {c.changed
+                  ? `${c.old ?? '∅'} → ${c.new ?? '∅'}`
+                  : `${c.old ?? c.new ?? ''} (unchanged)`}
               </li>
             ))}
           </ul>
         )}
-        {entry.actual && <pre className="jp-ExpJournal-actual">{entry.actual}</pre>}
+        {entry.actual && (
+          <pre className="jp-ExpJournal-actual">{entry.actual}</pre>
+        )}
       </details>
       {props.children}
     </article>
   );
-});
+}
+
+/** Re-rendered only when its entry (or filesBase) changes. */
+const MemoEntryCard = React.memo(EntryCard);
 
 function LessonsSection(props: { journal: IJournal }): JSX.Element {
   const { lessons, rules } = props.journal;
@@ -450,7 +459,9 @@ function LessonsSection(props: { journal: IJournal }): JSX.Element {
               {rule.kind}
             </span>{' '}
             {rule.action}
-            {rule.reason ? ` ${rule.connective || 'because'} ${rule.reason}` : ''}
+            {rule.reason
+              ? ` ${rule.connective || 'because'} ${rule.reason}`
+              : ''}
             {rule.date && (
               <span className="jp-ExpJournal-muted"> · {rule.date}</span>
             )}
