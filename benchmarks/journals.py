@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from common import ROOT  # noqa: F401  (puts the working tree on sys.path)
-from jupyter_expjournal.core import markdown
+from jupyter_expjournal.core.journal_format import render_entry
 
 
 def entry(i: int) -> str:
@@ -25,7 +25,7 @@ def entry(i: int) -> str:
         ("Learning", f"the rate matters less than depth here (run {i})"),
         ("Next", "sweep depth"),
     ]
-    return markdown.render_entry(f"2026-{i // 2000 % 12 + 1:02d}-{i % 28 + 1:02d} {i % 24:02d}:{i % 60:02d}", f"run {i}", fields, "\n")
+    return render_entry(f"2026-{i // 2000 % 12 + 1:02d}-{i % 28 + 1:02d} {i % 24:02d}:{i % 60:02d}", f"run {i}", fields, "\n")
 
 
 def write(folder: Path, n: int) -> Path:

@@ -40,22 +40,23 @@ def __getattr__(name: str):
 
 def load_ipython_extension(ipython) -> None:
     """Register the magics and start recording cell outputs; print one status line."""
-    from .magics import ExpJournal
+    from .kernel.magics import register
 
-    magics = getattr(ipython, "_expjournal", None)
-    if magics is None:
-        magics = ExpJournal(shell=ipython)
-        ipython.register_magics(magics)
-        ipython._expjournal = magics
-    magics.recorder.register()
-    print(magics.status_line())
+    print(register(ipython, show_panel=_show_panel).status_line())
 
 
 def unload_ipython_extension(ipython) -> None:
     """Stop recording; the magics stay registered (IPython has no way to drop them)."""
-    magics = getattr(ipython, "_expjournal", None)
-    if magics is not None:
-        magics.recorder.unregister()
+    from .kernel.magics import unregister
+
+    unregister(ipython)
+
+
+def _show_panel(session):
+    """``%review --widget``: the widget panel, a face of its own, imported only when asked for."""
+    from .widgets import show_panel
+
+    return show_panel(session)
 
 
 def _jupyter_labextension_paths() -> list[dict]:
@@ -70,6 +71,6 @@ def _jupyter_server_extension_points() -> list[dict]:
 
 def _load_jupyter_server_extension(server_app) -> None:
     """Register the ``/expjournal/api/`` routes; tornado is imported only here."""
-    from .handlers import setup_handlers
+    from .server.handlers import setup_handlers
 
     setup_handlers(server_app.web_app, server_app)

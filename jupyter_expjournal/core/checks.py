@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from . import gates
-from .markdown import FIELD, _Fences, iter_lines
+from .text import FIELD, Fences, iter_lines
 from .model import ABANDONED, COMPLETED, PLANNED, STATUSES, Draft, Entry, Lessons
 
 
@@ -32,7 +32,7 @@ def _line_no(text: str, offset: int) -> int:
 def check_journal(text: str, entries: list[Entry], name: str = "journal.md") -> list[Problem]:
     """The seed's mistakes, entry by entry, and headings the reader could not take as entries."""
     problems = []
-    fences = _Fences()
+    fences = Fences()
     starts = {e.span[0] for e in entries}
     for offset, line, _nl in iter_lines(text):
         if fences.feed(line):

@@ -20,8 +20,9 @@ import re
 from collections.abc import Mapping
 
 from .errors import InputError
-from .markdown import FIELD, parse_config, render_config
-from .model import ConfigItem, Draft, normalize_key
+from .config import ConfigItem, parse_config, render_config
+from .model import Draft, normalize_key
+from .text import FIELD
 
 #: Plain ``key:`` lines that start a field; any other ``word:`` line is text.
 KEYS = {
@@ -182,3 +183,20 @@ def parse_result_body(body: str) -> dict[str, str]:
         values.setdefault(current, []).append(line)
     joined = {k: "\n".join(v).strip() for k, v in values.items()}
     return {k: v for k, v in joined.items() if v}
+
+
+def refuse_nul(values: dict[str, str]) -> None:
+    """A NUL byte makes the journal a binary file for git, grep and editors: refuse it."""
+    for label, value in values.items():
+        if value and "\x00" in value:
+            raise InputError(f"the {label} contains a NUL byte: the journal is plain text; nothing was written")
+
+
+def validate_name(name: str) -> str:
+    refuse_nul({"name": name})
+    name = (name or "").strip()
+    if not name:
+        raise InputError("an experiment needs a name: %%hypothesis NAME")
+    if "\n" in name or "\r" in name:
+        raise InputError("the experiment name must be one line")
+    return name

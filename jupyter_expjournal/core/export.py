@@ -6,8 +6,11 @@ means the server, the CLI's ``export`` and the widget all agree on one shape.
 
 from __future__ import annotations
 
-from .journal import Journal, Review
-from .model import ConfigItem, Entry, Lesson, Rule
+from .config import ConfigItem
+from .draft import validate_name
+from .journal_format import HEADING
+from .model import Entry, Lesson, Lessons, Review, Rule
+from .errors import InputError
 
 
 def config_item(item: ConfigItem) -> dict:
@@ -79,11 +82,6 @@ def review(r: Review) -> dict:
     }
 
 
-def journal(j: Journal) -> dict:
-    """The whole journal as one dict (what ``GET /expjournal/api/journal`` answers)."""
-    return review(j.review(all=True, analysis=False))
-
-
 # -- tables and files ------------------------------------------------------------
 
 FORMAT_VERSION = 1
@@ -117,15 +115,54 @@ def rows(entries: list[Entry]) -> list[dict]:
     return out
 
 
-def document(j: Journal) -> dict:
+def document(entries: list[Entry], lessons: Lessons) -> dict:
     """The JSON export: every entry with all its fields in file order, lessons and rules."""
-    lessons = j.lessons()
     return {
         "format": "jupyter_expjournal",
         "version": FORMAT_VERSION,
         "entries": [
-            {"timestamp": e.timestamp, "name": e.name, "fields": [[k, v] for k, v in e.fields.items()]} for e in j.entries()
+            {"timestamp": e.timestamp, "name": e.name, "fields": [[k, v] for k, v in e.fields.items()]} for e in entries
         ],
         "lessons": [lesson(x) for x in lessons.lessons],
         "rules": [rule(x) for x in lessons.rules],
     }
+
+
+def validate_document(doc: object):
+    """Check a JSON export's shape; raise InputError naming the first thing wrong."""
+    if not isinstance(doc, dict) or doc.get("format") != "jupyter_expjournal":
+        raise InputError("not a jupyter_expjournal export (expected a JSON object with \"format\": \"jupyter_expjournal\")")
+    def strings(item, keys, where):
+        if not isinstance(item, dict):
+            raise InputError(f"{where} is not an object")
+        out = []
+        for key in keys:
+            value = item.get(key, "")
+            if value is None:
+                value = ""
+            if not isinstance(value, str):
+                raise InputError(f"{where}.{key} is not text")
+            out.append(value)
+        return out
+    entries = []
+    for i, item in enumerate(doc.get("entries") or []):
+        stamp, name = strings(item, ("timestamp", "name"), f"entries[{i}]")
+        if not HEADING.fullmatch(f"### {stamp} — x"):
+            raise InputError(f"entries[{i}].timestamp {stamp!r} is not YYYY-MM-DD HH:MM")
+        fields = item.get("fields")
+        if not isinstance(fields, list) or not all(
+            isinstance(f, list) and len(f) == 2 and all(isinstance(x, str) for x in f) for f in fields
+        ):
+            raise InputError(f"entries[{i}].fields must be a list of [name, value] pairs of text")
+        for key, _ in fields:
+            if not key.strip() or "*" in key or "\n" in key:
+                raise InputError(f"entries[{i}] has a field name {key!r} that cannot be written")
+        entries.append((stamp, validate_name(name), [tuple(f) for f in fields]))
+    lessons = [tuple(strings(item, ("date", "text", "source"), f"lessons[{i}]")) for i, item in enumerate(doc.get("lessons") or [])]
+    rules = []
+    for i, item in enumerate(doc.get("rules") or []):
+        kind, action, reason, connective, date = strings(item, ("kind", "action", "reason", "connective", "date"), f"rules[{i}]")
+        if kind not in ("NEVER", "ALWAYS"):
+            raise InputError(f"rules[{i}].kind must be NEVER or ALWAYS")
+        rules.append((kind, action, reason, connective, date))
+    return entries, lessons, rules

@@ -9,50 +9,23 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from . import gates, markdown
+from . import gates
+from .config import render_config
 from .errors import GateError, InputError, JournalError
+from .export import validate_document
+from .draft import refuse_nul, validate_name
+from .journal_format import extend_journal, parse_journal, render_entry, splice_result
+from .lessons_format import add_bullet, parse_lessons, render_lesson, render_rule
 from .location import find_experiments_dir
-from .model import ABANDONED, COMPLETED, PLANNED, Draft, Entry, Lessons, Outcome, normalize_key
+from .model import ABANDONED, COMPLETED, PLANNED, Draft, Entry, Lessons, Logged, Outcome, Review, normalize_key
+from .outcome import IMAGE_EXTENSION, result_fields
 from .store import DirLock, TextFile, describe_os_error
-
-if TYPE_CHECKING:
-    from .analysis import Analysis
+from .text import canonical, newline_of
 
 # analysis and metrics are imported where used: %load_ext needs neither (it must stay under 30 ms)
-
-#: Captured output longer than this is cut in the middle, with a marker.
-MAX_OUTPUT_LINES = 60
-MAX_OUTPUT_CHARS = 8000
-IMAGE_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
-
-
-@dataclass
-class Logged:
-    """What a write did: the entry as now in the file, and what the gates said."""
-
-    entry: Entry
-    warnings: list[str] = field(default_factory=list)
-    report: gates.GateReport | None = None
-    assets: list[Path] = field(default_factory=list)
-
-
-@dataclass
-class Review:
-    """Everything ``%review`` shows, computed once for every face."""
-
-    directory: Path
-    entries: list[Entry]
-    shown: list[Entry]
-    open: list[Entry]
-    lessons: Lessons
-    reminders: list[str]
-    counts: dict[str, int]
-    analysis: Analysis | None = None
 
 
 def now_stamp(now: datetime | None = None) -> str:
@@ -61,113 +34,6 @@ def now_stamp(now: datetime | None = None) -> str:
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "entry"
-
-
-def cut_output(text: str, max_lines: int = MAX_OUTPUT_LINES, max_chars: int = MAX_OUTPUT_CHARS) -> str:
-    """Keep the head and tail of long output, saying how much was cut between."""
-    lines = text.rstrip("\n").split("\n")
-    if len(lines) <= max_lines and len(text) <= max_chars:
-        return text.rstrip("\n")
-    head_n, tail_n = (max_lines * 2) // 3, max_lines // 3
-    head, tail = lines[:head_n], lines[-tail_n:] if tail_n else []
-    while len("\n".join(head + tail)) > max_chars and (len(head) > 1 or len(tail) > 1):
-        if len(head) >= len(tail):
-            head = head[:-1]
-        else:
-            tail = tail[1:]
-    body = "\n".join(head + tail)
-    if len(body) > max_chars:  # a few enormous lines
-        head = [("\n".join(head))[: max_chars // 2]]
-        tail = [("\n".join(tail))[-max_chars // 2 :]] if tail else []
-    kept = len("\n".join(head)) + len("\n".join(tail))
-    cut_lines = len(lines) - len(head) - len(tail)
-    marker = f"[… {cut_lines:,} lines, {len(text) - kept:,} characters cut …]"
-    return "\n".join(head + [marker] + tail)
-
-
-def fenced(text: str) -> str:
-    """A code fence that no backtick run inside ``text`` can close."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    ticks = "`" * max(3, longest + 1)
-    return f"{ticks}text\n{text}\n{ticks}"
-
-
-def format_duration(seconds: float) -> str:
-    seconds = max(0.0, seconds)
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, sec = divmod(int(round(seconds)), 60)
-    if minutes < 60:
-        return f"{minutes} min {sec:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
-
-
-def describe_duration(wall: float | None, executing: float | None = None, cells: int | None = None) -> str:
-    """``12 min 03 s wall from hypothesis to result; 41.2 s executing 5 cells``."""
-    parts = []
-    if wall is not None:
-        parts.append(f"{format_duration(wall)} wall from hypothesis to result")
-    if executing is not None:
-        parts.append(f"{format_duration(executing)} executing {cells} cell{'s' if cells != 1 else ''}")
-    return "; ".join(parts)
-
-
-def _validate_document(doc: object):
-    """Check a JSON export's shape; raise InputError naming the first thing wrong."""
-    if not isinstance(doc, dict) or doc.get("format") != "jupyter_expjournal":
-        raise InputError("not a jupyter_expjournal export (expected a JSON object with \"format\": \"jupyter_expjournal\")")
-    def strings(item, keys, where):
-        if not isinstance(item, dict):
-            raise InputError(f"{where} is not an object")
-        out = []
-        for key in keys:
-            value = item.get(key, "")
-            if value is None:
-                value = ""
-            if not isinstance(value, str):
-                raise InputError(f"{where}.{key} is not text")
-            out.append(value)
-        return out
-    entries = []
-    for i, item in enumerate(doc.get("entries") or []):
-        stamp, name = strings(item, ("timestamp", "name"), f"entries[{i}]")
-        if not markdown.HEADING.fullmatch(f"### {stamp} — x"):
-            raise InputError(f"entries[{i}].timestamp {stamp!r} is not YYYY-MM-DD HH:MM")
-        fields = item.get("fields")
-        if not isinstance(fields, list) or not all(
-            isinstance(f, list) and len(f) == 2 and all(isinstance(x, str) for x in f) for f in fields
-        ):
-            raise InputError(f"entries[{i}].fields must be a list of [name, value] pairs of text")
-        for key, _ in fields:
-            if not key.strip() or "*" in key or "\n" in key:
-                raise InputError(f"entries[{i}] has a field name {key!r} that cannot be written")
-        entries.append((stamp, validate_name(name), [tuple(f) for f in fields]))
-    lessons = [tuple(strings(item, ("date", "text", "source"), f"lessons[{i}]")) for i, item in enumerate(doc.get("lessons") or [])]
-    rules = []
-    for i, item in enumerate(doc.get("rules") or []):
-        kind, action, reason, connective, date = strings(item, ("kind", "action", "reason", "connective", "date"), f"rules[{i}]")
-        if kind not in ("NEVER", "ALWAYS"):
-            raise InputError(f"rules[{i}].kind must be NEVER or ALWAYS")
-        rules.append((kind, action, reason, connective, date))
-    return entries, lessons, rules
-
-
-def refuse_nul(values: dict[str, str]) -> None:
-    """A NUL byte makes the journal a binary file for git, grep and editors: refuse it."""
-    for label, value in values.items():
-        if value and "\x00" in value:
-            raise InputError(f"the {label} contains a NUL byte: the journal is plain text; nothing was written")
-
-
-def validate_name(name: str) -> str:
-    refuse_nul({"name": name})
-    name = (name or "").strip()
-    if not name:
-        raise InputError("an experiment needs a name: %%hypothesis NAME")
-    if "\n" in name or "\r" in name:
-        raise InputError("the experiment name must be one line")
-    return name
 
 
 #: (entries list, its open entries) for the last parsed list: a result looks for the open
@@ -215,13 +81,14 @@ class Journal:
         return self.lessons_file.path
 
     def entries(self) -> list[Entry]:
-        return self._parsed_journal()[1]
+        return self.parsed()[1]
 
-    def _parsed_journal(self) -> tuple[str, list[Entry]]:
-        return self.journal_file.parsed("entries", markdown.parse_journal, markdown.extend_journal)
+    def parsed(self) -> tuple[str, list[Entry]]:
+        """journal.md's text and its entries, parsed from that very text."""
+        return self.journal_file.parsed("entries", parse_journal, extend_journal)
 
     def lessons(self) -> Lessons:
-        return self.lessons_file.parsed("lessons", markdown.parse_lessons)[1]
+        return self.lessons_file.parsed("lessons", parse_lessons)[1]
 
     def open_entries(self) -> list[Entry]:
         return _open_of(self.entries())
@@ -299,21 +166,21 @@ class Journal:
         """Append a PLANNED entry, if the gates allow it."""
         name = validate_name(draft.name)
         refuse_nul({"hypothesis": draft.hypothesis, "change": draft.change, "expected outcome": draft.expected,
-                    "baseline": draft.baseline, "config": markdown.render_config(draft.config), **draft.extra})
-        if not markdown.canonical(draft.hypothesis):
+                    "baseline": draft.baseline, "config": render_config(draft.config), **draft.extra})
+        if not canonical(draft.hypothesis):
             raise InputError(f"'{name}' has no hypothesis: write what you expect to happen and why")
         seen = self.entries()
         report = self._refuse(gates.check_draft(seen, self.lessons(), draft, parallel=parallel, strict=strict, force=force))
         self._ensure_dir()
         with self.lock:
-            text, entries = self._parsed_journal()
+            text, entries = self.parsed()
             if entries is not seen:  # another writer got in between: check again
                 report = self._refuse(gates.check_draft(entries, self.lessons(), draft, parallel=parallel, strict=strict, force=force))
             fields = [
                 ("Status", PLANNED),
                 ("Hypothesis", draft.hypothesis),
                 ("Change", draft.change or "; ".join(i.describe() for i in draft.changed)),
-                ("Config", markdown.render_config(draft.config)),
+                ("Config", render_config(draft.config)),
                 ("Expected outcome", draft.expected),
                 ("Baseline", draft.baseline),
                 *draft.extra.items(),
@@ -336,12 +203,12 @@ class Journal:
         self.resolve_open(name, preferred)  # refuse before creating anything
         self._ensure_dir()
         with self.lock:
-            text, entries = self._parsed_journal()
+            text, entries = self.parsed()
             entry = self.resolve_open(name, preferred, entries)
             assets: list[Path] = []
             try:
                 fields, assets = self._result_fields(entry, outcome, result_value)
-                self._rewrite(text, entries, entry, markdown.splice_result(text, entry, COMPLETED, fields))
+                self._rewrite(text, entries, entry, splice_result(text, entry, COMPLETED, fields))
             except BaseException:
                 self._remove(assets)
                 raise
@@ -351,16 +218,16 @@ class Journal:
     def abandon(self, reason: str, *, name: str | None = None, preferred: str | None = None, learning: str = "") -> Logged:
         """Mark the open entry ABANDONED, saying why (an honest close)."""
         refuse_nul({"reason": reason, "learning": learning})
-        reason = markdown.canonical(reason or "")
+        reason = canonical(reason or "")
         if not reason:
             raise InputError("say why the experiment is abandoned: %result --abandon \"reason\"")
         self.resolve_open(name, preferred)
         self._ensure_dir()
         with self.lock:
-            text, entries = self._parsed_journal()
+            text, entries = self.parsed()
             entry = self.resolve_open(name, preferred, entries)
             fields = [("Actual outcome", f"Abandoned: {reason}"), ("Learning", learning)]
-            self._rewrite(text, entries, entry, markdown.splice_result(text, entry, ABANDONED, fields))
+            self._rewrite(text, entries, entry, splice_result(text, entry, ABANDONED, fields))
             done = self._find_written(entry.timestamp, entry.name, prefer_index=entry.index)
         return Logged(done)
 
@@ -379,7 +246,7 @@ class Journal:
         _refuse_nul_outcome(outcome)
         self._ensure_dir()
         with self.lock:
-            text, _ = self._parsed_journal()
+            text, _ = self.parsed()
             stamp = now_stamp(now)
             probe = Entry(stamp, name)
             assets: list[Path] = []
@@ -401,12 +268,12 @@ class Journal:
     def add_lesson(self, text: str, *, context: str = "", source: str = "", date: str | None = None) -> str:
         """Add a lesson bullet under ``## Lessons``; returns the line written."""
         refuse_nul({"lesson": text, "context": context, "source": source})
-        text = markdown.canonical(text or "")
+        text = canonical(text or "")
         if not text:
             raise InputError("a lesson needs text: %lesson \"context: what you learned\"")
         if context.strip():
-            text = f"{markdown.canonical(context)}: {text}"
-        bullet = markdown.render_lesson(date or datetime.now().strftime("%Y-%m-%d"), text, source)
+            text = f"{canonical(context)}: {text}"
+        bullet = render_lesson(date or datetime.now().strftime("%Y-%m-%d"), text, source)
         self._add_bullet(bullet, "lessons")
         return bullet.rstrip("\n")
 
@@ -416,11 +283,11 @@ class Journal:
         kind = kind.upper()
         if kind not in ("NEVER", "ALWAYS"):
             raise InputError(f"a rule is NEVER or ALWAYS, not {kind!r}")
-        action = markdown.canonical(action or "")
+        action = canonical(action or "")
         if not action:
             raise InputError(f"a {kind} rule needs what to {'avoid' if kind == 'NEVER' else 'do'}")
         connective = "because" if kind == "NEVER" else "when"
-        bullet = markdown.render_rule(kind, action, reason, connective, date or datetime.now().strftime("%Y-%m-%d"))
+        bullet = render_rule(kind, action, reason, connective, date or datetime.now().strftime("%Y-%m-%d"))
         self._add_bullet(bullet, "rules")
         return bullet.rstrip("\n")
 
@@ -431,10 +298,10 @@ class Journal:
         or rule already in lessons.md, is skipped. Everything is validated before
         anything is written. Returns (entries added, lessons and rules added).
         """
-        entries_in, lessons_in, rules_in = _validate_document(doc)
+        entries_in, lessons_in, rules_in = validate_document(doc)
         self._ensure_dir()
         with self.lock:
-            text, entries = self._parsed_journal()
+            text, entries = self.parsed()
             have = {e.heading for e in entries}
             new = [(t, n, f) for t, n, f in entries_in if Entry(t, n).heading not in have]
             lessons_text = self.lessons_file.read()
@@ -443,13 +310,13 @@ class Journal:
             rule_keys = {(r.kind, r.action, r.reason, r.date) for r in known.rules}
             added_lessons = 0
             for date, body, source in lessons_in:
-                if (date, markdown.canonical(body), markdown.canonical(source)) not in lesson_keys:
-                    lessons_text = markdown.add_bullet(lessons_text, markdown.render_lesson(date, body, source), "lessons")
+                if (date, canonical(body), canonical(source)) not in lesson_keys:
+                    lessons_text = add_bullet(lessons_text, render_lesson(date, body, source), "lessons")
                     added_lessons += 1
             for kind, action, reason, connective, date in rules_in:
-                if (kind, markdown.canonical(action), markdown.canonical(reason), date) not in rule_keys:
-                    bullet = markdown.render_rule(kind, action, reason, connective or "because", date)
-                    lessons_text = markdown.add_bullet(lessons_text, bullet, "rules")
+                if (kind, canonical(action), canonical(reason), date) not in rule_keys:
+                    bullet = render_rule(kind, action, reason, connective or "because", date)
+                    lessons_text = add_bullet(lessons_text, bullet, "rules")
                     added_lessons += 1
             chunk = ""
             for stamp, name, fields in new:
@@ -480,7 +347,7 @@ class Journal:
 
         entries = self.entries()
         lessons = self.lessons()
-        key = (self.journal_file._identity(), self.lessons_file._identity(), n, all, param, since, analysis)
+        key = (self.journal_file.identity(), self.lessons_file.identity(), n, all, param, since, analysis)
         if self._review is not None and self._review[0] == key:
             return self._review[1]
         chosen = narrow(entries, param=param, since=since)
@@ -491,7 +358,7 @@ class Journal:
         result = Review(self.directory, entries, shown, [e for e in entries if e.is_open], lessons, self.reminders(entries), counts)
         if analysis:
             result.analysis = analyze(entries, lessons, lessons_mtime=self.lessons_mtime(), param=param, since=since)
-        if key == (self.journal_file._identity(), self.lessons_file._identity(), *key[2:]):
+        if key == (self.journal_file.identity(), self.lessons_file.identity(), *key[2:]):
             self._review = (key, result)
         return result
 
@@ -519,16 +386,16 @@ class Journal:
         """Replace the journal after one entry changed; re-parse only from that entry on."""
         data = new_text.encode("utf-8")  # once: encoding a large journal costs as much as writing it
         self.journal_file.replace_bytes(data)
-        self.journal_file.remember("entries", new_text, markdown.extend_journal(entries, new_text, keep=changed.index), data)
+        self.journal_file.remember("entries", new_text, extend_journal(entries, new_text, keep=changed.index), data)
 
     def _append_entry(self, text: str, stamp: str, name: str, fields: list[tuple[str, str]]) -> None:
         chunk = self._entry_chunk(text, stamp, name, fields)
-        self.journal_file.append(chunk, extend={"entries": markdown.extend_journal})
+        self.journal_file.append(chunk, extend={"entries": extend_journal})
 
     @staticmethod
     def _entry_chunk(text: str, stamp: str, name: str, fields: list[tuple[str, str]]) -> str:
         """What appending an entry to ``text`` adds: separation in the file's style, then the entry."""
-        newline = markdown.newline_of(text) if text else "\n"
+        newline = newline_of(text) if text else "\n"
         lead = ""
         if text and not text.endswith("\n"):
             lead = newline
@@ -536,7 +403,7 @@ class Journal:
             lead += newline
         if not text:
             lead = f"# Experiment journal{newline}{newline}"
-        return lead + markdown.render_entry(stamp, name, fields, newline)
+        return lead + render_entry(stamp, name, fields, newline)
 
     def _find_written(self, stamp: str, name: str, prefer_index: int | None = None) -> Entry:
         entries = self.entries()
@@ -553,47 +420,12 @@ class Journal:
         self._ensure_dir()
         with self.lock:
             text = self.lessons_file.read()
-            self.lessons_file.replace(markdown.add_bullet(text, bullet, section))
+            self.lessons_file.replace(add_bullet(text, bullet, section))
 
     def _result_fields(self, entry: Entry, outcome: Outcome, result_value: object) -> tuple[list[tuple[str, str]], list[Path]]:
-        from .metrics import compare, format_delta, metrics_from_value, parse_metrics
-
-        metrics = dict(outcome.metrics)
-        if not metrics:
-            if result_value is not None:
-                metrics.update(metrics_from_value(result_value))
-            metrics = {**parse_metrics(outcome.output), **metrics}
-        summary = outcome.summary.strip()
-        if not summary and outcome.error:
-            summary = f"Error: {outcome.error.splitlines()[0]}"
-        if not summary and metrics:
-            summary = ", ".join(f"{k} = {v:.6g}" for k, v in metrics.items())
-        if not summary and (outcome.output or outcome.images):
-            summary = f"see the output of {outcome.source or 'the cell'} below"
-        parts = [summary]
-        if outcome.output.strip():
-            label = f"Output of {outcome.source}:" if outcome.source else "Output:"
-            # NUL bytes in captured output are shown as the NUL symbol, not refused
-            parts.append(label + "\n" + fenced(cut_output(outcome.output.replace("\x00", "\u2400"))))
+        """The result's fields, its images saved first (removed again by the caller if the write fails)."""
         assets = self._save_images(entry, outcome.images)
-        alt = re.sub(r"[\[\]]", "", outcome.source or "output")
-        for i, path in enumerate(assets, 1):
-            parts.append(f"![{alt} figure {i}](assets/{path.name})")
-        delta = outcome.delta.strip()
-        if not delta:
-            deltas = compare(entry.baseline, entry.expected, metrics)
-            delta = format_delta(deltas) or (
-                "not computed: no metric of the baseline or expected outcome was found in the output "
-                "(set it with --delta)"
-            )
-        fields = [
-            ("Actual outcome", "\n".join(p for p in parts if p)),
-            ("Delta", delta),
-            ("Duration", outcome.duration),
-            ("Learning", outcome.learning),
-            ("Next", outcome.next),
-        ]
-        return fields, assets
+        return result_fields(entry, outcome, result_value, [p.name for p in assets]), assets
 
     def _save_images(self, entry: Entry, images: list[tuple[str, bytes | str]]) -> list[Path]:
         if not images:
@@ -603,7 +435,7 @@ class Journal:
         try:
             self.assets_dir.mkdir(parents=True, exist_ok=True)
             for mime, data in images:
-                ext = IMAGE_EXT.get(mime)
+                ext = IMAGE_EXTENSION.get(mime)
                 if ext is None:
                     continue
                 k = 1

@@ -10,6 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
+
+from .config import ConfigItem, parse_change, parse_config
+
 
 #: The seed's fields, in the order a new entry writes them.
 PLANNED_FIELDS = ("Status", "Hypothesis", "Change", "Config", "Expected outcome", "Baseline")
@@ -19,42 +23,10 @@ RESULT_FIELDS = ("Actual outcome", "Delta", "Duration", "Learning", "Next")
 PLANNED, COMPLETED, ABANDONED = "PLANNED", "COMPLETED", "ABANDONED"
 STATUSES = (PLANNED, COMPLETED, ABANDONED)
 
-#: Written for a config key that one side of a change does not have.
-ABSENT = "(none)"
-
-
 def normalize_key(text: str) -> str:
     """Compare names the way a person would: case and spacing do not matter."""
     # str.split() splits on exactly what re's \s matches (str.isspace), at a fraction of the cost
     return " ".join(text.split()).casefold()
-
-
-@dataclass(frozen=True)
-class ConfigItem:
-    """One ``- key: old → new`` (or ``- key: value``) line of an entry's Config."""
-
-    key: str
-    old: str | None  # None: the key did not exist before (added)
-    new: str | None  # None: the key was removed
-    changed: bool
-
-    @classmethod
-    def same(cls, key: str, value: str) -> "ConfigItem":
-        return cls(key, value, value, False)
-
-    @classmethod
-    def change(cls, key: str, old: str | None, new: str | None) -> "ConfigItem":
-        return cls(key, old, new, True)
-
-    @property
-    def value(self) -> str | None:
-        return self.new if self.new is not None else self.old
-
-    def describe(self) -> str:
-        """The change as the Change field says it: ``C 1 → 10``."""
-        if not self.changed:
-            return f"{self.key} {self.value}"
-        return f"{self.key} {self.old if self.old is not None else ABSENT} → {self.new if self.new is not None else ABSENT}"
 
 
 @dataclass
@@ -106,8 +78,6 @@ class Entry:
 
     @cached_property
     def config(self) -> list[ConfigItem]:
-        from .markdown import parse_config  # the reader owns the bullet syntax
-
         return parse_config(self.get("Config"))
 
     @cached_property
@@ -231,8 +201,6 @@ def change_signature(changed: list[ConfigItem], change_text: str) -> frozenset |
 
 
 def _changed(config: list[ConfigItem], change: str) -> list[ConfigItem]:
-    from .markdown import parse_change  # the reader owns the syntax
-
     return [item for item in config if item.changed] or parse_change(change)
 
 
@@ -255,3 +223,27 @@ class Outcome:
     next: str = ""
     duration: str = ""
     source: str = ""  # "cell [12]": where the output came from
+
+
+@dataclass
+class Logged:
+    """What a write did: the entry as now in the file, and what the gates said."""
+
+    entry: Entry
+    warnings: list = field(default_factory=list)  # Notice
+    report: object = None  # gates.GateReport
+    assets: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class Review:
+    """Everything a review shows, computed once for every face."""
+
+    directory: Path
+    entries: list[Entry]
+    shown: list[Entry]
+    open: list[Entry]
+    lessons: Lessons
+    reminders: list  # Notice
+    counts: dict[str, int]
+    analysis: object = None  # analysis.Analysis, when asked for

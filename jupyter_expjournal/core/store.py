@@ -36,6 +36,19 @@ def describe_os_error(path: Path, exc: OSError) -> str:
     return f"cannot write {path}: {reason}"
 
 
+def fingerprint(path: Path) -> tuple | None:
+    """What stat says about a file: (device, inode, size, mtime, ctime); None when it does not exist.
+
+    The one "has this file changed" test of every face (the parse cache, the
+    server's ETag, the panel's poll). Raises OSError for any other stat failure.
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 class TextFile:
     """One UTF-8 Markdown file, read and written whole, with a parse cache.
 
@@ -49,14 +62,12 @@ class TextFile:
         self.lock = lock
         self._cache: dict[str, tuple[tuple, bytes, str, object]] = {}
 
-    def _identity(self) -> tuple | None:
+    def identity(self) -> tuple | None:
+        """The file's :func:`fingerprint` (None when it does not exist)."""
         try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
-            return None
+            return fingerprint(self.path)
         except OSError as exc:
             raise JournalError(f"cannot read {self.path}: {exc.strerror}") from None
-        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
     def read(self) -> str:
         """The file's text exactly as stored ('' when it does not exist yet)."""
@@ -93,7 +104,7 @@ class TextFile:
         old parse from the tail instead of parsing everything again: a journal
         of 10,000 entries costs a new entry no more than one of 10.
         """
-        ident = self._identity()
+        ident = self.identity()
         hit = self._cache.get(key)
         if hit is not None and ident is not None and hit[0] == ident:
             return hit[2], hit[3]  # type: ignore[return-value]
@@ -104,7 +115,7 @@ class TextFile:
         else:
             text = self._decode(data, 0)
             value = parse(text)
-        if ident is not None and ident == self._identity():
+        if ident is not None and ident == self.identity():
             self._cache[key] = (ident, data, text, value)
         return text, value
 
@@ -115,7 +126,7 @@ class TextFile:
     def remember(self, key: str, text: str, value: object, data: bytes | None = None) -> None:
         """Seed the cache with what we just wrote (``data``: its bytes, if the caller has them),
         parsed by the writer who knows what changed."""
-        ident = self._identity()
+        ident = self.identity()
         if ident is not None:
             self._cache[key] = (ident, text.encode("utf-8") if data is None else data, text, value)
 
@@ -156,7 +167,7 @@ class TextFile:
         as it was just before is carried forward without reading the file back.
         """
         data = text.encode("utf-8")
-        before = self._identity() if extend else None
+        before = self.identity() if extend else None
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as exc:

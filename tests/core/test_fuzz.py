@@ -3,7 +3,9 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jupyter_expjournal.core import markdown as md
+from jupyter_expjournal.core.journal_format import parse_journal, render_entry, splice_result
+from jupyter_expjournal.core.lessons_format import add_bullet, parse_lessons, render_lesson
+from jupyter_expjournal.core.text import canonical
 from jupyter_expjournal.core.draft import parse_body
 from jupyter_expjournal.core.errors import JournalError
 from jupyter_expjournal.core.journal import Journal
@@ -56,16 +58,16 @@ fuzz = settings(max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", "
 @fuzz
 @given(value=texts(), other=texts())
 def test_any_field_text_reads_back_exactly(value, other):
-    text = md.render_entry("2026-11-25 10:00", "fuzz", [("Status", "PLANNED"), ("Hypothesis", value), ("Learning", other), ("Next", value)])
-    before = md.render_entry("2026-11-24 09:00", "before", [("Status", "COMPLETED"), ("Hypothesis", other)])
-    entries = md.parse_journal(before + "\n" + text + "\n" + before)
+    text = render_entry("2026-11-25 10:00", "fuzz", [("Status", "PLANNED"), ("Hypothesis", value), ("Learning", other), ("Next", value)])
+    before = render_entry("2026-11-24 09:00", "before", [("Status", "COMPLETED"), ("Hypothesis", other)])
+    entries = parse_journal(before + "\n" + text + "\n" + before)
     assert [e.name for e in entries] == ["before", "fuzz", "before"]
     fuzzed = entries[1]
-    assert fuzzed.hypothesis == md.canonical(value)
-    assert fuzzed.learning == md.canonical(other)
-    assert fuzzed.next == md.canonical(value)
+    assert fuzzed.hypothesis == canonical(value)
+    assert fuzzed.learning == canonical(other)
+    assert fuzzed.next == canonical(value)
     assert fuzzed.status == "PLANNED"
-    assert entries[2].hypothesis == md.canonical(other)
+    assert entries[2].hypothesis == canonical(other)
 
 
 @fuzz
@@ -79,10 +81,10 @@ def test_names_and_bodies_through_the_journal(tmp_path_factory, name, body):
         assert not journal.journal_path.exists()
         return
     assert logged.entry.name == name.strip()
-    assert logged.entry.hypothesis == md.canonical(draft.hypothesis)
+    assert logged.entry.hypothesis == canonical(draft.hypothesis)
     done = journal.complete(Outcome(output=body, learning=body), preferred=logged.entry.heading).entry
-    assert done.learning == md.canonical(body)
-    assert done.hypothesis == md.canonical(draft.hypothesis)
+    assert done.learning == canonical(body)
+    assert done.hypothesis == canonical(draft.hypothesis)
 
 
 @fuzz
@@ -90,36 +92,36 @@ def test_names_and_bodies_through_the_journal(tmp_path_factory, name, body):
 def test_completing_an_entry_changes_no_byte_outside_it(prefix, middle, suffix, fields):
     entry_text = "### 2026-11-25 10:00 — target\n**Status**: PLANNED\n" + middle
     text = prefix + ("\n" if prefix and not prefix.endswith("\n") else "") + entry_text + "\n### 2026-11-25 11:00 — next one\n" + suffix
-    entries = md.parse_journal(text)
+    entries = parse_journal(text)
     targets = [e for e in entries if e.name == "target"]
     if not targets:  # the prefix opened a fence that swallowed it: nothing to complete
         return
     target = targets[0]
     start, end = target.span
-    out = md.splice_result(text, target, "COMPLETED", list(fields.items()))
+    out = splice_result(text, target, "COMPLETED", list(fields.items()))
     assert out[:start] == text[:start]
     assert out.endswith(text[end:])
-    again = [e for e in md.parse_journal(out) if e.name == "target"][0]
+    again = [e for e in parse_journal(out) if e.name == "target"][0]
     assert again.status == "COMPLETED"
     for name, value in fields.items():
-        if md.canonical(value):
-            assert again.get(name) == md.canonical(value)
+        if canonical(value):
+            assert again.get(name) == canonical(value)
 
 
 @fuzz
 @given(text=texts(20))
 def test_reading_any_file_never_raises(text):
-    md.parse_journal(text)
-    md.parse_lessons(text)
+    parse_journal(text)
+    parse_lessons(text)
 
 
 @fuzz
 @given(existing=texts(10), lesson=texts(3), source=texts(1))
 def test_lessons_are_added_without_touching_the_rest(existing, lesson, source):
-    if not md.canonical(lesson):
+    if not canonical(lesson):
         return
-    before = md.parse_lessons(existing)
-    out = md.add_bullet(existing, md.render_lesson("2026-11-25", lesson, source), "lessons")
-    after = md.parse_lessons(out)
+    before = parse_lessons(existing)
+    out = add_bullet(existing, render_lesson("2026-11-25", lesson, source), "lessons")
+    after = parse_lessons(out)
     assert len(after.lessons) == len(before.lessons) + 1
     assert [r.text for r in after.rules] == [r.text for r in before.rules]

@@ -6,7 +6,8 @@ import pytest
 
 from jupyter_expjournal.core.draft import parse_body
 from jupyter_expjournal.core.errors import GateError, InputError, JournalError
-from jupyter_expjournal.core.journal import Journal, cut_output
+from jupyter_expjournal.core.journal import Journal
+from jupyter_expjournal.core.outcome import cut_output
 from jupyter_expjournal.core.model import Outcome
 
 T0 = datetime(2026, 11, 25, 14, 3)

@@ -2,7 +2,9 @@
 
 import pytest
 
-from jupyter_expjournal.core import markdown as md
+from jupyter_expjournal.core.journal_format import extend_journal, parse_journal, render_entry, splice_result
+from jupyter_expjournal.core.lessons_format import add_bullet, parse_lessons, render_lesson, render_rule
+from jupyter_expjournal.core.text import canonical
 from jupyter_expjournal.core.model import ConfigItem
 
 SEED = """### 2026-11-25 14:03 — QLoRA rank 64
@@ -33,7 +35,7 @@ HAND_EDITED = [
 
 @pytest.mark.parametrize("text", HAND_EDITED)
 def test_parsing_never_changes_the_text(text):
-    entries = md.parse_journal(text)
+    entries = parse_journal(text)
     # spans tile the text from the first entry to the end
     if entries:
         assert entries[-1].span[1] == len(text)
@@ -42,7 +44,7 @@ def test_parsing_never_changes_the_text(text):
 
 
 def test_seed_entry_reads_as_the_seed_says():
-    (entry,) = md.parse_journal(SEED)
+    (entry,) = parse_journal(SEED)
     assert entry.timestamp == "2026-11-25 14:03"
     assert entry.name == "QLoRA rank 64"
     assert entry.status == "PLANNED"
@@ -54,13 +56,13 @@ def test_seed_entry_reads_as_the_seed_says():
 
 
 def test_ascii_arrow_reads_as_arrow():
-    (entry,) = md.parse_journal(SEED.replace("→", "->"))
+    (entry,) = parse_journal(SEED.replace("→", "->"))
     assert entry.config[0] == ConfigItem.change("lora_r", "32", "64")
     assert entry.changed_keys == ["lora_r"]
 
 
 def test_fenced_heading_is_not_an_entry():
-    entries = md.parse_journal(HAND_EDITED[6])
+    entries = parse_journal(HAND_EDITED[6])
     assert len(entries) == 1
 
 
@@ -82,43 +84,43 @@ def test_fenced_heading_is_not_an_entry():
     ],
 )
 def test_values_round_trip(value):
-    text = md.render_entry("2026-11-25 10:00", "round trip", [("Status", "PLANNED"), ("Hypothesis", value), ("Learning", value)])
-    (entry,) = md.parse_journal(SEED + "\n" + text)[1:]
-    assert entry.hypothesis == md.canonical(value)
-    assert entry.learning == md.canonical(value)
+    text = render_entry("2026-11-25 10:00", "round trip", [("Status", "PLANNED"), ("Hypothesis", value), ("Learning", value)])
+    (entry,) = parse_journal(SEED + "\n" + text)[1:]
+    assert entry.hypothesis == canonical(value)
+    assert entry.learning == canonical(value)
     assert entry.status == "PLANNED"
 
 
 def test_canonical_drops_only_blank_edges_and_normalises_newlines():
-    assert md.canonical("\n\n  x\r\ny  \n\n") == "  x\ny"
-    assert md.canonical("a\rb") == "a\nb"
+    assert canonical("\n\n  x\r\ny  \n\n") == "  x\ny"
+    assert canonical("a\rb") == "a\nb"
 
 
 def test_splice_changes_only_that_entry():
     text = "Preamble\r\n\r\n" + SEED.replace("\n", "\r\n") + "\r\n" + SEED.replace("14:03", "15:00").replace("\n", "\r\n")
-    first, second = md.parse_journal(text)
-    out = md.splice_result(text, first, "COMPLETED", [("Actual outcome", "eval_acc = 0.81"), ("Learning", "rank helps")])
+    first, second = parse_journal(text)
+    out = splice_result(text, first, "COMPLETED", [("Actual outcome", "eval_acc = 0.81"), ("Learning", "rank helps")])
     assert out.startswith("Preamble\r\n\r\n")
     assert out.endswith(text[second.span[0]:])  # the next entry is byte for byte the same
     assert "\r\n**Status**: COMPLETED\r\n" in out
     assert "**Baseline**: eval_acc = 0.78\r\n**Actual outcome**: eval_acc = 0.81\r\n**Learning**: rank helps\r\n\r\n###" in out
     assert "\n" not in out.replace("\r\n", "")  # no bare LF sneaked into a CRLF file
-    done, untouched = md.parse_journal(out)
+    done, untouched = parse_journal(out)
     assert done.status == "COMPLETED" and done.actual == "eval_acc = 0.81"
     assert untouched.fields == second.fields
 
 
 def test_splice_keeps_a_missing_final_newline():
     text = SEED.rstrip("\n")
-    (entry,) = md.parse_journal(text)
-    out = md.splice_result(text, entry, "ABANDONED", [("Actual outcome", "Abandoned: leak")])
+    (entry,) = parse_journal(text)
+    out = splice_result(text, entry, "ABANDONED", [("Actual outcome", "Abandoned: leak")])
     assert out == SEED.replace("PLANNED", "ABANDONED") + "**Actual outcome**: Abandoned: leak"
 
 
 def test_splice_adds_a_status_to_a_hand_written_entry():
     text = "### 2026-11-25 — hand written\nno fields at all\n"
-    (entry,) = md.parse_journal(text)
-    out = md.splice_result(text, entry, "COMPLETED", [("Learning", "x")])
+    (entry,) = parse_journal(text)
+    out = splice_result(text, entry, "COMPLETED", [("Learning", "x")])
     assert out == "### 2026-11-25 — hand written\n**Status**: COMPLETED\nno fields at all\n**Learning**: x\n"
 
 
@@ -132,7 +134,7 @@ LESSONS = """## Lessons
 
 
 def test_lessons_read_as_the_seed_says():
-    parsed = md.parse_lessons(LESSONS)
+    parsed = parse_lessons(LESSONS)
     (lesson,) = parsed.lessons
     assert lesson.date == "2026-03-15"
     assert lesson.context == "QLoRA"
@@ -145,26 +147,26 @@ def test_lessons_read_as_the_seed_says():
 
 
 def test_add_bullet_goes_to_the_end_of_its_section():
-    out = md.add_bullet(LESSONS, md.render_lesson("2026-11-25", "SVC: gamma matters.", "runs 1-4"), "lessons")
+    out = add_bullet(LESSONS, render_lesson("2026-11-25", "SVC: gamma matters.", "runs 1-4"), "lessons")
     assert "outperformed r=64/alpha=64\n- 2026-11-25 SVC: gamma matters. Source: runs 1-4\n\n## Rules" in out
-    out = md.add_bullet(out, md.render_rule("ALWAYS", "scale features", "the model is an SVC", "when", "2026-11-25"), "rules")
+    out = add_bullet(out, render_rule("ALWAYS", "scale features", "the model is an SVC", "when", "2026-11-25"), "rules")
     assert out.endswith("Learned: 2026-03-16\n- ALWAYS scale features when the model is an SVC. Learned: 2026-11-25\n")
-    parsed = md.parse_lessons(out)
+    parsed = parse_lessons(out)
     assert [l.source for l in parsed.lessons][-1] == "runs 1-4"
     assert parsed.rules[-1].reason == "the model is an SVC"
 
 
 def test_add_bullet_creates_sections_in_seed_order():
-    out = md.add_bullet("", md.render_rule("NEVER", "x", "y", "because", "2026-11-25"), "rules")
-    out = md.add_bullet(out, md.render_lesson("2026-11-25", "a lesson"), "lessons")
+    out = add_bullet("", render_rule("NEVER", "x", "y", "because", "2026-11-25"), "rules")
+    out = add_bullet(out, render_lesson("2026-11-25", "a lesson"), "lessons")
     assert out == "## Lessons\n- 2026-11-25 a lesson\n\n## Rules (hard-won)\n- NEVER x because y. Learned: 2026-11-25\n"
 
 
 def test_multiline_lesson_round_trips():
     text = "first line\n## not a heading\n- not a bullet\n\\slash"
-    out = md.add_bullet(LESSONS, md.render_lesson("2026-11-25", text, "s"), "lessons")
-    assert md.parse_lessons(out).lessons[-1].text == text
-    assert len(md.parse_lessons(out).rules) == 2
+    out = add_bullet(LESSONS, render_lesson("2026-11-25", text, "s"), "lessons")
+    assert parse_lessons(out).lessons[-1].text == text
+    assert len(parse_lessons(out).rules) == 2
 
 
 @pytest.mark.parametrize("keep", [None, 0, 1, 2])
@@ -173,6 +175,6 @@ def test_extend_journal_matches_a_full_parse(keep):
     new = old.replace("15:00", "15:01") + "still fenced\n```\n**Learning**: x\n\n" + SEED.replace("14:03", "16:00")
     if keep is None:
         new = old + "closing\n```\n" + SEED.replace("14:03", "16:00")
-    full = md.parse_journal(new)
-    extended = md.extend_journal(md.parse_journal(old), new, keep=keep if keep != 2 else 1)
+    full = parse_journal(new)
+    extended = extend_journal(parse_journal(old), new, keep=keep if keep != 2 else 1)
     assert [(e.heading, e.fields, e.span, e.index) for e in extended] == [(e.heading, e.fields, e.span, e.index) for e in full]

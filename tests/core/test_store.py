@@ -9,7 +9,7 @@ import pytest
 from jupyter_expjournal.core.draft import parse_body
 from jupyter_expjournal.core.errors import JournalError
 from jupyter_expjournal.core.journal import Journal
-from jupyter_expjournal.core.markdown import parse_journal
+from jupyter_expjournal.core.journal_format import parse_journal
 from jupyter_expjournal.core.model import Outcome
 from jupyter_expjournal.core.store import DirLock, TextFile
 

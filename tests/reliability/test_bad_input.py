@@ -23,7 +23,7 @@ from IPython.core.error import UsageError
 
 from jupyter_expjournal.cli import main
 from jupyter_expjournal.core.journal import Journal
-from jupyter_expjournal.core.markdown import parse_journal
+from jupyter_expjournal.core.journal_format import parse_journal
 
 from .support import ROOT, child_env
 

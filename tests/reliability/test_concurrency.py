@@ -9,7 +9,8 @@ import threading
 import time
 from collections import Counter
 
-from jupyter_expjournal.core.markdown import parse_journal, parse_lessons
+from jupyter_expjournal.core.journal_format import parse_journal
+from jupyter_expjournal.core.lessons_format import parse_lessons
 
 from .support import HERE, child_env
 

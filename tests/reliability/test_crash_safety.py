@@ -19,7 +19,7 @@ import time
 
 from jupyter_expjournal.core.draft import parse_body
 from jupyter_expjournal.core.journal import Journal
-from jupyter_expjournal.core.markdown import parse_journal
+from jupyter_expjournal.core.journal_format import parse_journal
 
 from . import crash_writer
 from .support import HERE, child_env

@@ -18,7 +18,7 @@ from datetime import datetime
 
 import pytest
 
-from jupyter_expjournal import mlflow_sync
+from jupyter_expjournal.mlflow_bridge import sync as mlflow_sync
 from jupyter_expjournal.cli import main
 from jupyter_expjournal.core.journal import Journal
 from jupyter_expjournal.core.model import ConfigItem, Draft, Entry, Outcome

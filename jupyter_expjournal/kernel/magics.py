@@ -18,11 +18,12 @@ from IPython.core.magic import Magics, cell_magic, line_cell_magic, line_magic, 
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from traitlets import Bool, Float, Int, Unicode
 
-from .core.draft import diff_configs, parse_body, parse_result_body
-from .core.errors import InputError, JournalError
-from .core.journal import Journal
-from .core.location import ENV_VAR
-from .core.model import Outcome
+import jupyter_expjournal.render as render
+from ..core.draft import diff_configs, parse_body, parse_result_body
+from ..core.errors import InputError, JournalError
+from ..core.journal import Journal
+from ..core.location import ENV_VAR
+from ..core.model import Outcome
 from .session import KernelSession
 
 
@@ -96,6 +97,9 @@ class ExpJournal(Magics):
     def __init__(self, shell=None, **kwargs):
         super().__init__(shell=shell, **kwargs)
         self.session = KernelSession(shell, self)
+        #: Shows the widget panel for ``%review --widget``: the package wires it in
+        #: (:func:`register`), so that this face never imports another.
+        self.show_panel = None
 
     @property
     def recorder(self):
@@ -171,8 +175,6 @@ class ExpJournal(Magics):
                 draft.config = diff_configs(new, base)
             except InputError as exc:
                 raise InputError(f"--config {args.config} / --base {args.base or args.config}: {exc}") from None
-        from . import render
-
         journal = self.current()
         preview = render.short_review(journal.entries(), journal.lessons())
         logged = self.session.hypothesize(draft, parallel=args.parallel, force=args.force)
@@ -237,8 +239,6 @@ class ExpJournal(Magics):
             logged = session.retro(texts["retro"], outcome, record)
         else:
             logged = session.complete(outcome, record, name=name)
-        from . import render
-
         journal = session.journal()
         done = logged.entry
         print(f"'{done.name}' {done.status}: {render.first_line(done.delta, 200)}")
@@ -283,16 +283,14 @@ class ExpJournal(Magics):
         if args.since and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2}( \d{2}:\d{2})?)?)?", texts["since"]):
             raise InputError(f"--since takes a date like 2026-11-25 or 2026-11, not {texts['since']!r}")
         if args.widget:
-            from .widgets import show_panel
-
-            show_panel(self.session)
+            if self.show_panel is None:
+                raise InputError("the panel is not available in this kernel")
+            self.show_panel(self.session)
             return
-        from . import render
-
         review = self.current().review(n=args.n, all=args.all, param=texts.get("param"), since=texts.get("since"))
         images = []
         if args.plot and review.analysis is not None:
-            from .plots import analysis_plots
+            from ..plots import analysis_plots
 
             images = analysis_plots(review.analysis)
         # The core returns the same Review while the files are unchanged: render it once
@@ -400,3 +398,25 @@ class ExpJournal(Magics):
         ]
         lines.extend(f"open: '{e.name}' ({e.timestamp})" for e in review.open)
         print("\n".join(lines))
+
+
+def register(shell, show_panel=None) -> ExpJournal:
+    """Register the magics in ``shell`` (once) and start recording cell outputs.
+
+    ``show_panel(session)`` is what ``%review --widget`` calls.
+    """
+    magics = getattr(shell, "_expjournal", None)
+    if magics is None:
+        magics = ExpJournal(shell=shell)
+        shell.register_magics(magics)
+        shell._expjournal = magics
+    magics.show_panel = show_panel
+    magics.recorder.register()
+    return magics
+
+
+def unregister(shell) -> None:
+    """Stop recording; the magics stay registered (IPython has no way to drop them)."""
+    magics = getattr(shell, "_expjournal", None)
+    if magics is not None:
+        magics.recorder.unregister()

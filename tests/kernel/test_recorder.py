@@ -17,7 +17,7 @@ import zlib
 import pytest
 from IPython.testing import globalipapp
 
-from jupyter_expjournal.capture import CellRecord, Output, OutputRecorder
+from jupyter_expjournal.kernel.recorder import CellRecord, Output, OutputRecorder
 
 
 def _png(width: int = 2, height: int = 2) -> bytes:
@@ -382,7 +382,7 @@ def test_after_cell_callbacks_and_a_raising_one(shell, rec, caplog):
     rec.after_cell.append(seen.append)
     rec.after_cell.append(boom)
     rec.after_cell.append(lambda record: seen.append(("second", record.seq)))
-    with caplog.at_level(logging.WARNING, logger="jupyter_expjournal.capture"):
+    with caplog.at_level(logging.WARNING, logger="jupyter_expjournal.kernel.recorder"):
         res = run(shell, "print('fine')\n42")
     assert res.success and res.result == 42
     record = rec.previous()
@@ -465,7 +465,7 @@ def test_import_is_cheap():
     """The module itself pulls in no IPython, ipykernel, matplotlib or numpy."""
     import subprocess
 
-    import jupyter_expjournal.capture as capture
+    import jupyter_expjournal.kernel.recorder as capture
 
     code = (
         "import importlib.util, sys\n"

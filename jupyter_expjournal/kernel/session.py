@@ -13,13 +13,14 @@ import os
 import time
 from pathlib import Path
 
-from .capture import CellRecord, OutputRecorder
-from .core.errors import InputError
-from .core.gates import entry_time
-from .core.journal import Journal, Logged, describe_duration, format_duration
-from .core.location import find_experiments_dir
-from .core.model import Draft, Outcome
-from .core.provenance import collect, gpu_summary, gpus
+from ..core.durations import describe_run, format_duration
+from ..core.errors import InputError
+from ..core.gates import entry_time
+from ..core.journal import Journal
+from ..core.location import find_experiments_dir
+from ..core.model import Draft, Logged, Outcome
+from ..core.provenance import collect, gpus
+from .recorder import CellRecord, OutputRecorder
 
 
 class KernelSession:
@@ -132,10 +133,7 @@ class KernelSession:
         if start is not None:
             cells = self.recorder.since(start)
             wall = time.time() - start
-            outcome.duration = describe_duration(wall, sum(r.duration for r in cells), len(cells))
-            devices = gpus()
-            if devices:  # GPU hours: what a run really cost
-                outcome.duration += f"; {wall / 3600 * len(devices):.2f} GPU h ({gpu_summary(devices)})"
+            outcome.duration = describe_run(wall, [r.duration for r in cells], gpus())
         if record is None and not outcome.summary:
             raise InputError("no previous cell output to attach: run the experiment first, or give an outcome")
         return value

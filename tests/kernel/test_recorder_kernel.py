@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 SETUP = """\
 import sys
-from jupyter_expjournal.capture import OutputRecorder
+from jupyter_expjournal.kernel.recorder import OutputRecorder
 rec = OutputRecorder(get_ipython())
 rec.register()
 print(sys.executable)

@@ -54,11 +54,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .core.errors import InputError, JournalError
-from .core.journal import Journal
-from .core.location import git_root
-from .core.metrics import compare, parse_metrics
-from .core.model import ABANDONED, ABSENT, COMPLETED, PLANNED, Entry
+from ..core.durations import duration_seconds
+from ..core.errors import InputError, JournalError
+from ..core.journal import Journal
+from ..core.location import git_root
+from ..core.metrics import compare, parse_metrics
+from ..core.config import ABSENT
+from ..core.model import ABANDONED, COMPLETED, PLANNED, Entry
 
 #: Bump when the mapping changes, so that the next sync rewrites every run.
 MAPPING_VERSION = 1
@@ -158,19 +160,6 @@ def _unique(key: str, taken: set[str]) -> str:
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - len(CUT)] + CUT
-
-
-_UNITS = {"d": 86400, "day": 86400, "days": 86400, "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600,
-          "hours": 3600, "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60, "s": 1, "sec": 1,
-          "secs": 1, "second": 1, "seconds": 1}
-
-
-def duration_seconds(text: str) -> float | None:
-    """The wall time a Duration field states (its first clause): ``3 min 12 s wall ...`` → 192."""
-    clause = text.split(";")[0]
-    parts = re.findall(r"(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\b", clause)
-    seconds = [float(n) * _UNITS[u.lower()] for n, u in parts if u.lower() in _UNITS]
-    return sum(seconds) if seconds else None
 
 
 def start_millis(timestamp: str) -> int:
@@ -300,7 +289,7 @@ def _hash(state) -> str:
 
 def plan(journal: Journal) -> list[RunSpec]:
     """Every entry's run, in journal order."""
-    text, entries = journal._parsed_journal()
+    text, entries = journal.parsed()
     seen: dict[str, int] = {}
     specs = []
     for entry in entries:

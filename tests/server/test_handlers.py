@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 import tornado.web
 
-from jupyter_expjournal import handlers
+from jupyter_expjournal.server import handlers
 
 STAMP = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"
 TODAY = datetime.now().strftime("%Y-%m-%d")

@@ -8,7 +8,7 @@ the result (the previous cell's outputs attached through the same recorder as
 ``%result``), abandon, lessons and rules, and the review.
 
 It is a face like the magics: every action is one call of the
-:class:`~jupyter_expjournal.session.KernelSession` (so a hypothesis logged here
+:class:`~jupyter_expjournal.kernel.session.KernelSession` (so a hypothesis logged here
 is completed by ``%result`` and the other way round), the gates come from
 ``Journal.check``, and a :class:`JournalError` becomes one line in
 ``panel.status`` with nothing written. User text is shown in plain-text
@@ -40,11 +40,11 @@ from pathlib import Path
 
 import ipywidgets as W
 
-from . import render
-from .core.errors import InputError, JournalError
-from .core.draft import config_row
-from .core.markdown import render_config
-from .core.model import ABSENT, ConfigItem, Draft, Entry, Outcome
+import jupyter_expjournal.render as render
+from ..core.config import ABSENT, ConfigItem, render_config
+from ..core.draft import config_row
+from ..core.errors import InputError, JournalError
+from ..core.model import Draft, Entry, Outcome
 
 __all__ = ["JournalPanel", "show_panel", "panel"]
 
@@ -906,8 +906,6 @@ def panel() -> JournalPanel:
         shell.run_line_magic("load_ext", "jupyter_expjournal")
     magics = getattr(shell, "_expjournal", None)
     if magics is None or not magics.recorder.registered:
-        from . import load_ipython_extension
-
-        load_ipython_extension(shell)
+        shell.run_line_magic("reload_ext", "jupyter_expjournal")
         magics = shell._expjournal
     return show_panel(magics.session)

@@ -10,7 +10,7 @@ Routes (``path`` is the notebook's folder relative to the server root, ``""`` fo
 the root; its journal is found as the kernels find theirs, ``$EXPJOURNAL_DIR``
 included)::
 
-    GET  journal?path=DIR      200 export.journal() + journal_path, lessons_path,
+    GET  journal?path=DIR      200 export.review() + journal_path, lessons_path,
                                directory_relative, exists; ETag, 304 on If-None-Match
     POST check       {path, draft: {name, hypothesis, change, config, expected, baseline},
                       parallel, strict, force}            200 {refusals, warnings, repeats, rules}
@@ -69,12 +69,12 @@ import tornado.web
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
-from .core import export
-from .core.errors import GateError, InputError, JournalError
-from .core.journal import Journal
-from .core.location import find_experiments_dir
-from .core.draft import config_row
-from .core.model import ConfigItem, Draft, Outcome
+from ..core import export
+from ..core.draft import config_row
+from ..core.errors import GateError, InputError, JournalError
+from ..core.journal import Journal
+from ..core.location import find_experiments_dir
+from ..core.model import ConfigItem, Draft, Outcome
 
 NAMESPACE = "expjournal/api"
 #: Larger request bodies are refused with 413 (figures come base64-encoded).
@@ -391,7 +391,7 @@ class JournalHandler(_Handler):
             self.finish(cached[1])
             return
         with self.core_errors():
-            data = export.journal(journal)
+            data = export.review(journal.review(all=True, analysis=False))
         data.update(
             journal_path=url_path_join(relative, "journal.md"),
             lessons_path=url_path_join(relative, "lessons.md"),

@@ -190,7 +190,7 @@ def test_journal_settings(ip, journal, tmp_path, capsys):
 def test_traitlets_config(tmp_path):
     from traitlets.config import Config
 
-    from jupyter_expjournal.magics import ExpJournal
+    from jupyter_expjournal.kernel.magics import ExpJournal
 
     cfg = Config()
     cfg.ExpJournal.directory = str(tmp_path)

@@ -17,16 +17,16 @@ import json
 import sys
 from pathlib import Path
 
-from . import render
-from .core import export
-from .core.analysis import narrow
-from .core.checks import check_journal, check_lessons
-from .core.draft import parse_body, parse_config_lines
-from .core.errors import GateError, InputError, JournalError
-from .core.journal import Journal
-from .core.model import STATUSES, Draft, Outcome
-from .core.provenance import collect
-from .core.store import describe_os_error
+import jupyter_expjournal.render as render
+from ..core import export
+from ..core.analysis import narrow
+from ..core.checks import check_journal, check_lessons
+from ..core.draft import parse_body, parse_config_lines
+from ..core.errors import GateError, InputError, JournalError
+from ..core.journal import Journal
+from ..core.model import STATUSES, Draft, Outcome
+from ..core.provenance import collect
+from ..core.store import describe_os_error
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT, EXIT_GATE, EXIT_IO = 0, 1, 2, 3, 4
 
@@ -90,7 +90,7 @@ def cmd_lessons(journal: Journal, args) -> int:
 
 
 def cmd_check(journal: Journal, args) -> int:
-    text, entries = journal._parsed_journal()
+    text, entries = journal.parsed()
     problems = check_journal(text, entries, str(journal.journal_path))
     problems += check_lessons(journal.lessons_file.read(), journal.lessons(), entries, journal.lessons_mtime(), str(journal.lessons_path))
     for problem in problems:
@@ -103,7 +103,7 @@ def cmd_check(journal: Journal, args) -> int:
 def cmd_export(journal: Journal, args) -> int:
     out = io.StringIO()
     if args.format == "json":
-        json.dump(export.document(journal), out, ensure_ascii=False, indent=1)
+        json.dump(export.document(journal.entries(), journal.lessons()), out, ensure_ascii=False, indent=1)
         out.write("\n")
     elif args.format == "csv":
         rows = export.rows(journal.entries())
@@ -199,7 +199,7 @@ def cmd_lesson(journal: Journal, args) -> int:
 
 
 def cmd_mlflow_sync(journal: Journal, args) -> int:
-    from . import mlflow_sync  # mlflow is imported only here: the rest of the CLI never needs it
+    from ..mlflow_bridge import sync as mlflow_sync  # mlflow is imported only here: the rest of the CLI never needs it
 
     report = mlflow_sync.sync(journal, args.tracking_uri, args.experiment)
     print("\n".join(report.lines()))

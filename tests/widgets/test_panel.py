@@ -9,9 +9,9 @@ import time
 import ipywidgets as W
 import pytest
 
-from jupyter_expjournal import widgets
+from jupyter_expjournal.widgets import journal_panel as widgets
 from jupyter_expjournal.core.model import Draft, Outcome
-from jupyter_expjournal.widgets import PAGE, JournalPanel, walk
+from jupyter_expjournal.widgets.journal_panel import PAGE, JournalPanel, walk
 
 XSS = "<img src=x onerror=alert(1)><script>alert(2)</script> $lr$ \\(x\\)"
 

@@ -1,0 +1,137 @@
+"""journal.md: read every ``### date — name`` entry, write new ones, splice a result into one.
+
+The reader never normalises a file, and the writer only ever (a) appends a new
+entry or (b) splices new text into one entry. Every byte outside that splice
+(text before the first entry, unknown ``**Fields**``, blank lines, CRLF endings,
+code fences, a missing final newline) stays as it was. Each parsed
+:class:`~.model.Entry` remembers its span in the file, so one entry can change
+in place.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .config import render_config
+from .model import Entry
+from .text import FIELD, Fences, canonical, close_fence, content_end, escape, iter_lines, newline_of, unescape
+
+HEADING = re.compile(r"### (\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?)[ \t]+(?:—|–|--?)[ \t]+(.*?)[ \t]*")
+
+
+def parse_journal(text: str) -> list[Entry]:
+    """Read every ``### date — name`` entry; everything else is left to the file."""
+    entries: list[Entry] = []
+    fences = Fences()
+    current: Entry | None = None
+    field_name: str | None = None
+    field_lines: list[str] = []
+
+    def close_field() -> None:
+        if current is not None and field_name is not None:
+            current.fields[field_name] = _field_value(field_lines)
+
+    for offset, line, _end in iter_lines(text):
+        if fences.feed(line):
+            if field_name is not None:
+                field_lines.append(line)
+            continue
+        heading = HEADING.fullmatch(line) if line.startswith("### ") else None
+        if heading:
+            close_field()
+            if current is not None:
+                current.span = (current.span[0], offset)
+            current = Entry(heading.group(1), heading.group(2), span=(offset, len(text)), index=len(entries))
+            entries.append(current)
+            field_name, field_lines = None, []
+            continue
+        if current is None:
+            continue
+        m = FIELD.fullmatch(line) if line.startswith("**") else None
+        if m:
+            close_field()
+            field_name, field_lines = m.group(1).strip(), [m.group(2)]
+        elif field_name is not None:
+            field_lines.append(line)
+    close_field()
+    return entries
+
+
+def extend_journal(entries: list[Entry], text: str, keep: int | None = None) -> list[Entry]:
+    """Entries of ``text``, given ``entries`` parsed from an older version of it.
+
+    The first ``keep`` entries (default: all but the last, which an append may
+    have continued) must be unchanged in ``text``; only what follows them is
+    parsed again. That is exact: an entry heading is only ever read outside a
+    code fence, so parsing can restart at one.
+    """
+    keep = len(entries) - 1 if keep is None else keep
+    if keep <= 0 or not entries:
+        return parse_journal(text)
+    start = entries[keep].span[0] if keep < len(entries) else entries[-1].span[1]
+    tail = parse_journal(text[start:])
+    for entry in tail:
+        entry.span = (entry.span[0] + start, entry.span[1] + start)
+        entry.index += keep
+    return entries[:keep] + tail
+
+
+def _field_value(lines: list[str]) -> str:
+    if len(lines) == 1 and "\r" not in lines[0]:  # most values: what canonical(unescape(...)) gives, cheaply
+        return lines[0].rstrip()
+    return canonical(unescape("\n".join(lines)))
+
+
+def render_fields(fields: list[tuple[str, str]], newline: str = "\n") -> str:
+    """``**Name**: value`` lines for each non-empty value, each ending in ``newline``."""
+    out = []
+    for name, value in fields:
+        value = canonical(value)
+        if not value:
+            continue
+        if name == "Config":
+            out.append(f"**{name}**:\n{value}")
+        else:
+            out.append(f"**{name}**: {escape(value)}")
+    return "".join(chunk.replace("\n", newline) + newline for chunk in out)
+
+
+def render_entry(timestamp: str, name: str, fields: list[tuple[str, str]], newline: str = "\n") -> str:
+    """A whole new entry: heading line and fields."""
+    return f"### {timestamp} — {name}{newline}" + render_fields(fields, newline)
+
+
+def splice_result(text: str, entry: Entry, status: str, fields: list[tuple[str, str]]) -> str:
+    """Set an entry's Status in place and add ``fields`` at the end of that entry only."""
+    newline = newline_of(text)
+    start, end = entry.span
+    block = text[start:end]
+    status_done = False
+    pieces: list[str] = []
+    fences = Fences()
+    for offset, line, nl in iter_lines(block):
+        if not fences.feed(line) and not status_done:
+            m = FIELD.fullmatch(line)
+            if m and m.group(1).strip().casefold() == "status":
+                prefix = line[: len(line) - len(m.group(2))]
+                line = prefix.rstrip() + " " + status
+                status_done = True
+        pieces.append(line + nl)
+    block = "".join(pieces)
+    if not status_done:  # a hand-written entry without a Status: add one under the heading
+        heading_end = block.find("\n") + 1 or len(block)
+        if heading_end == len(block) and not block.endswith("\n"):
+            block += newline
+            heading_end = len(block)
+        block = block[:heading_end] + f"**Status**: {status}{newline}" + block[heading_end:]
+    cut = content_end(block, 0, len(block))
+    head, tail = block[:cut], block[cut:]
+    missing_final_newline = not head.endswith("\n")
+    if missing_final_newline:
+        head += newline
+    # A hand edit may have left a code fence open to the end of the file: close
+    # it, or the fields we add would be read as code and the result lost.
+    added = close_fence(head, newline) + render_fields(fields, newline)
+    if missing_final_newline and end == len(text) and not tail:
+        added = added[: -len(newline)]
+    return "".join((text[:start], head, added, tail, text[end:]))  # one copy of a large journal, not four

@@ -1,0 +1,243 @@
+"""What a run showed, turned into an entry's result: text, metrics, images, errors.
+
+Every face that attaches outputs ends here: the kernel's recorder hands over
+the outputs it saw, the sidebar posts a cell's outputs as the notebook stores
+them (nbformat), the CLI a log file and image files. One set of rules decides
+what becomes the Actual outcome text, which images are kept (and under which
+file type), what an error reads like, how long output is cut, and which
+linked files count as the entry's own.
+
+Pure: no I/O here except :func:`linked_file`'s path resolution.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+from .model import Entry, Outcome
+
+#: Captured output longer than this is cut in the middle, with a marker.
+MAX_OUTPUT_LINES = 60
+MAX_OUTPUT_CHARS = 8000
+
+#: The image types an entry keeps, preferred first when one output carries several.
+IMAGE_MIMES = ("image/png", "image/jpeg", "image/svg+xml")
+#: The file name ending an image of each type is saved under.
+IMAGE_EXTENSION = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
+#: Image files a face may attach or show, by suffix.
+IMAGE_FILE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+#: What a raster image's bytes start with: a file that does not is not that image.
+_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n", "PNG"), "image/jpeg": (b"\xff\xd8\xff", "JPEG")}
+
+# CSI sequences (colours, cursor moves) and OSC sequences (titles, links).
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:", re.I)
+
+
+@dataclass
+class CellOutputs:
+    """A cell's outputs as a person reading the notebook sees them."""
+
+    text: str = ""
+    images: list[tuple[str, bytes | str]] = field(default_factory=list)
+    error: str = ""  # the first error's "EName: value" line
+
+
+def clean_text(text: str) -> str:
+    """Terminal escapes out, carriage-return progress bars collapsed to their last state."""
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
+    if "\r" in text:
+        lines = text.split("\n")
+        for i, line in enumerate(lines):
+            if "\r" in line:
+                line = line.rstrip("\r")  # a CRLF line ending is not an overwrite
+                lines[i] = line[line.rfind("\r") + 1 :]
+        text = "\n".join(lines)
+    return text
+
+
+def _joined(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "".join(str(v) for v in value)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    return str(value)
+
+
+def image_of(data: Mapping) -> tuple[str, bytes | str] | None:
+    """The one image a display bundle shows: PNG, else JPEG, else SVG; raster data as bytes, SVG as text."""
+    for mime in IMAGE_MIMES:
+        value = data.get(mime)
+        if value is None:
+            continue
+        if mime == "image/svg+xml":
+            return mime, _joined(value)
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            return mime, bytes(value)
+        try:
+            return mime, base64.b64decode("".join(_joined(value).split()))
+        except (binascii.Error, ValueError):
+            return None
+    return None
+
+
+def from_notebook(outputs: Iterable[Mapping]) -> CellOutputs:
+    """A cell's outputs in the notebook's own format (nbformat 4): what the sidebar posts.
+
+    Stream text, results' and displays' ``text/plain`` (left out for a display
+    that carries an image: its text is a placeholder such as ``<Figure size
+    640x480 with 1 Axes>``), and errors with their tracebacks, each output on
+    its own line; one image per display. The kernel's recorder hands its
+    outputs over in the same shape, so both faces attach the same thing.
+    """
+    parts: list[str] = []
+    images: list[tuple[str, bytes | str]] = []
+    error = ""
+    for out in outputs:
+        kind = out.get("output_type")
+        piece = ""
+        if kind == "stream":
+            piece = _joined(out.get("text"))
+        elif kind == "error":
+            head = f"{out.get('ename', '')}: {out.get('evalue', '')}"
+            error = error or clean_text(head)
+            traceback = "\n".join(_joined(line) for line in out.get("traceback") or [])
+            piece = traceback if traceback.strip() else head
+        elif kind in ("execute_result", "display_data"):
+            data = out.get("data") or {}
+            image = image_of(data)
+            if image is not None:
+                images.append(image)
+            elif any(m in data for m in IMAGE_MIMES):
+                pass  # an image that does not decode: neither it nor its placeholder text
+            else:
+                piece = _joined(data.get("text/plain"))
+        if piece:
+            parts.append(piece if piece.endswith("\n") else piece + "\n")
+    return CellOutputs(clean_text("".join(parts)), images, error)
+
+
+def image_file(path: str | Path, data: bytes) -> tuple[str, bytes | str]:
+    """An image file to attach, checked: a known type whose bytes are that type."""
+    mime = IMAGE_FILE_TYPES.get(Path(path).suffix.lower())
+    if mime is None:
+        kinds = ", ".join(sorted(IMAGE_FILE_TYPES))
+        raise InputError(f"{path}: only {kinds} files can be attached")
+    return check_image(mime, data, str(path))
+
+
+def check_image(mime: str, data: bytes | str, where: str) -> tuple[str, bytes | str]:
+    """An image as a face received it, refused unless it is what it says it is."""
+    if mime not in IMAGE_MIMES:
+        raise InputError(f"{where} is {mime!r}: only {', '.join(IMAGE_MIMES)} are kept")
+    if mime == "image/svg+xml":
+        text = data.decode("utf-8", "replace") if isinstance(data, (bytes, bytearray)) else data
+        if "<svg" not in text.lower():
+            raise InputError(f"{where} is not SVG text")
+        return mime, text
+    raw = data
+    if isinstance(data, str):
+        try:
+            raw = base64.b64decode("".join(data.split()), validate=True)
+        except (binascii.Error, ValueError):
+            raise InputError(f"{where} is not valid base64") from None
+    signature, kind = _SIGNATURES[mime]
+    if not bytes(raw).startswith(signature):
+        raise InputError(f"{where} is not a {kind} image")
+    return mime, bytes(raw)
+
+
+def linked_file(directory: Path, link: str) -> Path | None:
+    """The file an entry's image link names, if it is a file of the experiments folder.
+
+    A link to anywhere else (``../../home/.aws/credentials``, an absolute path,
+    a link resolving outside, a URL) is not the entry's: no face reads, shows or
+    uploads it. Returns the resolved path, which may not exist.
+    """
+    if not link or _SCHEME.match(link) or link.startswith(("/", "\\")):
+        return None
+    root = Path(directory).resolve()
+    path = (root / link).resolve()
+    return path if root in path.parents else None
+
+
+def cut_output(text: str, max_lines: int = MAX_OUTPUT_LINES, max_chars: int = MAX_OUTPUT_CHARS) -> str:
+    """Keep the head and tail of long output, saying how much was cut between."""
+    lines = text.rstrip("\n").split("\n")
+    if len(lines) <= max_lines and len(text) <= max_chars:
+        return text.rstrip("\n")
+    head_n, tail_n = (max_lines * 2) // 3, max_lines // 3
+    head, tail = lines[:head_n], lines[-tail_n:] if tail_n else []
+    while len("\n".join(head + tail)) > max_chars and (len(head) > 1 or len(tail) > 1):
+        if len(head) >= len(tail):
+            head = head[:-1]
+        else:
+            tail = tail[1:]
+    body = "\n".join(head + tail)
+    if len(body) > max_chars:  # a few enormous lines
+        head = [("\n".join(head))[: max_chars // 2]]
+        tail = [("\n".join(tail))[-max_chars // 2 :]] if tail else []
+    kept = len("\n".join(head)) + len("\n".join(tail))
+    cut_lines = len(lines) - len(head) - len(tail)
+    marker = f"[… {cut_lines:,} lines, {len(text) - kept:,} characters cut …]"
+    return "\n".join(head + [marker] + tail)
+
+
+def fenced(text: str) -> str:
+    """A code fence that no backtick run inside ``text`` can close."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}text\n{text}\n{ticks}"
+
+
+#: Delta when nothing compared (the outcome names no metric of the baseline or expectation).
+NO_DELTA = "not computed: no metric of the baseline or expected outcome was found in the output (set it with --delta)"
+
+
+def result_fields(entry: Entry, outcome: Outcome, result_value: object, asset_names: list[str]) -> list[tuple[str, str]]:
+    """The fields a result adds to ``entry``: Actual outcome (summary, output, images), Delta, ...
+
+    ``asset_names`` are the file names the outcome's images were saved under,
+    in order, inside ``assets/``.
+    """
+    from .metrics import compare, format_delta, metrics_from_value, parse_metrics
+
+    metrics = dict(outcome.metrics)
+    if not metrics:
+        if result_value is not None:
+            metrics.update(metrics_from_value(result_value))
+        metrics = {**parse_metrics(outcome.output), **metrics}
+    summary = outcome.summary.strip()
+    if not summary and outcome.error:
+        summary = f"Error: {outcome.error.splitlines()[0]}"
+    if not summary and metrics:
+        summary = ", ".join(f"{k} = {v:.6g}" for k, v in metrics.items())
+    if not summary and (outcome.output or outcome.images):
+        summary = f"see the output of {outcome.source or 'the cell'} below"
+    parts = [summary]
+    if outcome.output.strip():
+        label = f"Output of {outcome.source}:" if outcome.source else "Output:"
+        # NUL bytes in captured output are shown as the NUL symbol, not refused
+        parts.append(label + "\n" + fenced(cut_output(outcome.output.replace("\x00", "\u2400"))))
+    alt = re.sub(r"[\[\]]", "", outcome.source or "output")
+    for i, name in enumerate(asset_names, 1):
+        parts.append(f"![{alt} figure {i}](assets/{name})")
+    delta = outcome.delta.strip()
+    if not delta:
+        delta = format_delta(compare(entry.baseline, entry.expected, metrics)) or NO_DELTA
+    return [
+        ("Actual outcome", "\n".join(p for p in parts if p)),
+        ("Delta", delta),
+        ("Duration", outcome.duration),
+        ("Learning", outcome.learning),
+        ("Next", outcome.next),
+    ]

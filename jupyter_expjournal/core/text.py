@@ -1,0 +1,153 @@
+"""Plain-text mechanics shared by the two file formats: lines, code fences, escaping.
+
+The Markdown files belong to the user, so nothing here normalises anything: lines
+split on ``\\n`` only, a file's own line ending is kept, and the escaping that
+lets any user text round-trip is undone exactly by the reader.
+
+User text is escaped on write so that reading gives back exactly what was
+written: a value line that starts with ``#``, ``**``, a backslash, or an
+unclosed code fence gets one leading backslash, which the reader removes. Lines
+inside a balanced code fence are left alone, so pasted code stays code.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+FIELD = re.compile(r"\*\*([^*\r\n]+?)\*\*:(?: |\t)?(.*)", re.S)
+FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
+#: Lines of user text that would read as structure (or as an escape) at the start of a line.
+NEEDS_ESCAPE = re.compile(r"[\\#]")
+
+
+def iter_lines(text: str) -> Iterator[tuple[int, str, str]]:
+    """Yield (offset, line without its ending, the ending) splitting on ``\\n`` only.
+
+    ``str.splitlines`` would also split on form feeds, ``\\x85`` and U+2028,
+    which are user text, not line breaks.
+    """
+    pos, n = 0, len(text)
+    while pos < n:
+        nl = text.find("\n", pos)
+        if nl < 0:
+            yield pos, text[pos:], ""
+            return
+        if nl > pos and text[nl - 1] == "\r":
+            yield pos, text[pos : nl - 1], "\r\n"
+        else:
+            yield pos, text[pos:nl], "\n"
+        pos = nl + 1
+
+
+def newline_of(text: str) -> str:
+    """The file's own line ending, so that what we add matches what is there.
+
+    Judged from the head and tail of a large file: a journal's style is set by
+    whoever started it, and scanning megabytes on every append would cost more
+    than the append.
+    """
+    if len(text) > 1 << 17:
+        text = text[: 1 << 16] + text[-(1 << 16) :]
+    if "\r" not in text:
+        return "\n"
+    crlf = text.count("\r\n")
+    return "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
+
+
+def canonical(value: str) -> str:
+    """The form a value takes in the journal: ``\\n`` line ends, no blank edges.
+
+    Leading blank lines and trailing white space carry no meaning in Markdown and
+    cannot survive the file format, so they are dropped before writing. Reading
+    a written value gives back exactly ``canonical(value)``.
+    """
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    lines = value.split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    return "\n".join(lines).rstrip()
+
+
+_FENCE_FIRST = frozenset("`~ ")
+
+
+class Fences:
+    """CommonMark fence tracking: a fence closes with the same char, at least as long."""
+
+    def __init__(self) -> None:
+        self.open: str | None = None
+
+    def feed(self, line: str) -> bool:
+        """Take a line; return True if it is inside (or opens/closes) a fence."""
+        # a fence line starts with a backtick, a tilde or a space: most lines are settled without the regex
+        m = FENCE.fullmatch(line) if line[:1] in _FENCE_FIRST else None
+        if self.open is not None:
+            if m and m.group(1)[0] == self.open[0] and len(m.group(1)) >= len(self.open) and not m.group(2).strip():
+                self.open = None
+            return True
+        if m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
+            self.open = m.group(1)
+            return True
+        return False
+
+
+def closed_fence_lines(lines: list[str]) -> set[int]:
+    """Indexes of lines that belong to a fence that also closes within ``lines``."""
+    inside: set[int] = set()
+    fences = Fences()
+    start = None
+    for i, line in enumerate(lines):
+        was_open = fences.open is not None
+        fences.feed(line)
+        if not was_open and fences.open is not None:
+            start = i
+        elif was_open and fences.open is None:
+            inside.update(range(start, i + 1))
+    return inside
+
+
+def escape(value: str) -> str:
+    """Escape the continuation lines of a canonical value (the first line is safe)."""
+    lines = value.split("\n")
+    fenced = closed_fence_lines(lines[1:])
+    out = lines[:1]
+    for i, line in enumerate(lines[1:]):
+        if i not in fenced and (NEEDS_ESCAPE.match(line) or FIELD.fullmatch(line) or FENCE.fullmatch(line)):
+            line = "\\" + line
+        out.append(line)
+    return "\n".join(out)
+
+
+def unescape(raw: str) -> str:
+    """Undo :func:`escape`: drop one backslash from unfenced continuation lines."""
+    lines = raw.split("\n")
+    fences = Fences()
+    out = lines[:1]
+    for line in lines[1:]:
+        if not fences.feed(line) and line.startswith("\\"):
+            line = line[1:]
+        out.append(line)
+    return "\n".join(out)
+
+
+def content_end(text: str, start: int, end: int) -> int:
+    """Offset just after the last non-blank line in text[start:end] (its line ending included)."""
+    last = start
+    for offset, line, nl in iter_lines(text[start:end]):
+        if line.strip():
+            last = start + offset + len(line) + len(nl)
+    return last
+
+
+def close_fence(text: str, newline: str) -> str:
+    """A closing fence line if ``text`` ends inside an unclosed code fence (a hand edit).
+
+    Whatever is added after such a text would be read as code; a fence open at
+    the insertion point always runs to the end of the file, so closing it there
+    changes nothing before it.
+    """
+    fences = Fences()
+    for _offset, line, _nl in iter_lines(text):
+        fences.feed(line)
+    return fences.open[0] * len(fences.open) + newline if fences.open else ""
