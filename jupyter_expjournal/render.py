@@ -6,13 +6,14 @@ Text for terminals and logs; HTML for notebooks. All user text goes through
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 
 from .core.analysis import Analysis
 from .core.gates import GateReport
-from .core.journal import Review
 from .core.metrics import format_change, format_number
-from .core.model import Entry, Lessons
+from .core.model import Entry, Lessons, Review
+from .core.notices import NEUTRAL, NEW_HYPOTHESIS
 
 STATUS_COLORS = {"PLANNED": "#b26b00", "COMPLETED": "#1a7f37", "ABANDONED": "#6e7781"}
 
@@ -57,7 +58,7 @@ def lessons_lines(lessons: Lessons, limit: int | None = None) -> list[str]:
     return rows
 
 
-def review_text(review: Review) -> str:
+def review_text(review: Review, words: Mapping[str, str] | None = None) -> str:
     counts = ", ".join(f"{n} {s.lower()}" for s, n in review.counts.items() if n)
     out = [f"Journal: {review.directory / 'journal.md'} ({len(review.entries)} entries{': ' + counts if counts else ''})"]
     if review.open:
@@ -70,7 +71,7 @@ def review_text(review: Review) -> str:
         for entry in review.shown:
             out.extend("  " + line for line in entry_lines(entry))
     elif not review.entries:
-        out.append("No entries yet: start with %%hypothesis NAME.")
+        out.append(f"No entries yet: {(words or NEUTRAL).get(NEW_HYPOTHESIS, NEUTRAL[NEW_HYPOTHESIS])}.")
     if review.lessons.lessons or review.lessons.rules:
         out.append("")
         out.append(f"Lessons ({len(review.lessons.lessons)}) and rules ({len(review.lessons.rules)}):")
@@ -80,7 +81,7 @@ def review_text(review: Review) -> str:
         out.extend(analysis_lines(review.analysis))
     if review.reminders:
         out.append("")
-        out.extend(f"! {r}" for r in review.reminders)
+        out.extend(f"! {r.words(words)}" for r in review.reminders)
     return "\n".join(out)
 
 
@@ -99,7 +100,7 @@ def _entry_html(entry: Entry) -> str:
     )
 
 
-def review_html(review: Review, images: list[tuple[str, str]] = ()) -> str:
+def review_html(review: Review, images: list[tuple[str, str]] = (), words: Mapping[str, str] | None = None) -> str:
     counts = ", ".join(f"{n} {s.lower()}" for s, n in review.counts.items() if n)
     parts = [
         "<div class='expjournal-review'>",
@@ -107,11 +108,11 @@ def review_html(review: Review, images: list[tuple[str, str]] = ()) -> str:
         f"({len(review.entries)} entries{': ' + escape(counts) if counts else ''})</div>",
     ]
     for reminder in review.reminders:
-        parts.append(f"<div style='margin:.3em 0;color:#b26b00'>⚠ {escape(reminder)}</div>")
+        parts.append(f"<div style='margin:.3em 0;color:#b26b00'>⚠ {escape(reminder.words(words))}</div>")
     if review.shown:
         parts.append("".join(_entry_html(e) for e in reversed(review.shown)))
     elif not review.entries:
-        parts.append("<p>No entries yet: start with <code>%%hypothesis NAME</code>.</p>")
+        parts.append(f"<p>No entries yet: {escape((words or NEUTRAL).get(NEW_HYPOTHESIS, NEUTRAL[NEW_HYPOTHESIS]))}.</p>")
     if review.lessons.lessons or review.lessons.rules:
         items = "".join(f"<li>{escape(line.strip()[2:])}</li>" for line in lessons_lines(review.lessons))
         parts.append(f"<div><b>Lessons and rules</b><ul style='margin:.2em 0'>{items}</ul></div>")
@@ -121,8 +122,8 @@ def review_html(review: Review, images: list[tuple[str, str]] = ()) -> str:
     return "".join(parts)
 
 
-def gate_lines(report: GateReport) -> list[str]:
-    lines = [f"! {w}" for w in report.warnings]
+def gate_lines(report: GateReport, words: Mapping[str, str] | None = None) -> list[str]:
+    lines = [f"! {w.words(words)}" for w in report.warnings]
     lines.extend(f"rule: {first_line(r.text, 160)}" for r in report.rules)
     return lines
 

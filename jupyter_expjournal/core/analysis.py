@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import gates
+from .errors import InputError
 from .metrics import compare, is_lower_better, parse_metrics
 from .model import ABANDONED, COMPLETED, Entry, Lessons, Rule, normalize_key
 
@@ -143,8 +144,19 @@ def _line_at(text: str, pos: int) -> str:
     return line[:160]
 
 
+def check_since(since: str | None) -> str | None:
+    """A ``since`` date as every face takes it (2026, 2026-11, 2026-11-25, 2026-11-25 14:03); InputError otherwise."""
+    if since is None or not since.strip():
+        return None
+    since = since.strip()
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2}([ T]\d{2}:\d{2})?)?)?", since):
+        raise InputError(f"since takes a date like 2026-11-25 or 2026-11, not {since!r}")
+    return since.replace("T", " ")
+
+
 def narrow(entries: list[Entry], *, param: str | None = None, since: str | None = None) -> list[Entry]:
     """Entries dated ``since`` (a date prefix, e.g. 2026-11) on that changed ``param``."""
+    since = check_since(since)
     if since:
         entries = [e for e in entries if e.timestamp[: len(since)] >= since]
     if param:

@@ -56,7 +56,7 @@ def check_journal(text: str, entries: list[Entry], name: str = "journal.md") -> 
         draft = Draft(entry.name, entry.hypothesis, entry.change, entry.config, entry.expected, entry.baseline)
         many = gates.too_many_variables(draft)
         if many:
-            say(many)
+            say(str(many))
         if status in (PLANNED, COMPLETED) and gates.missing_baseline(draft):
             say("records no baseline")
         if status == COMPLETED:
@@ -80,5 +80,5 @@ def check_lessons(text: str, lessons: Lessons, entries: list[Entry], lessons_mti
             problems.append(Problem(f"{name}:{_line_no(text, rule.span[0])}", "", f"rule {rule.text[:40]!r} has no 'Learned: YYYY-MM-DD'"))
     due = gates.lessons_reminder(gates.completed_since_lessons(entries, lessons, lessons_mtime))
     if due:
-        problems.append(Problem(name, "", due))
+        problems.append(Problem(name, "", str(due)))
     return problems

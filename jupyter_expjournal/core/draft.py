@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from .errors import InputError
-from .config import ConfigItem, parse_config, render_config
+from .config import ABSENT, ConfigItem, parse_config, render_config
 from .model import Draft, normalize_key
 from .text import FIELD
 
@@ -95,23 +96,92 @@ def parse_config_lines(text: str) -> list[ConfigItem]:
     return parse_config(text)
 
 
-def config_row(key: str, old: str | None, new: str | None, where: str = "config row") -> ConfigItem:
-    """One config row from a form or a request: ``None`` is absent on that side, equal is unchanged.
+def config_row(key: str, old: str | None, new: str | None, where: str = "config row") -> ConfigItem | None:
+    """One config row from a form or a request, by the one rule every face shares.
 
-    A row is refused when it could not be written so that it reads back the same
-    (the sidebar and the widget send rows, not Markdown).
+    Each side is text or ``None``. On either side, ``None`` or the absent marker
+    ``(none)`` means the key is absent there; an empty *old* with a *new* adds
+    the key; an empty *new* means unchanged at *old*; equal sides are unchanged.
+    An empty row is ``None`` (a form's blank line). A row that could not be
+    written so that it reads back the same is refused, naming the row.
     """
+    key = (key or "").strip()
+    old = old.strip() if isinstance(old, str) else old
+    new = new.strip() if isinstance(new, str) else new
+    if not key and not old and not new:
+        return None
+    where = f"{where} ({key})" if key else where
     if not key:
         raise InputError(f"{where} needs a key")
+    if new == "":  # the form's "unchanged"
+        if old in (None, "", ABSENT):
+            raise InputError(f"{where} needs a value: old (and new if it changes)")
+        new = old
+    old = None if old in (None, "", ABSENT) else old
+    new = None if new == ABSENT else new
     if old is None and new is None:
         raise InputError(f"{where} needs an old or a new value (none means absent on that side)")
     item = ConfigItem.same(key, old) if old == new else ConfigItem.change(key, old, new)
     if parse_config(render_config([item])) != [item]:
         raise InputError(
             f"{where} cannot be written as a config line: a key cannot hold ': ', "
-            "a value cannot hold a line break, an arrow (→, ->) or '(none)'"
+            f"a value cannot hold a line break, an arrow (→, ->) or '{ABSENT}'"
         )
     return item
+
+
+def config_rows(rows: list[tuple[str, str | None, str | None]], where: str = "config row") -> list[ConfigItem]:
+    """Rows ``(key, old, new)`` as config items, blank rows skipped; numbered from 1 in errors."""
+    items = (config_row(key, old, new, f"{where} {i}") for i, (key, old, new) in enumerate(rows, 1))
+    return [item for item in items if item is not None]
+
+
+@dataclass(frozen=True)
+class Learned:
+    """A lesson, or a NEVER/ALWAYS rule, as every face asks for one (see :func:`lesson_request`)."""
+
+    kind: str  # "lesson", "NEVER" or "ALWAYS"
+    text: str  # the lesson, or what to do / avoid
+    context: str = ""  # a lesson's context
+    source: str = ""  # a lesson's source
+    reason: str = ""  # a rule's reason (because ... / when ...)
+
+
+def lesson_request(
+    text: str = "",
+    *,
+    context: str = "",
+    source: str = "",
+    never: str = "",
+    always: str = "",
+    because: str = "",
+    when: str = "",
+) -> Learned:
+    """The one rule for which lesson and rule options go together, whatever face collected them.
+
+    A lesson takes text, context and source; a NEVER rule takes *because*, an
+    ALWAYS rule *when*. Anything else together is refused, naming the option
+    (faces name their options the same: never, always, because, when, context,
+    source), so nothing a person typed is dropped.
+    """
+    given = {k: v for k, v in (("context", context), ("source", source), ("because", because), ("when", when)) if v and v.strip()}
+    if never and always:
+        raise InputError("a rule is either never or always, not both")
+    if never or always:
+        kind, action = ("NEVER", never) if never else ("ALWAYS", always)
+        if text and text.strip():
+            raise InputError(f"a {kind} rule takes its text as the {kind.lower()} option; give a lesson on its own")
+        stray = [k for k in ("context", "source") if k in given]
+        if stray:
+            raise InputError(f"'{stray[0]}' belongs to a lesson, not to a {kind} rule")
+        wrong, right = ("when", "because") if kind == "NEVER" else ("because", "when")
+        if wrong in given:
+            raise InputError(f"a {kind} rule takes its reason as '{right}', not '{wrong}'")
+        return Learned(kind, action, reason=because if kind == "NEVER" else when)
+    stray = [k for k in ("because", "when") if k in given]
+    if stray:
+        raise InputError(f"'{stray[0]}' goes with a never or always rule, not with a lesson")
+    return Learned("lesson", text, context=context, source=source)
 
 
 def flatten(mapping: Mapping, prefix: str = "") -> dict[str, object]:
@@ -196,7 +266,7 @@ def validate_name(name: str) -> str:
     refuse_nul({"name": name})
     name = (name or "").strip()
     if not name:
-        raise InputError("an experiment needs a name: %%hypothesis NAME")
+        raise InputError("an experiment needs a name")
     if "\n" in name or "\r" in name:
         raise InputError("the experiment name must be one line")
     return name

@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from . import notices
 from .model import COMPLETED, Draft, Entry, Lessons, Rule, change_signature, normalize_key
+from .notices import Notice
 
 #: Completed entries after the last lesson that make a lessons reminder.
 LESSONS_EVERY = 4
@@ -22,36 +24,48 @@ LESSONS_EVERY = 4
 class GateReport:
     """What the gates say about a draft, before anything is written."""
 
-    refusals: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    refusals: list[Notice] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
     repeats: list[Entry] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
 
 
-def open_entry_refusal(entries: list[Entry]) -> str | None:
+def open_entry_refusal(entries: list[Entry]) -> Notice | None:
     """The seed: a result is logged before the next experiment starts."""
     planned = [e for e in entries if e.is_open]
     if not planned:
         return None
     names = ", ".join(f"'{e.name}' ({e.timestamp})" for e in planned)
-    return (
-        f"experiment {names} is still PLANNED. Log its result first (%result), "
-        f"or close it with %result --abandon \"reason\", or add --parallel to run experiments side by side"
+    return Notice(
+        f"experiment {names} is still PLANNED",
+        (notices.LOG_RESULT, notices.ABANDON, notices.PARALLEL),
+        notices.OPEN_ENTRY,
+        tuple(e.heading for e in planned),
     )
 
 
-def too_many_variables(draft: Draft) -> str | None:
+def still_open(entry: Entry) -> Notice:
+    """The reminder that an entry waits for its result."""
+    return Notice(f"'{entry.name}' ({entry.timestamp}) is still PLANNED", (notices.LOG_RESULT, notices.ABANDON),
+                  notices.OPEN_ENTRY, (entry.heading,))
+
+
+def too_many_variables(draft: Draft) -> Notice | None:
     changed = draft.changed
     if len(changed) <= 1:
         return None
     keys = ", ".join(item.key for item in changed)
-    return f"{len(changed)} variables change at once ({keys}): one variable per experiment, or the result cannot be attributed"
+    return Notice(
+        f"{len(changed)} variables change at once ({keys}): one variable per experiment, or the result cannot be attributed",
+        gate=notices.ONE_VARIABLE,
+    )
 
 
-def missing_baseline(draft: Draft) -> str | None:
+def missing_baseline(draft: Draft) -> Notice | None:
     if draft.baseline.strip():
         return None
-    return "no baseline recorded: write the current best metric (baseline: accuracy = 0.95), memory is unreliable"
+    return Notice("no baseline recorded: write down the current best metric (accuracy = 0.95), memory is unreliable",
+                  gate=notices.BASELINE)
 
 
 def repeats_of(entries: list[Entry], draft: Draft) -> list[Entry]:
@@ -106,13 +120,11 @@ def completed_since_lessons(entries: list[Entry], lessons: Lessons, lessons_mtim
     return count
 
 
-def lessons_reminder(count: int, every: int = LESSONS_EVERY) -> str | None:
+def lessons_reminder(count: int, every: int = LESSONS_EVERY) -> Notice | None:
     if count < every:
         return None
-    return (
-        f"{count} experiments completed since the last lesson: distill what they taught "
-        f"(%lesson \"context: lesson\" --source \"...\", or %lesson --never/--always ...)"
-    )
+    return Notice(f"{count} experiments completed since the last lesson: distill what they taught",
+                  (notices.ADD_LESSON,), notices.LESSONS_DUE)
 
 
 def check_draft(entries: list[Entry], lessons: Lessons, draft: Draft, *, parallel: bool, strict: bool, force: bool) -> GateReport:
@@ -126,15 +138,16 @@ def check_draft(entries: list[Entry], lessons: Lessons, draft: Draft, *, paralle
         if problem is None:
             continue
         if strict and not force:
-            report.refusals.append(problem + " (strict mode; --force logs it anyway)")
+            report.refusals.append(Notice(problem.text + " (strict mode)", (notices.FORCE,), problem.gate))
         else:
             report.warnings.append(problem)
     report.repeats = repeats_of(entries, draft)
     for entry in report.repeats[-3:]:
         outcome = entry.summary_outcome() or entry.delta or "no result logged"
-        report.warnings.append(
-            f"this change was already tried in '{entry.name}' ({entry.timestamp}, {entry.status or 'no status'}): {outcome}"
-        )
+        report.warnings.append(Notice(
+            f"this change was already tried in '{entry.name}' ({entry.timestamp}, {entry.status or 'no status'}): {outcome}",
+            gate=notices.REPEAT, entries=(entry.heading,),
+        ))
     keys = [item.key for item in draft.changed] or [draft.change.split(" ")[0]]
     report.rules = rules_about(lessons.rules, keys)
     return report

@@ -12,14 +12,15 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from . import gates
+from . import gates, notices
 from .config import render_config
 from .errors import GateError, InputError, JournalError
 from .export import validate_document
-from .draft import refuse_nul, validate_name
+from .draft import Learned, refuse_nul, validate_name
 from .journal_format import extend_journal, parse_journal, render_entry, splice_result
 from .lessons_format import add_bullet, parse_lessons, render_lesson, render_rule
 from .location import find_experiments_dir
+from .notices import Notice
 from .model import ABANDONED, COMPLETED, PLANNED, Draft, Entry, Lessons, Logged, Outcome, Review, normalize_key
 from .outcome import IMAGE_EXTENSION, result_fields
 from .store import DirLock, TextFile, describe_os_error
@@ -99,14 +100,13 @@ class Journal:
         except OSError:
             return None
 
-    def reminders(self, entries: list[Entry] | None = None) -> list[str]:
+    def reminders(self, entries: list[Entry] | None = None) -> list[Notice]:
         entries = self.entries() if entries is None else entries
         out = []
         due = gates.lessons_reminder(gates.completed_since_lessons(entries, self.lessons(), self.lessons_mtime()))
         if due:
             out.append(due)
-        for entry in _open_of(entries):
-            out.append(f"'{entry.name}' ({entry.timestamp}) is still PLANNED: log its result with %result or %result --abandon")
+        out.extend(gates.still_open(entry) for entry in _open_of(entries))
         return out
 
     def resolve_open(self, name: str | None = None, preferred: str | None = None, entries: list[Entry] | None = None) -> Entry:
@@ -130,12 +130,10 @@ class Journal:
         if len(planned) == 1:
             return planned[0]
         if not planned:
-            raise InputError(
-                "no open experiment to complete: log one first with %%hypothesis, "
-                "or record a run after the fact with %result --retro NAME"
-            )
+            raise InputError(Notice("no open experiment to complete", (notices.NEW_HYPOTHESIS, notices.RETRO)))
         listing = ", ".join(f"'{e.name}'" for e in planned)
-        raise GateError(f"{len(planned)} experiments are open ({listing}): choose one with --name NAME")
+        raise GateError(Notice(f"{len(planned)} experiments are open ({listing})", (notices.CHOOSE_ENTRY,),
+                               notices.WHICH_ENTRY, tuple(e.heading for e in planned)))
 
     def to_dataframe(self):
         """One row per entry, config values and measured metrics as columns (needs pandas)."""
@@ -220,7 +218,7 @@ class Journal:
         refuse_nul({"reason": reason, "learning": learning})
         reason = canonical(reason or "")
         if not reason:
-            raise InputError("say why the experiment is abandoned: %result --abandon \"reason\"")
+            raise InputError("say why the experiment is abandoned: a reason is needed")
         self.resolve_open(name, preferred)
         self._ensure_dir()
         with self.lock:
@@ -265,12 +263,18 @@ class Journal:
             entry = self._find_written(stamp, name)
         return Logged(entry, assets=assets)
 
+    def learn(self, request: Learned) -> str:
+        """Write what :func:`~.draft.lesson_request` made of a face's options; returns the line written."""
+        if request.kind == "lesson":
+            return self.add_lesson(request.text, context=request.context, source=request.source)
+        return self.add_rule(request.kind, request.text, reason=request.reason)
+
     def add_lesson(self, text: str, *, context: str = "", source: str = "", date: str | None = None) -> str:
         """Add a lesson bullet under ``## Lessons``; returns the line written."""
         refuse_nul({"lesson": text, "context": context, "source": source})
         text = canonical(text or "")
         if not text:
-            raise InputError("a lesson needs text: %lesson \"context: what you learned\"")
+            raise InputError("a lesson needs text (context: what you learned)")
         if context.strip():
             text = f"{canonical(context)}: {text}"
         bullet = render_lesson(date or datetime.now().strftime("%Y-%m-%d"), text, source)
@@ -367,7 +371,7 @@ class Journal:
     @staticmethod
     def _refuse(report: gates.GateReport) -> gates.GateReport:
         if report.refusals:
-            raise GateError("; ".join(report.refusals))
+            raise GateError(report.refusals)
         return report
 
     def _ensure_dir(self) -> None:

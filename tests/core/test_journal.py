@@ -6,6 +6,7 @@ import pytest
 
 from jupyter_expjournal.core.draft import parse_body
 from jupyter_expjournal.core.errors import GateError, InputError, JournalError
+from jupyter_expjournal.core import notices
 from jupyter_expjournal.core.journal import Journal
 from jupyter_expjournal.core.outcome import cut_output
 from jupyter_expjournal.core.model import Outcome
@@ -51,9 +52,14 @@ def test_hypothesis_is_written_in_the_seed_format(journal):
 def test_second_hypothesis_is_refused_while_one_is_planned(journal):
     journal.hypothesize(parse_body("first", BODY), now=T0)
     before = snapshot(journal)
-    with pytest.raises(GateError, match="'first' .* still PLANNED.*%result --abandon.*--parallel"):
+    with pytest.raises(GateError, match="'first' .* still PLANNED") as refused:
         journal.hypothesize(parse_body("second", BODY.replace("64", "128")))
     assert snapshot(journal) == before
+    # the refusal is data: which gate, which entry, the ways out (each face words them)
+    (refusal,) = refused.value.refusals
+    assert refusal.gate == notices.OPEN_ENTRY and refusal.entries == ("2026-11-25 14:03 — first",)
+    assert refusal.ways_out == (notices.LOG_RESULT, notices.ABANDON, notices.PARALLEL)
+    assert "%" not in str(refused.value) and "--" not in str(refused.value)
     journal.hypothesize(parse_body("second", BODY.replace("64", "128")), parallel=True)
     assert [e.name for e in journal.open_entries()] == ["first", "second"]
 
@@ -83,8 +89,9 @@ def test_complete_attaches_outcome_delta_and_images(journal):
 def test_result_goes_to_the_entry_this_kernel_opened(journal):
     a = journal.hypothesize(parse_body("a", BODY), now=T0).entry
     journal.hypothesize(parse_body("b", BODY.replace("64", "16")), now=T0, parallel=True)
-    with pytest.raises(GateError, match="2 experiments are open .*--name"):
+    with pytest.raises(GateError, match="2 experiments are open") as refused:
         journal.complete(Outcome(summary="x"))
+    assert refused.value.refusals[0].ways_out == (notices.CHOOSE_ENTRY,)
     assert journal.complete(Outcome(summary="done"), preferred=a.heading).entry.name == "a"
     assert journal.complete(Outcome(summary="done"), name="B").entry.name == "b"
 
@@ -111,7 +118,7 @@ def test_abandon_and_retro(journal):
 def test_gates_warn_and_strict_refuses(journal):
     two = parse_body("two", "h\nconfig:\n- a: 1 → 2\n- b: 1 → 2")
     logged = journal.hypothesize(two, now=T0)
-    assert any("2 variables change at once" in w for w in logged.warnings)
+    assert any("2 variables change at once" in str(w) for w in logged.warnings)
     assert any("no baseline" in w for w in logged.warnings)
     journal.abandon("x")
     with pytest.raises(GateError, match="strict mode"):
@@ -123,7 +130,7 @@ def test_repeated_change_is_quoted(journal):
     journal.hypothesize(parse_body("rank 64", BODY), now=T0)
     journal.complete(Outcome(output="eval_acc = 0.81"))
     logged = journal.hypothesize(parse_body("rank 64 again", BODY))
-    assert any("already tried in 'rank 64'" in w and "eval_acc = 0.81" in w for w in logged.warnings)
+    assert any("already tried in 'rank 64'" in str(w) and "eval_acc = 0.81" in str(w) for w in logged.warnings)
 
 
 def test_lessons_and_rules(journal):
@@ -146,7 +153,7 @@ def test_lessons_reminder_after_four_completed(journal):
     for i in range(4):
         journal.hypothesize(parse_body(f"e{i}", f"h{i}\nchange: k {i} → {i + 1}\nbaseline: acc = 0.5"))
         journal.complete(Outcome(summary="ok"))
-    assert any("4 experiments completed since the last lesson" in r for r in journal.reminders())
+    assert any("4 experiments completed since the last lesson" in str(r) for r in journal.reminders())
     journal.add_lesson("k barely matters")
     assert not any("since the last lesson" in r for r in journal.reminders())
 
