@@ -15,18 +15,10 @@ def load(path=None):
     ``path`` may be the experiments folder, its journal.md, or a project folder
     holding ``experiments/``; by default the journal the magics would use here.
     """
-    from pathlib import Path
-
     from .core.journal import Journal
+    from .core.location import named_dir
 
-    if path is None:
-        return Journal.find()
-    folder = Path(path).expanduser()
-    if folder.suffix == ".md":
-        folder = folder.parent
-    elif not (folder / "journal.md").exists() and (folder / "experiments").is_dir():
-        folder = folder / "experiments"
-    return Journal(folder)
+    return Journal.find() if path is None else Journal(named_dir(path))
 
 
 def __getattr__(name: str):

@@ -6,7 +6,7 @@ means the server, the CLI's ``export`` and the widget all agree on one shape.
 
 from __future__ import annotations
 
-from .config import ConfigItem
+from .config import ABSENT, ConfigItem
 from .draft import validate_name
 from .journal_format import HEADING
 from .model import Entry, Lesson, Lessons, Review, Rule
@@ -43,6 +43,20 @@ def entry(e: Entry) -> dict:
     }
 
 
+#: What a filter searches, in every face: these keys of :func:`entry` ("fields": every field's value).
+SEARCH_KEYS = ("name", "timestamp", "status", "fields")
+
+
+def search_text(e: Entry) -> str:
+    """The text a filter query is matched against (casefolded): name, time, status, every field."""
+    return "\n".join((e.name, e.timestamp, e.status, *e.fields.values())).casefold()
+
+
+def matches(text: str, query: str) -> bool:
+    """Whether every word of ``query`` is in ``text`` (a :func:`search_text`), case ignored."""
+    return all(word in text for word in query.casefold().split())
+
+
 def lesson(item: Lesson) -> dict:
     return {"date": item.date, "text": item.text, "context": item.context, "source": item.source}
 
@@ -77,8 +91,11 @@ def review(r: Review) -> dict:
         "open": [entry(e) for e in r.open],
         "lessons": [lesson(x) for x in r.lessons.lessons],
         "rules": [rule(x) for x in r.lessons.rules],
-        "reminders": r.reminders,
+        "reminders": [n.to_json() for n in r.reminders],
         "parameters": parameters(r.entries),
+        # the core's vocabulary, so that a front end applies these rules rather than copying them
+        "absent": ABSENT,
+        "search_keys": list(SEARCH_KEYS),
     }
 
 

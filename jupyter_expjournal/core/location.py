@@ -32,7 +32,7 @@ def find_experiments_dir(start: Path | str | None = None, explicit: str | os.Pat
     """
     chosen = explicit or os.environ.get(ENV_VAR)
     if chosen:
-        return Path(os.path.expanduser(str(chosen))).resolve()
+        return named_dir(chosen)
     start = Path(start or os.getcwd()).resolve()
     root = git_root(start)
     for folder in (start, *start.parents):
@@ -41,3 +41,18 @@ def find_experiments_dir(start: Path | str | None = None, explicit: str | os.Pat
         if folder == root:
             break
     return (root or start) / FOLDER
+
+
+def named_dir(path: str | os.PathLike) -> Path:
+    """The experiments folder a person means by ``path``, in every face (``--dir``, ``load()``).
+
+    The experiments folder itself, its ``journal.md``, or a project folder that
+    holds an ``experiments/`` folder (and no journal.md of its own) all name it.
+    A folder that does not exist yet is taken as the experiments folder to create.
+    """
+    folder = Path(os.path.expanduser(str(path)))
+    if folder.suffix == ".md" and not folder.is_dir():
+        folder = folder.parent
+    elif not (folder / "journal.md").exists() and (folder / FOLDER).is_dir():
+        folder = folder / FOLDER
+    return folder.resolve()
