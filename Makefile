@@ -5,7 +5,7 @@ PIP    := $(PY) -m pip
 DEMO   := .demo
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo lab test bench install lint-ts clean
+.PHONY: demo lab test bench install lint lint-py lint-ts clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -41,10 +41,17 @@ lab: install
 $(CHROMIUM):
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 
-## test: every test, the demo notebooks under nbval included
-test: install | $(CHROMIUM)
+## test: the linters, then every test, the demo notebooks under nbval included
+test: lint | $(CHROMIUM)
 	env -u EXPJOURNAL_DIR $(PY) -m pytest tests notebooks \
 		--nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+## lint: ruff for the Python, prettier + eslint + tsc --noEmit for the TypeScript
+## (the import graph is checked by tests/test_architecture.py)
+lint: lint-py lint-ts
+
+lint-py: install
+	$(VENV)/bin/ruff check jupyter_expjournal tests benchmarks
 
 ## lint-ts: prettier, eslint and tsc --noEmit on the sidebar's TypeScript (labextension/), with
 ## the venv's jlpm (on PATH: the package scripts call jlpm) and the committed yarn.lock
