@@ -97,8 +97,8 @@ def writes(quick: bool) -> None:
         text = (folder / "journal.md").read_bytes()
         last = text[text.rindex(b"\n### ") :]
         entry_bytes = last[: last.index(b"**Actual outcome**")] if b"**Actual outcome**" in last else last
-        floor_append = median(timed(lambda: bare_append(base / "floor.md", entry_bytes), repeat))
-        floor_rewrite = median(timed(lambda: bare_rewrite(base / "floor.md", text), repeat))
+        floor_append = median(timed(lambda b=entry_bytes: bare_append(base / "floor.md", b), repeat))
+        floor_rewrite = median(timed(lambda t=text: bare_rewrite(base / "floor.md", t), repeat))
         report(f"%%hypothesis at {size:,} entries", median(hyp), floor_append, f"bare append + fsync ({len(entry_bytes)} B)",
                target=0.005 if size == 10_000 else None)
         report(f"%result at {size:,} entries", median(res), floor_rewrite, f"bare atomic rewrite ({len(text) / 1e6:.1f} MB)",
@@ -171,9 +171,9 @@ def reads(quick: bool) -> None:
     report("%review, warm", median(min(r[1:]) for r in reviews), floor, "plain regex line parser", target=0.010)
 
     lists = [json.loads(run_python(CLI, str(folder), env=env)) for _ in range(rounds)]
-    report("CLI list, cold (in process, after imports)", median(l["list"][0] for l in lists), floor, "plain regex line parser", target=0.150)
+    report("CLI list, cold (in process, after imports)", median(run["list"][0] for run in lists), floor, "plain regex line parser", target=0.150)
     # one command per process: nothing is warm but the OS page cache, which the cold figure already has
-    report("  CLI list, again in the same process", median(min(l["list"][1:]) for l in lists), floor, "plain regex line parser")
+    report("  CLI list, again in the same process", median(min(run["list"][1:]) for run in lists), floor, "plain regex line parser")
     walls = []
     for _ in range(rounds):
         t = time.perf_counter()
@@ -221,7 +221,7 @@ class Server:
             except OSError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"jupyter server did not start: {log.read_text()[-2000:]}")
+                    raise RuntimeError(f"jupyter server did not start: {log.read_text()[-2000:]}") from None
                 time.sleep(0.1)
 
     def _fetch(self, path: str, headers=None):

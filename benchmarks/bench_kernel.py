@@ -131,8 +131,8 @@ def memory(quick: bool) -> None:
 
 def run(quick: bool = False) -> None:
     try:
-        import jupyter_client  # noqa: F401
         import ipykernel  # noqa: F401
+        import jupyter_client  # noqa: F401
     except ImportError as exc:
         print(f"\nKernel benchmarks skipped: {exc}")
         return

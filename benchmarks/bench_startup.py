@@ -54,12 +54,12 @@ def run(quick: bool = False) -> None:
         b = json.loads(run_python(PROBE, "bare", env=env))
         wall_bare.append(time.perf_counter() - t)
         t = time.perf_counter()
-        l = json.loads(run_python(PROBE, "load", env=env))
+        loaded_run = json.loads(run_python(PROBE, "load", env=env))
         wall_loaded.append(time.perf_counter() - t)
         bare.append(b["ipython"])
-        loaded.append(l["load_ext"])
-        heavy.update(l["heavy"])
-        new_modules = l["new_modules"]
+        loaded.append(loaded_run["load_ext"])
+        heavy.update(loaded_run["heavy"])
+        new_modules = loaded_run["new_modules"]
     report("%load_ext (in process, no journal yet)", median(loaded), median(bare), "bare IPython shell start", target=0.030)
     report("process wall time, IPython + %load_ext", median(wall_loaded), median(wall_bare), "process wall, bare IPython shell",
            target=median(wall_bare) + 0.030, target_text="< bare + 30 ms")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from common import ROOT  # noqa: F401  (puts the working tree on sys.path)
+
 from jupyter_expjournal.core.journal_format import render_entry
 
 

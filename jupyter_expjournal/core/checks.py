@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 
 from . import gates
-from .text import FIELD, Fences, iter_lines
 from .model import ABANDONED, COMPLETED, PLANNED, STATUSES, Draft, Entry, Lessons
+from .text import FIELD, Fences, iter_lines
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,10 @@ def check_journal(text: str, entries: list[Entry], name: str = "journal.md") -> 
             problems.append(Problem(f"{name}:{_line_no(text, offset)}", "", f"{line[:40]!r} looks like a field but has no colon after the name"))
     for entry in entries:
         where = f"{name}:{_line_no(text, entry.span[0])}"
-        say = lambda msg: problems.append(Problem(where, entry.heading, msg))  # noqa: E731
+
+        def say(msg: str, where: str = where, heading: str = entry.heading) -> None:
+            problems.append(Problem(where, heading, msg))
+
         status = entry.status
         if not status:
             say("has no **Status**")

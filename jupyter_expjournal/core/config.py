@@ -25,11 +25,11 @@ class ConfigItem:
     changed: bool
 
     @classmethod
-    def same(cls, key: str, value: str) -> "ConfigItem":
+    def same(cls, key: str, value: str) -> ConfigItem:
         return cls(key, value, value, False)
 
     @classmethod
-    def change(cls, key: str, old: str | None, new: str | None) -> "ConfigItem":
+    def change(cls, key: str, old: str | None, new: str | None) -> ConfigItem:
         return cls(key, old, new, True)
 
     @property

@@ -20,8 +20,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .errors import InputError
 from .config import ABSENT, ConfigItem, parse_config, render_config
+from .errors import InputError
 from .model import Draft, normalize_key
 from .text import FIELD
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from .config import ABSENT, ConfigItem
 from .draft import validate_name
+from .errors import InputError
 from .journal_format import HEADING
 from .model import Entry, Lesson, Lessons, Review, Rule
-from .errors import InputError
 
 
 def config_item(item: ConfigItem) -> dict:

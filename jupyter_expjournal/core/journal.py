@@ -14,14 +14,14 @@ from pathlib import Path
 
 from . import gates, notices
 from .config import render_config
+from .draft import Learned, refuse_nul, validate_name
 from .errors import GateError, InputError, JournalError
 from .export import validate_document
-from .draft import Learned, refuse_nul, validate_name
 from .journal_format import extend_journal, parse_journal, render_entry, splice_result
 from .lessons_format import add_bullet, parse_lessons, render_lesson, render_rule
 from .location import find_experiments_dir
-from .notices import Notice
 from .model import ABANDONED, COMPLETED, PLANNED, Draft, Entry, Lessons, Logged, Outcome, Review, normalize_key
+from .notices import Notice
 from .outcome import IMAGE_EXTENSION, result_fields
 from .store import DirLock, TextFile, describe_os_error
 from .text import canonical, newline_of
@@ -67,7 +67,7 @@ class Journal:
         self._review: tuple[tuple, Review] | None = None
 
     @classmethod
-    def find(cls, start: str | os.PathLike | None = None, explicit: str | os.PathLike | None = None) -> "Journal":
+    def find(cls, start: str | os.PathLike | None = None, explicit: str | os.PathLike | None = None) -> Journal:
         """The journal for a working directory (see :mod:`.location`)."""
         return cls(find_experiments_dir(start, explicit))
 
@@ -310,7 +310,7 @@ class Journal:
             new = [(t, n, f) for t, n, f in entries_in if Entry(t, n).heading not in have]
             lessons_text = self.lessons_file.read()
             known = self.lessons()
-            lesson_keys = {(l.date, l.text, l.source) for l in known.lessons}
+            lesson_keys = {(item.date, item.text, item.source) for item in known.lessons}
             rule_keys = {(r.kind, r.action, r.reason, r.date) for r in known.rules}
             added_lessons = 0
             for date, body, source in lessons_in:

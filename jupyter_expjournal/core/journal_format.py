@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 
-from .config import render_config
 from .model import Entry
 from .text import FIELD, Fences, canonical, close_fence, content_end, escape, iter_lines, newline_of, unescape
 
@@ -109,7 +108,7 @@ def splice_result(text: str, entry: Entry, status: str, fields: list[tuple[str, 
     status_done = False
     pieces: list[str] = []
     fences = Fences()
-    for offset, line, nl in iter_lines(block):
+    for _offset, line, nl in iter_lines(block):
         if not fences.feed(line) and not status_done:
             m = FIELD.fullmatch(line)
             if m and m.group(1).strip().casefold() == "status":

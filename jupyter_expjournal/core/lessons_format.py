@@ -50,7 +50,7 @@ def parse_lessons(text: str) -> Lessons:
         item.clear()
 
     fences = Fences()
-    for offset, line, end in iter_lines(text):
+    for offset, line, _end in iter_lines(text):
         if fences.feed(line):
             if item:
                 item[1].append(line)

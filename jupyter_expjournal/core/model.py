@@ -14,7 +14,6 @@ from pathlib import Path
 
 from .config import ConfigItem, parse_change, parse_config
 
-
 #: The seed's fields, in the order a new entry writes them.
 PLANNED_FIELDS = ("Status", "Hypothesis", "Change", "Config", "Expected outcome", "Baseline")
 #: Fields a result adds at the end of its entry.

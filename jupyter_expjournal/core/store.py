@@ -15,8 +15,9 @@ import errno
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from .errors import JournalError
 
@@ -57,7 +58,7 @@ class TextFile:
     next read and nothing stale is ever served.
     """
 
-    def __init__(self, path: Path, lock: "DirLock") -> None:
+    def __init__(self, path: Path, lock: DirLock) -> None:
         self.path = Path(path)
         self.lock = lock
         self._cache: dict[str, tuple[tuple, bytes, str, object]] = {}
@@ -240,7 +241,7 @@ class DirLock:
             self._filelock = FileLock(str(self.path), timeout=LOCK_TIMEOUT)
         return self._filelock
 
-    def __enter__(self) -> "DirLock":
+    def __enter__(self) -> DirLock:
         from filelock import Timeout
 
         try:

@@ -13,7 +13,7 @@ inside a balanced code fence are left alone, so pasted code stays code.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 FIELD = re.compile(r"\*\*([^*\r\n]+?)\*\*:(?: |\t)?(.*)", re.S)
 FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")

@@ -3,13 +3,13 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jupyter_expjournal.core.journal_format import parse_journal, render_entry, splice_result
-from jupyter_expjournal.core.lessons_format import add_bullet, parse_lessons, render_lesson
-from jupyter_expjournal.core.text import canonical
 from jupyter_expjournal.core.draft import parse_body
 from jupyter_expjournal.core.errors import JournalError
 from jupyter_expjournal.core.journal import Journal
+from jupyter_expjournal.core.journal_format import parse_journal, render_entry, splice_result
+from jupyter_expjournal.core.lessons_format import add_bullet, parse_lessons, render_lesson
 from jupyter_expjournal.core.model import Outcome
+from jupyter_expjournal.core.text import canonical
 
 # Lines that mean something to Markdown or to our reader, mixed with arbitrary text.
 TRICKY = [
@@ -45,7 +45,7 @@ newline = st.sampled_from(["\n", "\r\n", "\r"])
 def texts(draw, max_lines=8):
     lines = draw(st.lists(line, max_size=max_lines))
     ends = draw(st.lists(newline, min_size=len(lines), max_size=len(lines)))
-    return "".join(l + e for l, e in zip(lines, ends)) + draw(st.sampled_from(["", "tail"]))
+    return "".join(line + end for line, end in zip(lines, ends, strict=True)) + draw(st.sampled_from(["", "tail"]))
 
 
 names = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), min_size=1, max_size=40).filter(

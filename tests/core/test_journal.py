@@ -4,12 +4,12 @@ from datetime import datetime
 
 import pytest
 
-from jupyter_expjournal.core.draft import parse_body
-from jupyter_expjournal.core.errors import GateError, InputError, JournalError
 from jupyter_expjournal.core import notices
+from jupyter_expjournal.core.draft import parse_body
+from jupyter_expjournal.core.errors import GateError, JournalError
 from jupyter_expjournal.core.journal import Journal
-from jupyter_expjournal.core.outcome import cut_output
 from jupyter_expjournal.core.model import Outcome
+from jupyter_expjournal.core.outcome import cut_output
 
 T0 = datetime(2026, 11, 25, 14, 3)
 BODY = """Higher rank captures more task-specific features.

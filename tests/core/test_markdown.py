@@ -4,8 +4,8 @@ import pytest
 
 from jupyter_expjournal.core.journal_format import extend_journal, parse_journal, render_entry, splice_result
 from jupyter_expjournal.core.lessons_format import add_bullet, parse_lessons, render_lesson, render_rule
-from jupyter_expjournal.core.text import canonical
 from jupyter_expjournal.core.model import ConfigItem
+from jupyter_expjournal.core.text import canonical
 
 SEED = """### 2026-11-25 14:03 — QLoRA rank 64
 **Status**: PLANNED
@@ -152,7 +152,7 @@ def test_add_bullet_goes_to_the_end_of_its_section():
     out = add_bullet(out, render_rule("ALWAYS", "scale features", "the model is an SVC", "when", "2026-11-25"), "rules")
     assert out.endswith("Learned: 2026-03-16\n- ALWAYS scale features when the model is an SVC. Learned: 2026-11-25\n")
     parsed = parse_lessons(out)
-    assert [l.source for l in parsed.lessons][-1] == "runs 1-4"
+    assert [lesson.source for lesson in parsed.lessons][-1] == "runs 1-4"
     assert parsed.rules[-1].reason == "the model is an SVC"
 
 

@@ -64,5 +64,5 @@ def test_concurrent_processes_lose_nothing(tmp_path):
     names = sorted(e.name for e in journal.entries())
     assert names == sorted(f"w{w}-{i}" for w in range(workers) for i in range(count))
     assert all(e.status == "COMPLETED" and e.actual.startswith("acc = ") for e in journal.entries())
-    lessons = sorted(l.text for l in journal.lessons().lessons)
+    lessons = sorted(lesson.text for lesson in journal.lessons().lessons)
     assert lessons == sorted(f"lesson w{w}-{i}" for w in range(workers) for i in range(count))

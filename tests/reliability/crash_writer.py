@@ -53,7 +53,7 @@ STEPS = (hypothesis, result, lesson)
 def run(folder: str, count: int, ready=lambda: None) -> None:
     journal = Journal(folder)
     entries = {e.name: e for e in journal.entries()}
-    lessons = {l.text for l in journal.lessons().lessons}
+    lessons = {lesson.text for lesson in journal.lessons().lessons}
     ready()
     for i in range(count):
         entry = entries.get(name(i))

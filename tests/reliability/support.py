@@ -19,7 +19,6 @@ import urllib.request
 import zlib
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 
@@ -63,7 +62,7 @@ class Server:
             except (urllib.error.URLError, ConnectionError, OSError):
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"jupyter server did not start:\n{log.read_text(errors='replace')[-3000:]}")
+                    raise RuntimeError(f"jupyter server did not start:\n{log.read_text(errors='replace')[-3000:]}") from None
                 time.sleep(0.1)
 
     def request(self, method: str, route: str, body: object = None, *, headers: dict | None = None, token: bool = True):

@@ -96,8 +96,8 @@ def test_shells_and_server_write_one_journal_at_once(tmp_path, jupyter_server):
 
     lessons_text = (folder / "lessons.md").read_text(encoding="utf-8")
     lessons = parse_lessons(lessons_text)
-    got = Counter(l.text for l in lessons.lessons)
+    got = Counter(lesson.text for lesson in lessons.lessons)
     assert sorted(got) == sorted(f"lesson of {n}" for n in expected) and set(got.values()) == {1}
-    assert all(l.source == f"source {l.text.removeprefix('lesson of ')}" for l in lessons.lessons)
+    assert all(lesson.source == f"source {lesson.text.removeprefix('lesson of ')}" for lesson in lessons.lessons)
     assert sum(1 for line in lessons_text.split("\n") if line.startswith("- ")) == len(expected)
     assert not list(folder.glob(".*.tmp")), "a temp file of an atomic write was left behind"

@@ -45,6 +45,11 @@ from .format import format_change, format_delta, format_number
 from .parse import metrics_from_value, parse_metrics
 
 __all__ = [
+    "ABSOLUTE_TOLERANCE",
+    "AS_EXPECTED",
+    "BETTER",
+    "RELATIVE_TOLERANCE",
+    "WORSE",
     "Expectation",
     "MetricDelta",
     "compare",

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from .delta import MetricDelta
 
+
 def format_number(x: float) -> str:
     """Format a metric value compactly without lying about it.
 
