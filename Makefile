@@ -19,7 +19,7 @@ INSTALL_SOURCES := pyproject.toml install.json \
 	labextension/package.json labextension/yarn.lock labextension/tsconfig.json labextension/.yarnrc.yml \
 	$(wildcard labextension/src/* labextension/style/* labextension/schema/*)
 $(VENV)/.installed: $(INSTALL_SOURCES) | $(PY)
-	$(PIP) install -q '.[demo,test]'
+	flock $(VENV)/.install.lock $(PIP) install -q '.[demo,test]'
 	touch $@
 
 install: $(VENV)/.installed
