@@ -201,16 +201,19 @@ class Journal:
         self.resolve_open(name, preferred)  # refuse before creating anything
         self._ensure_dir()
         with self.lock:
-            text, entries = self.parsed()
-            entry = self.resolve_open(name, preferred, entries)
+            entry = self.resolve_open(name, preferred)
             assets: list[Path] = []
+            committed = False
             try:
-                fields, assets = self._result_fields(entry, outcome, result_value)
-                self._rewrite(text, entries, entry, splice_result(text, entry, COMPLETED, fields))
-            except BaseException:
-                self._remove(assets)
-                raise
-            done = self._find_written(entry.timestamp, entry.name, prefer_index=entry.index)
+                assets = self._save_images(entry, outcome.images)  # before the journal names them
+                names = [p.name for p in assets]
+                done = self._change_entry(
+                    name, preferred, COMPLETED, lambda e: result_fields(e, outcome, result_value, names)
+                )
+                committed = True
+            finally:
+                if not committed:  # the journal does not name them: they are nobody's
+                    self._remove(assets)
         return Logged(done, assets=assets)
 
     def abandon(self, reason: str, *, name: str | None = None, preferred: str | None = None, learning: str = "") -> Logged:
@@ -222,12 +225,27 @@ class Journal:
         self.resolve_open(name, preferred)
         self._ensure_dir()
         with self.lock:
-            text, entries = self.parsed()
-            entry = self.resolve_open(name, preferred, entries)
             fields = [("Actual outcome", f"Abandoned: {reason}"), ("Learning", learning)]
-            self._rewrite(text, entries, entry, splice_result(text, entry, ABANDONED, fields))
-            done = self._find_written(entry.timestamp, entry.name, prefer_index=entry.index)
+            done = self._change_entry(name, preferred, ABANDONED, lambda _e: fields)
         return Logged(done)
+
+    def _change_entry(self, name: str | None, preferred: str | None, status: str, fields_for) -> Entry:
+        """Set the open entry's status and add ``fields_for(entry)`` at its end, compare-and-swap.
+
+        Under the lock. The entry is found again in the text being rewritten, so
+        a hand edit saved meanwhile is kept and the result still lands in its entry.
+        """
+        changed: list = []
+
+        def build(text: str, entries: list[Entry]) -> str:
+            entry = self.resolve_open(name, preferred, entries)
+            changed[:] = [entries, entry]
+            return splice_result(text, entry, status, fields_for(entry))
+
+        new_text, data = self.journal_file.rewrite(build, key="entries", parse=parse_journal, extend=extend_journal)
+        entries, entry = changed
+        self.journal_file.remember("entries", new_text, extend_journal(entries, new_text, keep=entry.index), data)
+        return self._find_written(entry.timestamp, entry.name, prefer_index=entry.index)
 
     def retro(
         self,
@@ -248,8 +266,10 @@ class Journal:
             stamp = now_stamp(now)
             probe = Entry(stamp, name)
             assets: list[Path] = []
+            committed = False
             try:
-                result, assets = self._result_fields(probe, outcome, result_value)
+                assets = self._save_images(probe, outcome.images)
+                result = result_fields(probe, outcome, result_value, [p.name for p in assets])
                 fields = [
                     ("Status", COMPLETED),
                     ("Logged", "retrospectively, after the run: no hypothesis was written first"),
@@ -257,9 +277,10 @@ class Journal:
                     *result,
                 ]
                 self._append_entry(text, stamp, name, fields)
-            except BaseException:
-                self._remove(assets)
-                raise
+                committed = True
+            finally:
+                if not committed:
+                    self._remove(assets)
             entry = self._find_written(stamp, name)
         return Logged(entry, assets=assets)
 
@@ -308,7 +329,7 @@ class Journal:
             text, entries = self.parsed()
             have = {e.heading for e in entries}
             new = [(t, n, f) for t, n, f in entries_in if Entry(t, n).heading not in have]
-            lessons_text = self.lessons_file.read()
+            lessons_text = lessons_read = self.lessons_file.read()
             known = self.lessons()
             lesson_keys = {(item.date, item.text, item.source) for item in known.lessons}
             rule_keys = {(r.kind, r.action, r.reason, r.date) for r in known.rules}
@@ -328,7 +349,14 @@ class Journal:
             if chunk:
                 self.journal_file.append(chunk)
             if added_lessons:
-                self.lessons_file.replace(lessons_text)
+                read = lessons_read
+
+                def build(now: str) -> str:
+                    if now != read:  # changed since it was read: add the same bullets to what is there now
+                        raise JournalError(f"{self.lessons_path} changed during the import; nothing was added to it, import again")
+                    return lessons_text
+
+                self.lessons_file.rewrite(build)
         return len(new), added_lessons
 
     # -- review --------------------------------------------------------------
@@ -386,12 +414,6 @@ class Journal:
             except OSError as exc:
                 raise JournalError(describe_os_error(self.directory, exc)) from None
 
-    def _rewrite(self, text: str, entries: list[Entry], changed: Entry, new_text: str) -> None:
-        """Replace the journal after one entry changed; re-parse only from that entry on."""
-        data = new_text.encode("utf-8")  # once: encoding a large journal costs as much as writing it
-        self.journal_file.replace_bytes(data)
-        self.journal_file.remember("entries", new_text, extend_journal(entries, new_text, keep=changed.index), data)
-
     def _append_entry(self, text: str, stamp: str, name: str, fields: list[tuple[str, str]]) -> None:
         chunk = self._entry_chunk(text, stamp, name, fields)
         self.journal_file.append(chunk, extend={"entries": extend_journal})
@@ -423,19 +445,14 @@ class Journal:
     def _add_bullet(self, bullet: str, section: str) -> None:
         self._ensure_dir()
         with self.lock:
-            text = self.lessons_file.read()
-            self.lessons_file.replace(add_bullet(text, bullet, section))
-
-    def _result_fields(self, entry: Entry, outcome: Outcome, result_value: object) -> tuple[list[tuple[str, str]], list[Path]]:
-        """The result's fields, its images saved first (removed again by the caller if the write fails)."""
-        assets = self._save_images(entry, outcome.images)
-        return result_fields(entry, outcome, result_value, [p.name for p in assets]), assets
+            self.lessons_file.rewrite(lambda text: add_bullet(text, bullet, section))
 
     def _save_images(self, entry: Entry, images: list[tuple[str, bytes | str]]) -> list[Path]:
         if not images:
             return []
         saved: list[Path] = []
         stem = f"{re.sub(r'[^0-9]', '', entry.timestamp)[:12]}-{slug(entry.name)}"
+        text = self.journal_file.read()  # a name an entry links to is taken, even when its file is gone
         try:
             self.assets_dir.mkdir(parents=True, exist_ok=True)
             for mime, data in images:
@@ -443,7 +460,7 @@ class Journal:
                 if ext is None:
                     continue
                 k = 1
-                while (path := self.assets_dir / f"{stem}-{k}.{ext}").exists():
+                while (path := self.assets_dir / f"{stem}-{k}.{ext}").exists() or f"assets/{path.name}" in text:
                     k += 1
                 raw = data.encode("utf-8") if isinstance(data, str) else data
                 TextFile(path, self.lock).replace_bytes(raw)

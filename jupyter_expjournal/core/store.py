@@ -50,25 +50,40 @@ def fingerprint(path: Path) -> tuple | None:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-class TextFile:
-    """One UTF-8 Markdown file, read and written whole, with a parse cache.
+class Changed(Exception):
+    """The file changed between the read a rewrite was built from and the rewrite: build it again."""
 
-    The cache is keyed by the file's identity (device, inode, size, mtime), so a
-    hand edit, another kernel's write or a ``git checkout`` is noticed at the
-    next read and nothing stale is ever served.
+
+class TextFile:
+    """One UTF-8 Markdown file, read and written whole, with a parse cache keyed by content.
+
+    The file is the truth. Every read takes the file's bytes (8 MB read and
+    compared in about 1 ms), and a cached parse is used only when those bytes
+    equal the bytes it was parsed from, or extend them (an append by anyone):
+    stat can say a file changed, never that it did not (an in-place edit that
+    keeps size and mtime, a coarse-timestamp file system). A rewrite is a
+    compare-and-swap against the bytes it was built from (:meth:`rewrite`).
+
+    A symlinked file is written through to its target, so a journal or
+    lessons file shared by a link stays shared.
     """
 
     def __init__(self, path: Path, lock: DirLock) -> None:
         self.path = Path(path)
         self.lock = lock
-        self._cache: dict[str, tuple[tuple, bytes, str, object]] = {}
+        self._cache: dict[str, tuple[bytes, str, object]] = {}
 
     def identity(self) -> tuple | None:
-        """The file's :func:`fingerprint` (None when it does not exist)."""
+        """The file's :func:`fingerprint` (None when it does not exist): it proves "changed" only."""
         try:
             return fingerprint(self.path)
         except OSError as exc:
             raise JournalError(f"cannot read {self.path}: {exc.strerror}") from None
+
+    @property
+    def target(self) -> Path:
+        """The file the path names, links followed: what a write replaces."""
+        return Path(os.path.realpath(self.path))
 
     def read(self) -> str:
         """The file's text exactly as stored ('' when it does not exist yet)."""
@@ -98,82 +113,160 @@ class TextFile:
         parse: Callable[[str], T],
         extend: Callable[[T, str], T] | None = None,
     ) -> tuple[str, T]:
-        """(text, parse(text)), reusing the last parse while the file is unchanged.
+        """(text, parse(text)) of the file as it is now, reusing the last parse when the bytes allow.
 
-        When the file only grew (same inode, old bytes still a prefix, as after
-        an append by any process), ``extend(old_value, new_text)`` updates the
-        old parse from the tail instead of parsing everything again: a journal
-        of 10,000 entries costs a new entry no more than one of 10.
+        When the file only grew (the old bytes are still a prefix, as after an
+        append by any process), ``extend(old_value, new_text)`` updates the old
+        parse from the tail instead of parsing everything again: a journal of
+        10,000 entries costs a new entry no more than one of 10.
         """
-        ident = self.identity()
-        hit = self._cache.get(key)
-        if hit is not None and ident is not None and hit[0] == ident:
-            return hit[2], hit[3]  # type: ignore[return-value]
         data = self._read_bytes()
-        if extend is not None and hit is not None and ident is not None and hit[0][:2] == ident[:2] and len(data) > len(hit[1]) and data.startswith(hit[1]):
-            text = hit[2] + self._decode(data[len(hit[1]) :], len(hit[1]))
-            value = extend(hit[3], text)
+        return self._parse_bytes(key, data, parse, extend)
+
+    def _parse_bytes(self, key: str, data: bytes, parse: Callable[[str], T], extend: Callable[[T, str], T] | None) -> tuple[str, T]:
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] == data:
+            return hit[1], hit[2]  # type: ignore[return-value]
+        if extend is not None and hit is not None and len(data) > len(hit[0]) and data.startswith(hit[0]):
+            text = hit[1] + self._decode(data[len(hit[0]) :], len(hit[0]))
+            value = extend(hit[2], text)
         else:
             text = self._decode(data, 0)
             value = parse(text)
-        if ident is not None and ident == self.identity():
-            self._cache[key] = (ident, data, text, value)
+        self._cache[key] = (data, text, value)
         return text, value
+
+    def remember(self, key: str, text: str, value: object, data: bytes | None = None) -> None:
+        """Seed the cache with what we just wrote (``data``: its bytes, if the caller has them),
+        parsed by the writer who knows what changed. Used only while the file still holds these bytes."""
+        self._cache[key] = (text.encode("utf-8") if data is None else data, text, value)
+
+    def rewrite(
+        self,
+        build: Callable[..., str],
+        *,
+        key: str | None = None,
+        parse: Callable[[str], object] | None = None,
+        extend: Callable | None = None,
+        attempts: int = 5,
+    ) -> tuple[str, bytes]:
+        """Replace the file with ``build(text)`` of its current text, never overwriting what it did not see.
+
+        Call under the lock. With ``parse``, ``build(text, parsed)`` gets the
+        parse of that very text too (cached under ``key``). The bytes ``build``
+        saw are compared with the file just before the atomic replace, and the
+        replaced file is checked once more just after it: a writer that does
+        not take the lock (an editor saving in place) and wrote in between has
+        its bytes put back, and the rewrite is built again from them. ``build``
+        may raise to refuse. Returns (new text, its bytes).
+        """
+        for _ in range(attempts):
+            before = self._read_bytes()
+            if parse is not None and key is not None:
+                text, value = self._parse_bytes(key, before, parse, extend)
+                new_text = build(text, value)
+            else:
+                new_text = build(self._decode(before, 0))
+            data = new_text.encode("utf-8")
+            try:
+                self._swap(before, data)
+            except Changed:
+                continue
+            return new_text, data
+        raise JournalError(
+            f"{self.path} kept changing while being written (another program is saving it?); nothing was written, try again"
+        )
 
     def replace(self, text: str) -> None:
         """Write the whole file atomically: temp file, fsync, rename, fsync the folder."""
         self.replace_bytes(text.encode("utf-8"))
 
-    def remember(self, key: str, text: str, value: object, data: bytes | None = None) -> None:
-        """Seed the cache with what we just wrote (``data``: its bytes, if the caller has them),
-        parsed by the writer who knows what changed."""
-        ident = self.identity()
-        if ident is not None:
-            self._cache[key] = (ident, text.encode("utf-8") if data is None else data, text, value)
-
     def replace_bytes(self, data: bytes) -> None:
-        directory = self.path.parent
-        fd, tmp = None, None
+        """Write ``data`` as the whole file (a new file, or one the caller does not need to compare)."""
+        tmp = self._temp_file(data)
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
-            with os.fdopen(fd, "wb") as fh:
-                fd = None
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            try:
-                os.chmod(tmp, os.stat(self.path).st_mode & 0o7777)
-            except FileNotFoundError:
-                os.chmod(tmp, 0o644)
-            os.replace(tmp, self.path)
+            os.replace(tmp, self.target)
             tmp = None
-            _fsync_dir(directory)
+            _fsync_dir(self.target.parent)
         except OSError as exc:
             raise JournalError(describe_os_error(self.path, exc)) from None
         finally:
-            if fd is not None:
-                os.close(fd)
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+            _unlink(tmp)
+
+    def _swap(self, expected: bytes, data: bytes) -> None:
+        """``os.replace`` the file with ``data`` if it still holds ``expected``; raise :class:`Changed` if not."""
+        target = self.target
+        try:
+            old = os.open(target, os.O_RDONLY)
+        except FileNotFoundError:
+            if expected:
+                raise Changed from None
+            self.replace_bytes(data)
+            return
+        except OSError as exc:
+            raise JournalError(describe_os_error(self.path, exc)) from None
+        tmp = None
+        try:
+            tmp = self._temp_file(data)
+            seen = os.fstat(old)
+            if _read_fd(old) != expected:
+                raise Changed
+            os.replace(tmp, target)
+            tmp = None
+            # A writer holding the old file open (read, truncate, write in place) may
+            # have written into it meanwhile: its bytes are the newest; put them back.
+            now = os.fstat(old)
+            if (now.st_size, now.st_mtime_ns, now.st_ctime_ns) != (seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns):
+                theirs = _read_fd(old)
+                if theirs != expected:
+                    self.replace_bytes(theirs)
+                    raise Changed
+            _fsync_dir(target.parent)
+        except OSError as exc:
+            raise JournalError(describe_os_error(self.path, exc)) from None
+        finally:
+            _close(old)
+            _unlink(tmp)
+
+    def _temp_file(self, data: bytes) -> str:
+        """``data`` written and fsynced to a temp file beside the target, with the target's mode."""
+        target = self.target
+        fd, tmp = None, None
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=target.parent)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+            try:
+                os.chmod(tmp, os.stat(target).st_mode & 0o7777)
+            except FileNotFoundError:
+                os.chmod(tmp, 0o644)
+            _close(fd)
+            fd = None
+            done, tmp = tmp, None
+            return done
+        except OSError as exc:
+            raise JournalError(describe_os_error(self.path, exc)) from None
+        finally:
+            _close(fd)
+            _unlink(tmp)
 
     def append(self, text: str, extend: dict[str, Callable] | None = None) -> None:
         """Add text at the end in one ``write`` call, then fsync.
 
         One write to an O_APPEND file is not split by a process kill, and costs
         the same at 10 entries as at 10,000, unlike a rewrite. ``extend`` maps
-        cache keys to ``extend(old_value, new_text)``: a cached parse of the file
-        as it was just before is carried forward without reading the file back.
+        cache keys to ``extend(old_value, new_text)``: a cached parse of the
+        file carried forward, used only while the file holds exactly those bytes.
         """
         data = text.encode("utf-8")
-        before = self.identity() if extend else None
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as exc:
             raise JournalError(describe_os_error(self.path, exc)) from None
         try:
+            size = os.fstat(fd).st_size
             written = os.write(fd, data)
             if written != len(data):  # a full disk mid-write: put the file back as it was
                 os.ftruncate(fd, os.fstat(fd).st_size - written)
@@ -182,12 +275,39 @@ class TextFile:
         except OSError as exc:
             raise JournalError(describe_os_error(self.path, exc)) from None
         finally:
-            os.close(fd)
+            _close(fd)
         for key, fn in (extend or {}).items():
             hit = self._cache.get(key)
-            if hit is not None and before is not None and hit[0] == before:
-                new_text = hit[2] + text
-                self.remember(key, new_text, fn(hit[3], new_text), hit[1] + data)
+            if hit is not None and len(hit[0]) == size:  # the cache held the file as it was (checked at the next read)
+                new_text = hit[1] + text
+                self.remember(key, new_text, fn(hit[2], new_text), hit[0] + data)
+
+
+def _read_fd(fd: int) -> bytes:
+    """The whole file behind ``fd``, from its start."""
+    chunks, offset = [], 0
+    while True:
+        chunk = os.pread(fd, 1 << 20, offset)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        offset += len(chunk)
+
+
+def _close(fd: int | None) -> None:
+    if fd is not None:
+        try:
+            os.close(fd)
+        except OSError:  # already closed (an interrupt between a close and forgetting the descriptor)
+            pass
+
+
+def _unlink(path: str | None) -> None:
+    if path is not None:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -203,21 +323,30 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-#: Temp files of :meth:`TextFile.replace_bytes` for the journal and lessons.
+#: Temp files of :meth:`TextFile._temp_file` for the journal and lessons, and for figures in assets/.
 _TEMP_FILE = re.compile(r"\.(?:journal|lessons)\.md\.[A-Za-z0-9_]{8}\.tmp")
+_ASSET_TEMP_FILE = re.compile(r"\..+\.(?:png|jpg|svg)\.[A-Za-z0-9_]{8}\.tmp")
 
 
 def _sweep_temp_files(directory: Path) -> None:
-    """Remove temp files of rewrites whose writer was killed before its rename.
+    """Remove temp files of writes whose writer was killed before its rename.
 
-    Every rewrite happens under the lock, so whoever has just taken it knows
-    that any such file left in the folder belongs to a dead writer.
+    Every write happens under the lock, so whoever has just taken it knows
+    that any such file left in the folder (in assets/, or beside the target
+    of a symlinked journal.md or lessons.md) belongs to a dead writer.
     """
-    try:
-        with os.scandir(directory) as it:
-            stale = [e.path for e in it if e.name.endswith(".tmp") and _TEMP_FILE.fullmatch(e.name)]
-    except OSError:
-        return
+    places = {(directory, _TEMP_FILE), (directory / "assets", _ASSET_TEMP_FILE)}
+    for name in ("journal.md", "lessons.md"):
+        link = directory / name
+        if link.is_symlink():
+            places.add((Path(os.path.realpath(link)).parent, _TEMP_FILE))
+    stale = []
+    for folder, pattern in places:
+        try:
+            with os.scandir(folder) as it:
+                stale += [e.path for e in it if e.name.endswith(".tmp") and pattern.fullmatch(e.name)]
+        except OSError:
+            continue
     for path in stale:
         try:
             os.unlink(path)
