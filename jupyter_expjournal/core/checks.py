@@ -7,10 +7,12 @@ CI reads like a reviewer's comment, not a parser error.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from . import gates
 from .model import ABANDONED, COMPLETED, PLANNED, STATUSES, Draft, Entry, Lessons
+from .notices import Notice
 from .text import FIELD, Fences, iter_lines
 
 
@@ -19,10 +21,16 @@ class Problem:
     where: str  # "journal.md:12" or "lessons.md:3"
     entry: str  # the entry heading, or "" for file-level problems
     message: str
+    notice: Notice | None = field(default=None, compare=False)  # when the core said it as a Notice: a face words it
 
     def __str__(self) -> str:
+        return self.words()
+
+    def words(self, vocabulary: Mapping[str, str] | None = None) -> str:
+        """The problem, its ways out (if any) in a face's words."""
         about = f" '{self.entry}'" if self.entry else ""
-        return f"{self.where}:{about} {self.message}"
+        message = self.notice.words(vocabulary) if self.notice is not None and vocabulary is not None else self.message
+        return f"{self.where}:{about} {message}"
 
 
 def _line_no(text: str, offset: int) -> int:
@@ -83,5 +91,5 @@ def check_lessons(text: str, lessons: Lessons, entries: list[Entry], lessons_mti
             problems.append(Problem(f"{name}:{_line_no(text, rule.span[0])}", "", f"rule {rule.text[:40]!r} has no 'Learned: YYYY-MM-DD'"))
     due = gates.lessons_reminder(gates.completed_since_lessons(entries, lessons, lessons_mtime))
     if due:
-        problems.append(Problem(name, "", str(due)))
+        problems.append(Problem(name, "", str(due), due))
     return problems
