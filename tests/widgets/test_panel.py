@@ -9,8 +9,8 @@ import time
 import ipywidgets as W
 import pytest
 
-from jupyter_expjournal.widgets import journal_panel as widgets
 from jupyter_expjournal.core.model import Draft, Outcome
+from jupyter_expjournal.widgets import journal_panel as widgets
 from jupyter_expjournal.widgets.journal_panel import PAGE, JournalPanel, walk
 
 XSS = "<img src=x onerror=alert(1)><script>alert(2)</script> $lr$ \\(x\\)"
@@ -334,7 +334,7 @@ def test_details_open_on_demand_with_images_from_the_experiments_folder(make_pan
         encoding="utf-8",
     )
     panel = make_panel()
-    row = panel._rows[next(iter(panel._rows))]
+    row = panel.shown_rows[0]  # the one entry
     assert row.details.children == () and row.details.layout.display == "none"  # built when first opened
     row.toggle.value = True
     table = row.details.children[0].value
@@ -371,7 +371,7 @@ def test_user_text_stays_inert_in_every_html_widget(panel, journal, ip):
     panel.form.submit.click()
     assert journal.open_entries()[0].name == XSS
     panel.filter.value = "onerror"
-    panel._rows[next(reversed(panel._rows))].toggle.value = True
+    panel.shown_rows[0].toggle.value = True  # the entry the filter found
     run(ip, f"print({XSS!r})")
     panel.learning.value = XSS
     panel.attach.click()
@@ -474,3 +474,135 @@ def test_hundreds_of_entries_stay_fast(make_panel, journal):
     gates = time.perf_counter() - t0
     print(f"\n1000 entries: panel built in {built:.2f} s; 8 filter keystrokes {typed:.2f} s; form filled {gates:.2f} s")
     assert built < 3 and typed < 3 and gates < 2
+
+
+# -- one rule behind every face: the core's search, image types and words --------------
+
+
+def test_the_filter_searches_every_field_outcomes_and_metrics_too(make_panel, journal):
+    journal.directory.mkdir(parents=True)
+    journal.journal_path.write_text(
+        entries_text(3) + "\n### 2026-02-01 10:00 — measured\n**Status**: COMPLETED\n**Hypothesis**: h\n"
+        "**Actual outcome**: accuracy = 0.975\n**Delta**: accuracy +0.02\n**Mine**: zebra crossing\n",
+        encoding="utf-8",
+    )
+    panel = make_panel()
+    panel.filter.value = "accuracy = 0.975"  # the core's search text: every field, the same as the sidebar's
+    assert [e.name for e in panel.shown_entries] == ["measured"]
+    panel.filter.value = "ZEBRA"
+    assert [e.name for e in panel.shown_entries] == ["measured"]
+
+
+def test_details_show_the_image_types_of_the_core_only(make_panel, journal):
+    journal.directory.mkdir(parents=True)
+    assets = journal.directory / "assets"
+    assets.mkdir()
+    files = {
+        "fig.png": b"\x89PNG\r\n\x1a\n" + b"0" * 16,
+        "fig.jpg": b"\xff\xd8\xff" + b"0" * 16,
+        "fig.svg": b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+        "fig.gif": b"GIF89a" + b"0" * 16,  # not a type that can be attached: not shown either
+    }
+    for name, data in files.items():
+        (assets / name).write_bytes(data)
+    links = "".join(f"![{name}](assets/{name})\n" for name in files)
+    journal.journal_path.write_text(
+        f"### 2026-01-01 10:00 — figures\n**Status**: COMPLETED\n**Hypothesis**: h\n**Actual outcome**: done\n{links}",
+        encoding="utf-8",
+    )
+    panel = make_panel()
+    row = panel.shown_rows[0]
+    row.toggle.value = True
+    images = [(w.value, w.format) for w in row.details.children if isinstance(w, W.Image)]
+    assert images == [(files["fig.png"], "png"), (files["fig.jpg"], "jpeg"), (files["fig.svg"], "svg+xml")]
+
+
+MAGIC = ("%", "--")
+
+
+def words_of(html):
+    """The text of an HTML value, tags and entities left out (styles hold % signs)."""
+    import html as html_lib
+
+    return html_lib.unescape(re.sub(r"<[^>]*>", "", html))
+
+
+def test_ways_out_are_worded_as_the_panels_controls_never_magic_syntax(make_panel, journal, ip):
+    panel = make_panel(poll_seconds=0)
+    said = []
+
+    def look():
+        said.extend([panel.message, *panel.gate_lines(), words_of(panel.form.gates.value), words_of(panel.review.value)])
+
+    # nothing open: attach says how to start, in this panel
+    run(ip, "print('accuracy = 0.9')")
+    panel.attach.click()
+    assert "log one first in the Hypothesis tab" in panel.message
+    assert "Result tab → After the fact" in panel.message
+    look()
+
+    # the open-entry refusal: live under the form, and on submit
+    journal.hypothesize(Draft("first", "an open one", change="lr 1 → 2", baseline="acc = 1"))
+    panel.refresh()
+    fill(panel, name="second")
+    assert "Result tab → Attach" in panel.gate_lines()[0]
+    panel.form.submit.click()
+    for way in (
+        "log its result first (Result tab → Attach)",
+        "abandon it (Result tab → Abandon, with a reason)",
+        "tick 'parallel' to run experiments side by side",
+    ):
+        assert way in panel.message
+    look()
+
+    # strict mode: force is the way out
+    ip._expjournal.strict = True
+    panel.form.parallel.value = True
+    panel.form.baseline.value = ""
+    assert any("tick 'force' to log it anyway" in line for line in panel.gate_lines())
+    panel.form.submit.click()
+    assert "tick 'force' to log it anyway" in panel.message
+    look()
+    ip._expjournal.strict = False
+
+    # several open while the panel has not looked yet: choose the one meant
+    journal.hypothesize(Draft("other", "another open one", change="lr 2 → 3", baseline="acc = 1"), parallel=True)
+    panel.target.options, panel.target.value = [("no open experiment", "")], ""  # as before the poll saw them
+    panel.attach.click()
+    assert "choose it under 'experiment' in the Result tab" in panel.message
+    look()
+
+    # reminders after a result: the other open one, and lessons due
+    for i in range(3):
+        journal.hypothesize(Draft(f"done {i}", "h", change=f"x {i} → {i + 1}", baseline="acc = 1"), parallel=True)
+        journal.complete(Outcome(output="acc = 1"), name=f"done {i}")
+    panel.refresh(force=True)
+    panel.target.value = "first"
+    run(ip, "print('acc = 1')")
+    panel.attach.click()
+    assert "add a lesson or rule in the Lesson tab" in panel.message
+    assert "'other'" in panel.message and "Result tab → Abandon" in panel.message
+    look()
+    assert "add a lesson or rule in the Lesson tab" in said[-1]  # the review's reminders
+
+    for text in said:
+        for magic in MAGIC:
+            at = text.find(magic)
+            assert at < 0, f"{magic!r} in {text[max(0, at - 80) : at + 40]!r}"
+
+
+def test_a_run_with_no_hypothesis_is_logged_after_the_fact(panel, journal, ip):
+    run(ip, "print('accuracy = 0.9')")
+    panel.retro.click()
+    assert panel.message.startswith("✖ an experiment needs a name")
+    assert not journal.journal_path.exists()
+    panel.retro_name.value = "quick lr probe"
+    panel.learning.value = "lr 1e-2 diverges"
+    panel.retro.click()
+    entry = journal.entries()[-1]
+    assert entry.name == "quick lr probe" and entry.status == "COMPLETED"
+    assert entry.get("Logged").startswith("retrospectively")
+    assert "accuracy = 0.9" in entry.actual and entry.learning == "lr 1e-2 diverges"
+    assert panel.message.startswith("'quick lr probe' COMPLETED after the fact")
+    assert panel.retro_name.value == panel.learning.value == ""
+    assert panel.tabs.selected_index == widgets.TAB_JOURNAL

@@ -1,0 +1,125 @@
+"""The Result tab: complete an open experiment with the previous cell's outputs, abandon it, or log a run after the fact.
+
+Attaching goes through the kernel's session, the same recorder and timing as
+``%result``: the outputs become the outcome by the core's rule, and Duration
+and Provenance are recorded alike. The tab names the cell it will attach, and
+picks the open experiment this kernel opened (any other can be chosen).
+"""
+
+from __future__ import annotations
+
+import ipywidgets as W
+
+import jupyter_expjournal.render as render
+
+from ..core.model import Entry, Logged, Outcome
+from .common import left, plain, text_field
+from .words import WORDS
+
+NOTHING_OPEN = "no open experiment"
+
+
+class ResultTab:
+    """The result of an experiment: the target, what is attached, learning and next, and the three ways to close."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+        self.target = W.Dropdown(
+            options=[(NOTHING_OPEN, "")],
+            value="",
+            description="experiment",
+            layout=W.Layout(width="100%"),
+            style={"description_width": "90px"},
+        )
+        self.attach_source = W.HTML("", layout=W.Layout(width="100%"))
+        self.learning = text_field("learning", "one sentence: what this taught you")
+        self.next = text_field("next", "what to try based on this result")
+        self.attach = W.Button(
+            description="Attach previous cell's outputs",
+            button_style="success",
+            icon="paperclip",
+            tooltip="complete the experiment with the outputs of the last cell run",
+            layout=left(),
+        )
+        self.abandon_reason = text_field("reason", "why it is abandoned (a data leak in the split, ...)")
+        self.abandon = W.Button(description="Abandon", button_style="danger", icon="ban", layout=left())
+        self.retro_name = text_field("name", "a run that had no hypothesis")
+        self.retro = W.Button(
+            description="After the fact",
+            icon="history",
+            tooltip="log the last cell's outputs as a run with no hypothesis, marked retrospective",
+            layout=left(),
+        )
+        self.widget = W.VBox(
+            [
+                self.target,
+                self.attach_source,
+                self.learning,
+                self.next,
+                self.attach,
+                W.HTML("<hr style='margin:.6em 0'>"),
+                self.abandon_reason,
+                self.abandon,
+                W.HTML("<hr style='margin:.6em 0'>"),
+                W.HTML("<span style='opacity:.7'>no hypothesis was logged: record the run after the fact</span>"),
+                self.retro_name,
+                self.retro,
+            ],
+            layout=W.Layout(width="100%"),
+        )
+
+    # -- what the tab shows ------------------------------------------------------------
+
+    def show_open(self, open_entries: list[Entry]) -> None:
+        """Offer the open experiments, keeping the one chosen, else this kernel's, else the newest."""
+        if not open_entries:
+            self.target.options = [(NOTHING_OPEN, "")]
+            self.target.value = ""
+            self.target.disabled = True
+            return
+        current = self.target.value
+        mine = self.session.preferred()
+        options = [(f"{e.name} ({e.timestamp})", e.name) for e in reversed(open_entries)]
+        names = [value for _, value in options]
+        default = next((e.name for e in open_entries if e.heading == mine), names[0])
+        self.target.options = options
+        self.target.value = current if current in names else default
+        self.target.disabled = False
+
+    def show_source(self) -> None:
+        """Name the cell whose outputs ``Attach`` takes."""
+        record = self.session.recorder.previous()
+        if record is None:
+            text = "attaches: nothing yet (run the experiment in a cell first)"
+        else:
+            first = next((line for line in record.source.splitlines() if line.strip()), "")
+            prompt = f"cell [{record.prompt}]" if record.prompt is not None else "the last cell run"
+            text = f"attaches: {prompt}: {render.first_line(first, 70)}"
+        self.attach_source.value = plain(text)
+
+    # -- the actions: each returns the message to show, or raises JournalError having written nothing --
+
+    def complete(self) -> str:
+        outcome = Outcome(learning=self.learning.value.strip(), next=self.next.value.strip())
+        logged = self.session.complete(outcome, self.session.record(), name=self.target.value or None)
+        self.learning.value = self.next.value = ""
+        return self._done(logged, logged.entry.status)
+
+    def close_abandoned(self) -> str:
+        reason = self.abandon_reason.value
+        logged = self.session.abandon(reason, name=self.target.value or None, learning=self.learning.value.strip())
+        self.abandon_reason.value = self.learning.value = self.next.value = ""
+        return f"'{logged.entry.name}' ABANDONED: {render.first_line(reason, 160)}"
+
+    def log_retro(self) -> str:
+        outcome = Outcome(learning=self.learning.value.strip(), next=self.next.value.strip())
+        logged = self.session.retro(self.retro_name.value, outcome, self.session.record())
+        self.retro_name.value = self.learning.value = self.next.value = ""
+        return self._done(logged, f"{logged.entry.status} after the fact")
+
+    def _done(self, logged: Logged, what: str) -> str:
+        done = logged.entry
+        lines = [f"'{done.name}' {what}: {render.first_line(done.delta, 200)}"]
+        lines += [f"saved {p.name}" for p in logged.assets]
+        lines += [f"! {r.words(WORDS)}" for r in self.session.journal().reminders()]
+        return "\n".join(lines)
