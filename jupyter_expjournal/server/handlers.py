@@ -1,34 +1,55 @@
 """The server face: a small authenticated REST API over the core, under ``/expjournal/api/``.
 
-The JupyterLab sidebar talks to these routes; it never reads the Markdown itself.
-Each handler only translates HTTP into one call of
-:class:`~jupyter_expjournal.core.journal.Journal` and the result into JSON
-(:mod:`~jupyter_expjournal.core.export` gives the shapes). Everything is JSON in
-and out; every verb needs an authenticated user.
+The JupyterLab sidebar talks to these routes; it never reads the Markdown itself,
+and it decides nothing: it posts what the person typed and what the notebook
+holds (a cell's raw outputs), and renders what comes back. Each handler only
+translates HTTP into calls of :class:`~jupyter_expjournal.core.journal.Journal`
+and the result into JSON (:mod:`~jupyter_expjournal.core.export` gives the
+shapes); :mod:`.schema` reads each request body. Everything is JSON in and out;
+every verb needs an authenticated user.
 
 Routes (``path`` is the notebook's folder relative to the server root, ``""`` for
 the root; its journal is found as the kernels find theirs, ``$EXPJOURNAL_DIR``
 included)::
 
-    GET  journal?path=DIR      200 export.review() + journal_path, lessons_path,
+    GET  journal?path=DIR      200 export.review() (reminders as notices, the absent
+                               marker, the search keys) + journal_path, lessons_path,
                                directory_relative, exists; ETag, 304 on If-None-Match
     POST check       {path, draft: {name, hypothesis, change, config, expected, baseline},
                       parallel, strict, force}            200 {refusals, warnings, repeats, rules}
     POST hypothesis  {path, name, hypothesis, change, config, expected, baseline,
-                      parallel, strict, force}            201 {entry, warnings}
+                      parallel, strict, force, notebook, cell_id}     201 {entry, warnings}
     POST result      {path, name, heading, outcome, output, images, metrics,
-                      learning, next, delta, source}      200 {entry, assets}
+                      learning, next, delta, source,
+                      outputs, execution_count, execution, notebook, cell_id}
+                                                          200 {entry, assets}
     POST abandon     {path, name, heading, reason, learning}            200 {entry}
     POST lesson      {path, text, context, source} or {path, rule, action, reason}
                                                           201 {line}
 
-``result`` and ``abandon`` go to the open entry named ``name`` (400 if none
-is open by that name); else to the one whose ``heading`` is given, if it is
-still open; else to the only open entry (409 when several are open).
+``config`` is a list of rows ``{key, old, new}`` as a form holds them (null or
+``"(none)"``: absent on that side; an empty ``old`` with a ``new``: added; an
+empty ``new``: unchanged; a blank row is skipped), or ``{key, value}`` for an
+unchanged key: the core's one config-row rule reads them.
 
-The ETag of ``GET journal`` is computed from the stat of journal.md and
-lessons.md alone, so a poll with ``If-None-Match`` that finds nothing changed
-costs no read and no parse (304, empty body).
+A hypothesis gets a Provenance field, as ``%%hypothesis`` writes it: the git
+commit of the notebook's folder (``path``), Python and host, and the
+``notebook`` (its path from the server root) and ``cell_id`` when given.
+
+``result`` takes the outcome as texts (``output`` and ``images`` as
+``{mime, data}``, data base64 or SVG text), or a cell's raw ``outputs`` as the
+notebook stores them (nbformat 4), which the core turns into the Actual outcome
+exactly as ``%result`` does (text, figures, the error), labelled ``Output of
+cell [execution_count]``. The Duration is the wall time since the entry's
+heading, plus the cell's run time when its ``execution`` metadata (JupyterLab's
+recorded timing) is given. It goes to the open entry named ``name`` (400 if
+none is open by that name); else to the one whose ``heading`` is given, if it
+is still open; else to the only open entry (409 when several are open).
+``abandon`` picks its entry the same way.
+
+The ETag of ``GET journal`` is computed from the store's fingerprint (stat) of
+journal.md and lessons.md alone, so a poll with ``If-None-Match`` that finds
+nothing changed costs no read and no parse (304, empty body).
 
 Errors are always ``{"error": "one message"}`` with a status:
 
@@ -40,63 +61,74 @@ Errors are always ``{"error": "one message"}`` with a status:
 - 404: ``path`` is not a folder under the root.
 - 409: :class:`~jupyter_expjournal.core.errors.GateError` (a gate refused: an
   entry is still PLANNED, strict mode, several open entries); the body also
-  has ``refusals``, a list of every reason.
-- 413: the request body is larger than :data:`MAX_BODY`.
+  has ``refusals``, each a notice ``{gate, text, ways_out, entries, message}``
+  (``ways_out`` are action names such as ``log-result``, ``abandon``,
+  ``parallel``: a front end words them as its own controls). ``error`` is
+  their messages in words that name no front end's controls.
+- 413: the request body is larger than :data:`~.schema.MAX_BODY`.
 - 500: any other :class:`~jupyter_expjournal.core.errors.JournalError`: the
   files cannot be read or written (not UTF-8, permission, disk full, locked
   by another writer for too long). No request can fix these, so they are
   server errors; the message says which file and why.
 
+Warnings (``check``, ``hypothesis``) and the refusals of ``check`` are notices
+of the same shape.
+
 Whatever the status, a refused request wrote nothing: the core raises before
 it writes, and the checks here run before the core is called.
 
 File I/O runs inline on the event loop: the files are small, the parse is
-cached by the core, and no lock is ever held across an ``await`` (there is none).
+cached by the core, and no lock is ever held across an ``await`` (the only one
+waits for git's answer to a hypothesis's Provenance, before any lock).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
-import math
 import os
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import tornado.web
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
+from tornado.ioloop import IOLoop
 
 from ..core import export
-from ..core.draft import config_row
+from ..core.durations import describe_run
 from ..core.errors import GateError, InputError, JournalError
+from ..core.gates import entry_time
 from ..core.journal import Journal
 from ..core.location import find_experiments_dir
-from ..core.model import ConfigItem, Draft, Outcome
+from ..core.provenance import collect
+from ..core.store import fingerprint
+from .schema import (
+    CELL_FIELDS,
+    DRAFT_FIELDS,
+    GATE_FLAGS,
+    LESSON_FIELDS,
+    ORIGIN_FIELDS,
+    RESULT_TEXTS,
+    ApiError,
+    abandon_request,
+    check_request,
+    hypothesis_request,
+    lesson,
+    parse,
+    result_request,
+)
+from .schema import path as path_field
 
 NAMESPACE = "expjournal/api"
-#: Larger request bodies are refused with 413 (figures come base64-encoded).
-MAX_BODY = 20 * 1024 * 1024
-IMAGE_MIMES = ("image/png", "image/jpeg", "image/svg+xml")
-_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n", "PNG"), "image/jpeg": (b"\xff\xd8\xff", "JPEG")}
 #: Files of the experiments folder the core may open: each must stay inside the root.
-_JOURNAL_FILES = ("journal.md", "lessons.md", "assets", ".expjournal.lock", ".gitignore")
+JOURNAL_FILES = ("journal.md", "lessons.md", "assets", ".expjournal.lock", ".gitignore")
 #: Part of every ETag, so that a change of the JSON shape invalidates old ones.
-_SHAPE_VERSION = b"1"
+SHAPE_VERSION = b"2"
 
 
-class ApiError(tornado.web.HTTPError):
-    """A refusal with a status, one message and optional extra JSON fields."""
-
-    def __init__(self, status: int, message: str, **extra: object) -> None:
-        super().__init__(status)
-        self.message = message
-        self.extra = extra
-
-
-class _Context:
+class Context:
     """What every handler shares: the server root and one Journal per folder (parse cache)."""
 
     MAX_JOURNALS = 64
@@ -127,153 +159,22 @@ def _posix_relative(path: str, root: str) -> str:
     return "" if rel == "." else Path(rel).as_posix()
 
 
-# -- request fields ------------------------------------------------------------
-
-def _describe(value: object) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
-        type(value), "a number"
-    )
-
-
-def _text(body: dict, key: str, *, where: str = "", required: bool = False, one_line: bool = False) -> str:
-    """A string field; absent or null is '' unless required."""
-    label = f"{where}{key}"
-    value = body.get(key)
-    if value is None:
-        if required:
-            raise ApiError(400, f"'{label}' is missing")
-        return ""
-    if not isinstance(value, str):
-        raise ApiError(400, f"'{label}' must be a string, not {_describe(value)}")
-    if "\x00" in value:
-        raise ApiError(400, f"'{label}' contains a NUL byte")
-    if required and not value.strip():
-        raise ApiError(400, f"'{label}' is empty")
-    if one_line and ("\n" in value or "\r" in value):
-        raise ApiError(400, f"'{label}' must be one line")
-    return value
-
-
-def _flag(body: dict, key: str) -> bool:
-    value = body.get(key)
-    if value is None:
-        return False
-    if not isinstance(value, bool):
-        raise ApiError(400, f"'{key}' must be true or false, not {_describe(value)}")
-    return value
-
-
-def _only(body: dict, allowed: set[str], where: str = "") -> None:
-    """Refuse unknown fields: a typo in a field name must not be dropped silently."""
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise ApiError(
-            400, f"unknown field '{where}{unknown[0]}' (expected: {', '.join(sorted(allowed))})"
-        )
-
-
-def _config_value(row: dict, key: str, where: str) -> str | None:
-    value = row.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ApiError(400, f"'{where}.{key}' must be a string, a number or null, not {_describe(value)}")
-    return value.strip() if isinstance(value, str) else str(value)
-
-
-def _config(value: object) -> list[ConfigItem]:
-    """``[{key, old, new}]`` rows (null: absent); ``{key, value}`` or old == new: unchanged."""
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ApiError(400, f"'config' must be a list of {{key, old, new}} rows, not {_describe(value)}")
-    items = []
-    for i, row in enumerate(value):
-        where = f"config[{i}]"
-        if not isinstance(row, dict):
-            raise ApiError(400, f"'{where}' must be an object {{key, old, new}}, not {_describe(row)}")
-        _only(row, {"key", "old", "new", "value", "changed"}, f"{where}.")  # changed: from export, ignored
-        key = _text(row, "key", where=f"{where}.", required=True, one_line=True).strip()
-        if "value" in row:
-            if "old" in row or "new" in row:
-                raise ApiError(400, f"'{where}' has 'value' and 'old'/'new': give one or the other")
-            old = new = _config_value(row, "value", where)
-            if old is None:
-                raise ApiError(400, f"'{where}.value' is null")
-        else:
-            old, new = _config_value(row, "old", where), _config_value(row, "new", where)
-            if old is None and new is None:
-                raise ApiError(400, f"'{where}' needs 'old' or 'new' (null means the key is absent on that side)")
-        try:  # the core owns the syntax: a row must read back as written
-            items.append(config_row(key, old, new, f"'{where}'"))
-        except InputError as exc:
-            raise ApiError(400, str(exc)) from None
-    return items
-
-
-def _draft(body: dict, where: str = "") -> Draft:
-    return Draft(
-        name=_text(body, "name", where=where, required=True, one_line=True),
-        hypothesis=_text(body, "hypothesis", where=where),
-        change=_text(body, "change", where=where),
-        config=_config(body.get("config")),
-        expected=_text(body, "expected", where=where),
-        baseline=_text(body, "baseline", where=where),
-    )
-
-
-def _images(value: object) -> list[tuple[str, bytes | str]]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ApiError(400, f"'images' must be a list of {{mime, data}}, not {_describe(value)}")
-    images: list[tuple[str, bytes | str]] = []
-    for i, image in enumerate(value):
-        where = f"images[{i}]"
-        if not isinstance(image, dict):
-            raise ApiError(400, f"'{where}' must be an object {{mime, data}}, not {_describe(image)}")
-        _only(image, {"mime", "data"}, f"{where}.")
-        mime = _text(image, "mime", where=f"{where}.", required=True)
-        if mime not in IMAGE_MIMES:
-            raise ApiError(400, f"'{where}.mime' is {mime!r}: only {', '.join(IMAGE_MIMES)} are kept")
-        data = _text(image, "data", where=f"{where}.", required=True)
-        if mime == "image/svg+xml":
-            if "<svg" not in data.lower():
-                raise ApiError(400, f"'{where}.data' is not SVG text")
-            images.append((mime, data))
-            continue
+def etag(journal: Journal) -> str:
+    """The ETag of a journal's answer: the store's fingerprint of its two files, nothing read."""
+    digest = hashlib.blake2b(digest_size=12)
+    digest.update(SHAPE_VERSION + b"\0" + os.fsencode(journal.directory))
+    for path in (journal.journal_path, journal.lessons_path):
         try:
-            raw = base64.b64decode("".join(data.split()), validate=True)
-        except (binascii.Error, ValueError):
-            raise ApiError(400, f"'{where}.data' is not valid base64") from None
-        signature, kind = _SIGNATURES[mime]
-        if not raw.startswith(signature):
-            raise ApiError(400, f"'{where}.data' does not decode to a {kind} image")
-        images.append((mime, raw))
-    return images
+            digest.update(f"|{fingerprint(path)}".encode())
+        except OSError as exc:
+            digest.update(f"|error {exc.errno}".encode())
+    return f'"{digest.hexdigest()}"'
 
-
-def _metrics(value: object) -> dict[str, float]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise ApiError(400, f"'metrics' must be an object {{name: number}}, not {_describe(value)}")
-    out = {}
-    for name, number in value.items():
-        if not name.strip() or "\n" in name:
-            raise ApiError(400, f"'metrics' has a bad name {name!r}: names are one non-empty line")
-        if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
-            raise ApiError(400, f"'metrics.{name}' must be a finite number, not {_describe(number)}")
-        out[name] = float(number)
-    return out
-
-
-# -- handlers ------------------------------------------------------------------
 
 class _Handler(APIHandler):
     """Shared plumbing: body parsing, path confinement, error mapping."""
 
-    def initialize(self, context: _Context) -> None:
+    def initialize(self, context: Context) -> None:
         self.context = context
 
     def write_error(self, status_code: int, **kwargs: object) -> None:
@@ -299,29 +200,15 @@ class _Handler(APIHandler):
 
     def body(self, allowed: set[str]) -> dict:
         """The request's JSON object, checked for size and unknown fields."""
-        if len(self.request.body) > MAX_BODY:
-            raise ApiError(413, f"the request body is {len(self.request.body):,} bytes; the limit is {MAX_BODY:,}")
-        try:
-            body = json.loads(self.request.body or b"")
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ApiError(400, f"the request body is not valid JSON: {exc}") from None
-        if not isinstance(body, dict):
-            raise ApiError(400, f"the request body must be a JSON object, not {_describe(body)}")
-        _only(body, allowed | {"path"})
-        return body
+        return parse(self.request.body, allowed)
 
-    def locate(self, path: object) -> tuple[Journal, str]:
-        """The journal for ``path`` (a folder relative to the root) and its folder, root-relative.
+    def locate(self, path: object) -> tuple[Journal, str, str]:
+        """The journal for ``path`` (a folder relative to the root), that folder, and the journal's folder, root-relative.
 
         Refuses (403) anything that could reach outside the server root: absolute
         paths, ``..``, and symlinks or ``$EXPJOURNAL_DIR`` resolving elsewhere.
         """
-        if path is None:
-            raise ApiError(400, "'path' is missing (the notebook's folder relative to the server root; '' for the root)")
-        if not isinstance(path, str):
-            raise ApiError(400, f"'path' must be a string, not {_describe(path)}")
-        if "\x00" in path:
-            raise ApiError(400, "'path' contains a NUL byte")
+        path = path_field(path)
         slashed = path.replace("\\", "/")  # "a\..\b" is a traversal on Windows: refuse it everywhere
         if slashed.startswith("/") or os.path.isabs(path) or os.path.splitdrive(path)[0]:
             raise ApiError(403, f"'path' must be relative to the server root, not {path!r}")
@@ -341,11 +228,11 @@ class _Handler(APIHandler):
                 f"the journal for '{path}' is {directory}, outside the server root {root}: "
                 "start Jupyter in a folder that contains it, or point $EXPJOURNAL_DIR inside the root",
             )
-        for name in _JOURNAL_FILES:
+        for name in JOURNAL_FILES:
             if not _inside(os.path.realpath(os.path.join(directory, name)), root):
                 rel = _posix_relative(directory, root)
                 raise ApiError(403, f"'{url_path_join(rel, name)}' links outside the server root")
-        return self.context.journal(directory), _posix_relative(directory, root)
+        return self.context.journal(directory), folder, _posix_relative(directory, root)
 
     @contextmanager
     def core_errors(self):
@@ -353,7 +240,7 @@ class _Handler(APIHandler):
         try:
             yield
         except GateError as exc:
-            raise ApiError(409, str(exc), refusals=[str(exc)]) from None
+            raise ApiError(409, str(exc), refusals=[notice.to_json() for notice in exc.refusals]) from None
         except InputError as exc:
             raise ApiError(400, str(exc)) from None
         except JournalError as exc:
@@ -375,19 +262,19 @@ class JournalHandler(_Handler):
                 path = values[0].decode("utf-8")
             except UnicodeDecodeError:
                 raise ApiError(400, "'path' is not UTF-8") from None
-        journal, relative = self.locate(path)
+        journal, _, relative = self.locate(path)
         self.set_header("Cache-Control", "no-cache")
         # The ETag comes from stat alone, taken before the read: a poll that
         # finds nothing changed costs two stat calls and no parse.
-        etag = _etag(journal)
-        self.set_header("Etag", etag)
+        tag = etag(journal)
+        self.set_header("Etag", tag)
         if self.check_etag_header():
             self.set_status(304)
             self.finish()
             return
         directory = str(journal.directory)
         cached = self.context.answers.get(directory)
-        if cached is not None and cached[0] == etag:
+        if cached is not None and cached[0] == tag:
             self.finish(cached[1])
             return
         with self.core_errors():
@@ -399,22 +286,8 @@ class JournalHandler(_Handler):
             exists=journal.journal_path.is_file(),
         )
         answer = json.dumps(data).encode("utf-8")
-        self.context.answers[directory] = (etag, answer)
+        self.context.answers[directory] = (tag, answer)
         self.finish(answer)
-
-
-def _etag(journal: Journal) -> str:
-    digest = hashlib.blake2b(digest_size=12)
-    digest.update(_SHAPE_VERSION + b"\0" + os.fsencode(journal.directory))
-    for path in (journal.journal_path, journal.lessons_path):
-        try:
-            st = os.stat(path)
-            digest.update(f"|{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}".encode())
-        except FileNotFoundError:
-            digest.update(b"|absent")
-        except OSError as exc:
-            digest.update(f"|error {exc.errno}".encode())
-    return f'"{digest.hexdigest()}"'
 
 
 class CheckHandler(_Handler):
@@ -422,20 +295,15 @@ class CheckHandler(_Handler):
 
     @tornado.web.authenticated
     def post(self) -> None:
-        body = self.body({"draft", "parallel", "strict", "force"})
-        journal, _ = self.locate(body.get("path"))
-        draft_body = body.get("draft")
-        if not isinstance(draft_body, dict):
-            raise ApiError(400, "'draft' is missing" if draft_body is None else f"'draft' must be an object, not {_describe(draft_body)}")
-        _only(draft_body, {"name", "hypothesis", "change", "config", "expected", "baseline"}, "draft.")
-        draft = _draft(draft_body, "draft.")
-        flags = {k: _flag(body, k) for k in ("parallel", "strict", "force")}
+        body = self.body({"draft", *GATE_FLAGS})
+        journal, _, _ = self.locate(body.get("path"))
+        draft, flags = check_request(body)
         with self.core_errors():
             report = journal.check(draft, **flags)
         self.reply(
             {
-                "refusals": report.refusals,
-                "warnings": report.warnings,
+                "refusals": [notice.to_json() for notice in report.refusals],
+                "warnings": [notice.to_json() for notice in report.warnings],
                 "repeats": [export.entry(e) for e in report.repeats],
                 "rules": [export.rule(r) for r in report.rules],
             }
@@ -443,54 +311,39 @@ class CheckHandler(_Handler):
 
 
 class HypothesisHandler(_Handler):
-    """``POST hypothesis``: append a PLANNED entry, if the gates allow it."""
+    """``POST hypothesis``: append a PLANNED entry with its Provenance, if the gates allow it."""
 
     @tornado.web.authenticated
-    def post(self) -> None:
-        body = self.body({"name", "hypothesis", "change", "config", "expected", "baseline", "parallel", "strict", "force"})
-        journal, _ = self.locate(body.get("path"))
-        draft = _draft(body)
-        if body.get("hypothesis") is None:
-            raise ApiError(400, "'hypothesis' is missing")
-        flags = {k: _flag(body, k) for k in ("parallel", "strict", "force")}
-        try:
-            with self.core_errors():
-                logged = journal.hypothesize(draft, **flags)
-        except ApiError as exc:
-            if exc.status_code == 409:
-                # The core joins its refusals in one message; give the list too.
-                with self.core_errors():
-                    exc.extra["refusals"] = journal.check(draft, **flags).refusals or exc.extra["refusals"]
-            raise
-        self.reply({"entry": export.entry(logged.entry), "warnings": logged.warnings}, 201)
+    async def post(self) -> None:
+        body = self.body(DRAFT_FIELDS | set(GATE_FLAGS) | ORIGIN_FIELDS)
+        journal, folder, _ = self.locate(body.get("path"))
+        request = hypothesis_request(body)
+        cells = [request.cell_id] if request.cell_id else []
+        # git runs in a thread: the event loop serves other requests meanwhile (no lock is held)
+        provenance = await IOLoop.current().run_in_executor(
+            None, lambda: collect(folder, notebook=request.notebook, cells=cells).describe()
+        )
+        request.draft.extra["Provenance"] = provenance
+        with self.core_errors():
+            logged = journal.hypothesize(request.draft, **request.flags)
+        self.reply({"entry": export.entry(logged.entry), "warnings": [n.to_json() for n in logged.warnings]}, 201)
 
 
 class ResultHandler(_Handler):
-    """``POST result``: complete the open entry with an outcome, output and figures."""
-
-    FIELDS = ("outcome", "output", "learning", "next", "delta")
+    """``POST result``: complete the open entry with an outcome, output and figures, and how long it took."""
 
     @tornado.web.authenticated
     def post(self) -> None:
-        body = self.body({"name", "heading", "images", "metrics", "source", *self.FIELDS})
-        journal, relative = self.locate(body.get("path"))
-        texts = {k: _text(body, k) for k in self.FIELDS}
-        outcome = Outcome(
-            summary=texts["outcome"],
-            output=texts["output"],
-            images=_images(body.get("images")),
-            metrics=_metrics(body.get("metrics")),
-            learning=texts["learning"],
-            next=texts["next"],
-            delta=texts["delta"],
-            source=_text(body, "source", one_line=True).strip(),
-        )
-        if not any(v.strip() for v in texts.values()) and not outcome.images and not outcome.metrics:
-            raise ApiError(400, "a result needs at least one of 'outcome', 'output', 'images', 'metrics', 'learning', 'next', 'delta'")
-        name = _text(body, "name", one_line=True).strip() or None
-        heading = _text(body, "heading", one_line=True).strip() or None
+        body = self.body({"name", "heading", "images", "metrics", "source", *RESULT_TEXTS, *CELL_FIELDS, *ORIGIN_FIELDS})
+        journal, _, _ = self.locate(body.get("path"))
+        request = result_request(body)
         with self.core_errors():
-            logged = journal.complete(outcome, name=name, preferred=heading)
+            entry = journal.resolve_open(request.name, request.heading)
+            started = entry_time(entry)
+            wall = (datetime.now() - started).total_seconds() if started else None
+            cells = None if request.cell_seconds is None else [request.cell_seconds]
+            request.outcome.duration = describe_run(wall, cells, [])
+            logged = journal.complete(request.outcome, name=request.name, preferred=entry.heading)
         assets = [p.relative_to(journal.directory).as_posix() for p in logged.assets]
         self.reply({"entry": export.entry(logged.entry), "assets": assets})
 
@@ -501,11 +354,8 @@ class AbandonHandler(_Handler):
     @tornado.web.authenticated
     def post(self) -> None:
         body = self.body({"name", "heading", "reason", "learning"})
-        journal, _ = self.locate(body.get("path"))
-        reason = _text(body, "reason", required=True)
-        learning = _text(body, "learning")
-        name = _text(body, "name", one_line=True).strip() or None
-        heading = _text(body, "heading", one_line=True).strip() or None
+        journal, _, _ = self.locate(body.get("path"))
+        reason, learning, name, heading = abandon_request(body)
         with self.core_errors():
             logged = journal.abandon(reason, name=name, preferred=heading, learning=learning)
         self.reply({"entry": export.entry(logged.entry)})
@@ -516,26 +366,11 @@ class LessonHandler(_Handler):
 
     @tornado.web.authenticated
     def post(self) -> None:
-        body = self.body({"text", "context", "source", "rule", "action", "reason"})
-        journal, _ = self.locate(body.get("path"))
-        if body.get("rule") is not None:
-            stray = [k for k in ("text", "context", "source") if body.get(k) is not None]
-            if stray:
-                raise ApiError(400, f"'{stray[0]}' belongs to a lesson, not a rule: send a lesson or a rule")
-            kind = _text(body, "rule", required=True)
-            action = _text(body, "action", required=True)
-            reason = _text(body, "reason")
-            with self.core_errors():
-                line = journal.add_rule(kind, action, reason=reason)
-        else:
-            stray = [k for k in ("action", "reason") if body.get(k) is not None]
-            if stray:
-                raise ApiError(400, f"'{stray[0]}' belongs to a rule: add \"rule\": \"NEVER\" or \"ALWAYS\"")
-            text = _text(body, "text", required=True)
-            context = _text(body, "context", one_line=True)
-            source = _text(body, "source")
-            with self.core_errors():
-                line = journal.add_lesson(text, context=context, source=source)
+        body = self.body(set(LESSON_FIELDS))
+        journal, _, _ = self.locate(body.get("path"))
+        request = lesson(body)
+        with self.core_errors():
+            line = journal.learn(request)
         self.reply({"line": line}, 201)
 
 
@@ -553,7 +388,7 @@ def setup_handlers(web_app, server_app=None) -> None:
     """Add the ``/expjournal/api/`` routes under the server's ``base_url``."""
     contents = getattr(server_app, "contents_manager", None)
     root = getattr(contents, "root_dir", None) or getattr(server_app, "root_dir", None) or os.getcwd()
-    context = _Context(root)
+    context = Context(root)
     base_url = web_app.settings["base_url"]
     web_app.add_handlers(
         ".*$",

@@ -2,20 +2,21 @@
 
 import base64
 import json
-import os
 import re
-import struct
-import zlib
 from datetime import datetime
 
 import pytest
 import tornado.web
 
-from jupyter_expjournal.server import handlers
+from jupyter_expjournal.server import schema
+
+from .support import png, tree
 
 STAMP = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"
 TODAY = datetime.now().strftime("%Y-%m-%d")
-ROUTES = {"journal": ["get"], "check": ["post"], "hypothesis": ["post"], "result": ["post"], "abandon": ["post"], "lesson": ["post"]}
+ROUTES = {
+    "journal": ["get"], "check": ["post"], "hypothesis": ["post"], "result": ["post"], "abandon": ["post"], "lesson": ["post"],
+}
 
 RANK64 = {
     "name": "QLoRA rank 64",
@@ -39,67 +40,6 @@ BODIES = {
     "abandon": {"reason": "x"},
     "lesson": {"text": "x"},
 }
-
-
-def png(width=2, height=2) -> bytes:
-    """A real, valid PNG (grey pixels), built without an imaging library."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    rows = b"".join(b"\0" + b"\x80" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
-
-
-@pytest.fixture
-def jp_server_config():
-    # allow_unauthenticated_access=True is the default; set it so that the
-    # server does not enforce auth by itself and the auth test proves ours.
-    return {"ServerApp": {"jpserver_extensions": {"jupyter_expjournal": True}, "allow_unauthenticated_access": True}}
-
-
-@pytest.fixture(autouse=True)
-def no_env_journal(monkeypatch):
-    monkeypatch.delenv("EXPJOURNAL_DIR", raising=False)
-
-
-@pytest.fixture
-def root(jp_root_dir):
-    """The server root as a project: a git root, so the journal search stops here."""
-    (jp_root_dir / ".git").mkdir()
-    (jp_root_dir / "nb" / "deep").mkdir(parents=True)
-    return jp_root_dir
-
-
-@pytest.fixture
-def api(jp_fetch):
-    """``await api(route, body)`` -> (status, JSON or None, response); never raises on 4xx/5xx."""
-
-    async def call(route, body=None, *, method=None, params=None, headers=None, raw=None):
-        method = method or ("GET" if body is None and raw is None else "POST")
-        kwargs = {}
-        if method == "POST":
-            kwargs["body"] = raw if raw is not None else json.dumps(body)
-        response = await jp_fetch(
-            "expjournal", "api", route, method=method, params=params, headers=headers, raise_error=False, **kwargs
-        )
-        data = json.loads(response.body) if response.body else None
-        return response.code, data, response
-
-    return call
-
-
-def tree(folder):
-    """Every file under ``folder`` with its bytes (lock files aside): 'nothing written' is equality."""
-    out = {}
-    for dirpath, dirnames, filenames in os.walk(folder):
-        for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
-            path = os.path.join(dirpath, name)
-            if name.endswith(".lock"):
-                continue
-            out[os.path.relpath(path, folder)] = os.readlink(path) if os.path.islink(path) else open(path, "rb").read()
-    return out
 
 
 # -- GET journal -------------------------------------------------------------------
@@ -189,14 +129,15 @@ async def test_hypothesis_is_written_in_the_seed_format(api, root):
         "- dropout: 0.05 \\(unchanged\\)\n"
         "- warmup: \\(none\\) → 100\n"
         "\\*\\*Expected outcome\\*\\*: eval_acc \\+0.02\n"
-        "\\*\\*Baseline\\*\\*: eval_acc = 0.78\n",
+        "\\*\\*Baseline\\*\\*: eval_acc = 0.78\n"
+        "\\*\\*Provenance\\*\\*: .*Python .*\n",
         text,
     ), text
     entry = data["entry"]
     assert entry["status"] == "PLANNED" and entry["name"] == "QLoRA rank 64"
     assert entry["changed_keys"] == ["lora_r", "warmup"]
     # two changed keys: the one-variable gate warns (and does not refuse outside strict mode)
-    assert any("2 variables change at once" in w for w in data["warnings"])
+    assert any("2 variables change at once" in w["text"] for w in data["warnings"])
 
 
 async def test_open_entry_refuses_the_next_hypothesis_until_parallel(api, root):
@@ -206,7 +147,7 @@ async def test_open_entry_refuses_the_next_hypothesis_until_parallel(api, root):
     code, data, _ = await api("hypothesis", {"path": "", **second})
     assert code == 409
     assert "'QLoRA rank 64'" in data["error"] and "still PLANNED" in data["error"]
-    assert len(data["refusals"]) == 1 and "'QLoRA rank 64'" in data["refusals"][0]
+    assert len(data["refusals"]) == 1 and "'QLoRA rank 64'" in data["refusals"][0]["text"]
     assert tree(root) == before
 
     code, data, _ = await api("hypothesis", {"path": "", **second, "parallel": True})
@@ -218,13 +159,13 @@ async def test_open_entry_refuses_the_next_hypothesis_until_parallel(api, root):
 async def test_strict_mode_refuses_a_missing_baseline_unless_forced(api, root):
     draft = {"path": "", "name": "no baseline", "hypothesis": "h", "change": "lr 1 → 2"}
     code, data, _ = await api("hypothesis", {**draft, "strict": True})
-    assert code == 409 and "no baseline recorded" in data["refusals"][0]
+    assert code == 409 and "no baseline recorded" in data["refusals"][0]["text"]
     assert not (root / "experiments" / "journal.md").exists()
     code, data, _ = await api("hypothesis", {**draft, "strict": True, "force": True})
-    assert code == 201 and any("no baseline" in w for w in data["warnings"])
+    assert code == 201 and any("no baseline" in w["text"] for w in data["warnings"])
     code, data, _ = await api("hypothesis", {**draft, "name": "next", "strict": True})
-    assert code == 409 and len(data["refusals"]) == 2 and data["error"] == "; ".join(data["refusals"])
-    assert "'no baseline' (" in data["refusals"][0] and "no baseline recorded" in data["refusals"][1]
+    assert code == 409 and len(data["refusals"]) == 2 and data["error"] == "; ".join(r["message"] for r in data["refusals"])
+    assert "'no baseline' (" in data["refusals"][0]["text"] and "no baseline recorded" in data["refusals"][1]["text"]
 
 
 async def test_check_reports_gates_without_writing(api, root):
@@ -242,14 +183,14 @@ async def test_check_reports_gates_without_writing(api, root):
     draft = {"name": "again", "hypothesis": "h", "change": "lora_r 32 → 64"}
     code, data, _ = await api("check", {"path": "nb", "draft": draft})
     assert code == 200
-    assert len(data["refusals"]) == 1 and "'still open'" in data["refusals"][0]
-    assert any("no baseline" in w for w in data["warnings"])
-    assert any("already tried in 'tried before'" in w for w in data["warnings"])
+    assert len(data["refusals"]) == 1 and "'still open'" in data["refusals"][0]["text"]
+    assert any("no baseline" in w["text"] for w in data["warnings"])
+    assert any("already tried in 'tried before'" in w["text"] for w in data["warnings"])
     assert [e["name"] for e in data["repeats"]] == ["tried before"] and data["repeats"][0]["status"] == "COMPLETED"
     assert [r["kind"] for r in data["rules"]] == ["NEVER"] and "lora_r" in data["rules"][0]["action"]
 
     code, data, _ = await api("check", {"path": "nb", "draft": draft, "parallel": True, "strict": True})
-    assert code == 200 and len(data["refusals"]) == 1 and "strict mode" in data["refusals"][0]
+    assert code == 200 and len(data["refusals"]) == 1 and "strict mode" in data["refusals"][0]["text"]
     assert tree(root) == before
 
 
@@ -280,7 +221,8 @@ async def test_result_saves_a_png_and_links_it(api, jp_fetch, root):
 
     text = (root / "experiments" / "journal.md").read_text(encoding="utf-8")
     assert "**Status**: COMPLETED\n" in text and "PLANNED" not in text
-    assert f"**Actual outcome**: eval_acc = 0.81\nOutput of cell [3]:\n```text\nepoch 3\neval_acc = 0.81\n```\n![cell 3 figure 1]({asset})\n" in text
+    outcome = "eval_acc = 0.81\nOutput of cell [3]:\n```text\nepoch 3\neval_acc = 0.81\n```\n"
+    assert f"**Actual outcome**: {outcome}![cell 3 figure 1]({asset})\n" in text
     assert "**Learning**: rank helps a little\n**Next**: try alpha 128\n" in text
 
     # the front end shows it through /files/<directory_relative>/<image>
@@ -323,7 +265,7 @@ async def test_result_refuses_bad_images_and_writes_nothing(api, root, images, m
 async def test_result_body_over_the_cap_is_413(api, root):
     assert (await api("hypothesis", {"path": "", **RANK64}))[0] == 201
     before = tree(root)
-    big = base64.b64encode(png() + b"\0" * (handlers.MAX_BODY * 3 // 4)).decode()
+    big = base64.b64encode(png() + b"\0" * (schema.MAX_BODY * 3 // 4)).decode()
     code, data, _ = await api("result", {"path": "", "images": [{"mime": "image/png", "data": big}]})
     assert code == 413 and "limit" in data["error"]
     assert tree(root) == before
@@ -335,7 +277,8 @@ async def test_result_needs_an_open_entry_and_picks_by_name(api, root):
     await api("hypothesis", {"path": "", **RANK64})
     await api("hypothesis", {"path": "", **RANK64, "name": "other", "parallel": True})
     code, data, _ = await api("result", {"path": "", "outcome": "x"})
-    assert code == 409 and "2 experiments are open" in data["error"] and data["refusals"] == [data["error"]]
+    assert code == 409 and "2 experiments are open" in data["error"]
+    assert [r["message"] for r in data["refusals"]] == [data["error"]]
     code, data, _ = await api("result", {"path": "", "name": "nope", "outcome": "x"})
     assert code == 400 and "no open experiment named 'nope'" in data["error"]
     code, data, _ = await api("result", {"path": "", "name": "other", "outcome": "done"})
@@ -367,10 +310,13 @@ async def test_abandon_closes_the_entry_by_heading(api, root):
 # -- lessons and rules ---------------------------------------------------------------
 
 async def test_lesson_and_rule_are_added_in_the_seed_format(api, root):
-    code, data, _ = await api("lesson", {"path": "nb", "text": "alpha/r matters more than rank.", "context": "QLoRA", "source": "runs 3-5"})
+    lesson = {"text": "alpha/r matters more than rank.", "context": "QLoRA", "source": "runs 3-5"}
+    code, data, _ = await api("lesson", {"path": "nb", **lesson})
     assert code == 201 and data["line"] == f"- {TODAY} QLoRA: alpha/r matters more than rank. Source: runs 3-5"
-    code, data, _ = await api("lesson", {"path": "nb", "rule": "NEVER", "action": "train in fp16 without loss scaling", "reason": "the loss goes NaN"})
-    assert code == 201 and data["line"] == f"- NEVER train in fp16 without loss scaling because the loss goes NaN. Learned: {TODAY}"
+    rule = {"rule": "NEVER", "action": "train in fp16 without loss scaling", "reason": "the loss goes NaN"}
+    code, data, _ = await api("lesson", {"path": "nb", **rule})
+    assert code == 201
+    assert data["line"] == f"- NEVER train in fp16 without loss scaling because the loss goes NaN. Learned: {TODAY}"
     code, data, _ = await api("lesson", {"path": "nb", "rule": "always", "action": "pin the eval seed"})
     assert code == 201 and data["line"] == f"- ALWAYS pin the eval seed. Learned: {TODAY}"
     assert (root / "experiments" / "lessons.md").read_text(encoding="utf-8") == (
@@ -421,9 +367,12 @@ OK = {"path": "", "name": "x", "hypothesis": "h"}  # a valid hypothesis, spoiled
         ("hypothesis", json.dumps({**OK, "config": {"a": 1}}), "'config' must be a list"),
         ("hypothesis", json.dumps({**OK, "config": [{"old": 1}]}), "'config[0].key' is missing"),
         ("hypothesis", json.dumps({**OK, "config": [{"key": "a"}]}), "'config[0]' needs 'old' or 'new'"),
-        ("hypothesis", json.dumps({**OK, "config": [{"key": "a: b", "old": 1, "new": 2}]}), "'config[0]' cannot be written"),
-        ("hypothesis", json.dumps({**OK, "config": [{"key": "a", "old": "1 → 2", "new": 3}]}), "'config[0]' cannot be written"),
-        ("hypothesis", json.dumps({**OK, "config": [{"key": "a", "old": [1], "new": 2}]}), "'config[0].old' must be a string, a number or null"),
+        ("hypothesis", json.dumps({**OK, "config": [{"key": "a: b", "old": 1, "new": 2}]}),
+         "'config[0]' (a: b) cannot be written"),
+        ("hypothesis", json.dumps({**OK, "config": [{"key": "a", "old": "1 → 2", "new": 3}]}),
+         "'config[0]' (a) cannot be written"),
+        ("hypothesis", json.dumps({**OK, "config": [{"key": "a", "old": [1], "new": 2}]}),
+         "'config[0].old' must be a string, a number or null"),
         ("hypothesis", json.dumps({**OK, "baselin": "typo"}), "unknown field 'baselin'"),
         ("check", json.dumps({"path": ""}), "'draft' is missing"),
         ("check", json.dumps({"path": "", "draft": "x"}), "'draft' must be an object, not a string"),

@@ -1,0 +1,410 @@
+"""What each request of the REST API may hold, read into the core's own objects.
+
+A request body is checked field by field before the core is called, so a typo
+or a wrong type gets one message naming the field (``'config[2].old' must be a
+string, ...``) and nothing is written. What the fields *mean* is the core's:
+config rows go through :func:`~jupyter_expjournal.core.draft.config_row`,
+lessons and rules through :func:`~jupyter_expjournal.core.draft.lesson_request`,
+a cell's outputs through :func:`~jupyter_expjournal.core.outcome.from_notebook`.
+This module only maps the API's field names onto them and refuses what
+cannot be mapped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+import tornado.web
+
+from ..core.draft import Learned, config_row, lesson_request
+from ..core.errors import InputError
+from ..core.model import ConfigItem, Draft, Outcome
+from ..core.outcome import IMAGE_MIMES, CellOutputs, check_image, from_notebook
+
+#: Larger request bodies are refused with 413 (figures come base64-encoded).
+MAX_BODY = 20 * 1024 * 1024
+
+DRAFT_FIELDS = {"name", "hypothesis", "change", "config", "expected", "baseline"}
+GATE_FLAGS = ("parallel", "strict", "force")
+#: Where a hypothesis was written: recorded in its Provenance field.
+ORIGIN_FIELDS = {"notebook", "cell_id"}
+RESULT_TEXTS = ("outcome", "output", "learning", "next", "delta")
+#: What the sidebar knows of the cell whose outputs it posts.
+CELL_FIELDS = {"outputs", "execution_count", "execution"}
+OUTPUT_TYPES = ("stream", "display_data", "execute_result", "error")
+
+
+class ApiError(tornado.web.HTTPError):
+    """A refusal with a status, one message and optional extra JSON fields."""
+
+    def __init__(self, status: int, message: str, **extra: object) -> None:
+        super().__init__(status)
+        self.message = message
+        self.extra = extra
+
+
+def describe(value: object) -> str:
+    """A JSON value's kind, as a message names it."""
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number"
+    )
+
+
+# -- one field ---------------------------------------------------------------------------
+
+
+def text(body: dict, key: str, *, where: str = "", required: bool = False, one_line: bool = False) -> str:
+    """A string field; absent or null is '' unless required."""
+    label = f"{where}{key}"
+    value = body.get(key)
+    if value is None:
+        if required:
+            raise ApiError(400, f"'{label}' is missing")
+        return ""
+    if not isinstance(value, str):
+        raise ApiError(400, f"'{label}' must be a string, not {describe(value)}")
+    if "\x00" in value:
+        raise ApiError(400, f"'{label}' contains a NUL byte")
+    if required and not value.strip():
+        raise ApiError(400, f"'{label}' is empty")
+    if one_line and ("\n" in value or "\r" in value):
+        raise ApiError(400, f"'{label}' must be one line")
+    return value
+
+
+def flag(body: dict, key: str) -> bool:
+    value = body.get(key)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ApiError(400, f"'{key}' must be true or false, not {describe(value)}")
+    return value
+
+
+def only(body: dict, allowed: set[str], where: str = "") -> None:
+    """Refuse unknown fields: a typo in a field name must not be dropped silently."""
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise ApiError(400, f"unknown field '{where}{unknown[0]}' (expected: {', '.join(sorted(allowed))})")
+
+
+def core_input(call, *args, **kwargs):
+    """Call the core on request values; its refusal of them is a 400 with its message."""
+    try:
+        return call(*args, **kwargs)
+    except InputError as exc:
+        raise ApiError(400, str(exc)) from None
+
+
+# -- the body and its path ---------------------------------------------------------------
+
+
+def parse(raw: bytes, allowed: set[str]) -> dict:
+    """The request's JSON object, checked for size and unknown fields (``path`` is always allowed)."""
+    if len(raw) > MAX_BODY:
+        raise ApiError(413, f"the request body is {len(raw):,} bytes; the limit is {MAX_BODY:,}")
+    try:
+        body = json.loads(raw or b"")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, f"the request body is not valid JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, f"the request body must be a JSON object, not {describe(body)}")
+    only(body, allowed | {"path"})
+    return body
+
+
+def path(value: object) -> str:
+    """``path``: the notebook's folder relative to the server root (the handler confines it)."""
+    if value is None:
+        raise ApiError(400, "'path' is missing (the notebook's folder relative to the server root; '' for the root)")
+    if not isinstance(value, str):
+        raise ApiError(400, f"'path' must be a string, not {describe(value)}")
+    if "\x00" in value:
+        raise ApiError(400, "'path' contains a NUL byte")
+    return value
+
+
+# -- hypothesis and check ----------------------------------------------------------------
+
+
+def _config_value(row: dict, key: str, where: str) -> str | None:
+    value = row.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ApiError(400, f"'{where}.{key}' must be a string, a number or null, not {describe(value)}")
+    if isinstance(value, str) and "\x00" in value:
+        raise ApiError(400, f"'{where}.{key}' contains a NUL byte")
+    return value if isinstance(value, str) else str(value)
+
+
+def config(value: object) -> list[ConfigItem]:
+    """Config rows ``{key, old, new}`` as typed, or ``{key, value}`` for an unchanged key.
+
+    The core reads each row (:func:`~jupyter_expjournal.core.draft.config_row`):
+    null or ``(none)`` is absent on that side, an empty old with a new adds the
+    key, an empty new leaves it unchanged at old, a blank row is skipped.
+    """
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ApiError(400, f"'config' must be a list of {{key, old, new}} rows, not {describe(value)}")
+    items = []
+    for i, row in enumerate(value):
+        where = f"config[{i}]"
+        if not isinstance(row, dict):
+            raise ApiError(400, f"'{where}' must be an object {{key, old, new}}, not {describe(row)}")
+        only(row, {"key", "old", "new", "value", "changed"}, f"{where}.")  # changed: from export, ignored
+        if row.get("key") is None:
+            raise ApiError(400, f"'{where}.key' is missing")
+        key = text(row, "key", where=f"{where}.", one_line=True)
+        if "value" in row:
+            if "old" in row or "new" in row:
+                raise ApiError(400, f"'{where}' has 'value' and 'old'/'new': give one or the other")
+            old = new = _config_value(row, "value", where)
+            if old is None:
+                raise ApiError(400, f"'{where}.value' is null")
+        else:
+            old, new = _config_value(row, "old", where), _config_value(row, "new", where)
+            if old is None and new is None:
+                raise ApiError(400, f"'{where}' needs 'old' or 'new' (null means the key is absent on that side)")
+        item = core_input(config_row, key, old, new, f"'{where}'")
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def draft(body: dict, where: str = "") -> Draft:
+    return Draft(
+        name=text(body, "name", where=where, required=True, one_line=True),
+        hypothesis=text(body, "hypothesis", where=where),
+        change=text(body, "change", where=where),
+        config=config(body.get("config")),
+        expected=text(body, "expected", where=where),
+        baseline=text(body, "baseline", where=where),
+    )
+
+
+def gate_flags(body: dict) -> dict[str, bool]:
+    return {key: flag(body, key) for key in GATE_FLAGS}
+
+
+@dataclass
+class HypothesisRequest:
+    draft: Draft
+    flags: dict[str, bool]
+    notebook: str = ""  # the notebook's path relative to the server root, when the client has one
+    cell_id: str = ""
+
+
+def check_request(body: dict) -> tuple[Draft, dict[str, bool]]:
+    """``POST check``: ``{draft: {...}, parallel, strict, force}``."""
+    value = body.get("draft")
+    if not isinstance(value, dict):
+        raise ApiError(400, "'draft' is missing" if value is None else f"'draft' must be an object, not {describe(value)}")
+    only(value, DRAFT_FIELDS, "draft.")
+    return draft(value, "draft."), gate_flags(body)
+
+
+def hypothesis_request(body: dict) -> HypothesisRequest:
+    """``POST hypothesis``: the draft's fields, the gate flags, and where it was written."""
+    result = draft(body)
+    if body.get("hypothesis") is None:
+        raise ApiError(400, "'hypothesis' is missing")
+    return HypothesisRequest(
+        result,
+        gate_flags(body),
+        notebook=text(body, "notebook", one_line=True).strip(),
+        cell_id=text(body, "cell_id", one_line=True).strip(),
+    )
+
+
+# -- result and abandon ------------------------------------------------------------------
+
+
+def images(value: object) -> list[tuple[str, bytes | str]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ApiError(400, f"'images' must be a list of {{mime, data}}, not {describe(value)}")
+    out: list[tuple[str, bytes | str]] = []
+    for i, image in enumerate(value):
+        where = f"images[{i}]"
+        if not isinstance(image, dict):
+            raise ApiError(400, f"'{where}' must be an object {{mime, data}}, not {describe(image)}")
+        only(image, {"mime", "data"}, f"{where}.")
+        mime = text(image, "mime", where=f"{where}.", required=True)
+        data = text(image, "data", where=f"{where}.", required=True)
+        # the core's image rule, named by this API's field: the type is refused by 'mime', bad data by 'data'
+        label = f"'{where}.data'" if mime in IMAGE_MIMES else f"'{where}.mime'"
+        try:
+            out.append(check_image(mime, data, label))
+        except InputError as exc:  # in this API's words since its first version: base64 that "does not decode to a PNG"
+            raise ApiError(400, str(exc).replace(f"{label} is not a ", f"{label} does not decode to a ")) from None
+    return out
+
+
+def metrics(value: object) -> dict[str, float]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ApiError(400, f"'metrics' must be an object {{name: number}}, not {describe(value)}")
+    out = {}
+    for name, number in value.items():
+        if not name.strip() or "\n" in name:
+            raise ApiError(400, f"'metrics' has a bad name {name!r}: names are one non-empty line")
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
+            raise ApiError(400, f"'metrics.{name}' must be a finite number, not {describe(number)}")
+        out[name] = float(number)
+    return out
+
+
+def outputs(value: object) -> CellOutputs | None:
+    """A cell's outputs as the notebook stores them (nbformat 4), read by the core's one rule."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise ApiError(400, f"'outputs' must be a list of nbformat outputs, not {describe(value)}")
+    for i, output in enumerate(value):
+        if not isinstance(output, dict):
+            raise ApiError(400, f"'outputs[{i}]' must be an object (an nbformat output), not {describe(output)}")
+        kind = output.get("output_type")
+        if kind not in OUTPUT_TYPES:
+            raise ApiError(
+                400, f"'outputs[{i}].output_type' is {kind!r}: an nbformat output is one of {', '.join(OUTPUT_TYPES)}"
+            )
+    try:
+        cell = from_notebook(value)
+        cell.images = [check_image(mime, data, f"an {mime} output in 'outputs'") for mime, data in cell.images]
+    except InputError as exc:
+        raise ApiError(400, str(exc)) from None
+    except (TypeError, ValueError, AttributeError) as exc:  # a field of the wrong shape inside an output
+        raise ApiError(400, f"'outputs' is not nbformat 4: {exc}") from None
+    return cell
+
+
+def cell_seconds(value: object) -> float | None:
+    """How long the cell ran, from the timing JupyterLab records in its ``execution`` metadata.
+
+    ``shell.execute_reply`` minus the kernel's start (``shell.execute_reply.started``,
+    else ``iopub.execute_input``, else ``iopub.status.busy``); None when not recorded.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ApiError(400, f"'execution' must be an object (the cell's execution metadata), not {describe(value)}")
+
+    def moment(key: str) -> datetime | None:
+        stamp = value.get(key)
+        if stamp is None:
+            return None
+        if not isinstance(stamp, str):
+            raise ApiError(400, f"'execution.{key}' must be an ISO 8601 time, not {describe(stamp)}")
+        try:
+            return datetime.fromisoformat(stamp)
+        except ValueError:
+            raise ApiError(400, f"'execution.{key}' is not an ISO 8601 time: {stamp!r}") from None
+
+    end = moment("shell.execute_reply")
+    start = moment("shell.execute_reply.started") or moment("iopub.execute_input") or moment("iopub.status.busy")
+    if end is None or start is None:
+        return None
+    try:
+        seconds = (end - start).total_seconds()
+    except TypeError:  # one time with a zone, one without
+        raise ApiError(400, "'execution' mixes times with and without a time zone") from None
+    return max(0.0, seconds)
+
+
+@dataclass
+class ResultRequest:
+    outcome: Outcome
+    name: str | None = None
+    heading: str | None = None
+    cell_seconds: float | None = None  # the attached cell's run time, when its front end recorded it
+    notebook: str = ""  # where the outputs came from, when the client says
+    cell_id: str = ""
+
+
+def result_request(body: dict) -> ResultRequest:
+    """``POST result``: texts, figures and metrics, or a cell's raw ``outputs`` with what is known of the cell."""
+    texts = {key: text(body, key) for key in RESULT_TEXTS}
+    cell = outputs(body.get("outputs"))
+    count = body.get("execution_count")
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+        raise ApiError(400, f"'execution_count' must be a whole number or null, not {describe(count)}")
+    source = text(body, "source", one_line=True).strip()
+    if cell is not None:
+        if texts["output"] or body.get("images") is not None:
+            raise ApiError(400, "give a cell's 'outputs', or 'output' and 'images', not both")
+        if not source and count is not None:
+            source = f"cell [{count}]"  # as %result labels a cell's output
+    outcome = Outcome(
+        summary=texts["outcome"],
+        output=cell.text if cell is not None else texts["output"],
+        images=cell.images if cell is not None else images(body.get("images")),
+        metrics=metrics(body.get("metrics")),
+        error=cell.error if cell is not None else "",
+        learning=texts["learning"],
+        next=texts["next"],
+        delta=texts["delta"],
+        source=source,
+    )
+    said = any(v.strip() for v in (*texts.values(), outcome.output, outcome.error))
+    if not said and not outcome.images and not outcome.metrics:
+        raise ApiError(
+            400, "a result needs at least one of 'outcome', 'output', 'outputs', 'images', 'metrics', 'learning', 'next', 'delta'"
+        )
+    return ResultRequest(
+        outcome,
+        name=text(body, "name", one_line=True).strip() or None,
+        heading=text(body, "heading", one_line=True).strip() or None,
+        cell_seconds=cell_seconds(body.get("execution")),
+        notebook=text(body, "notebook", one_line=True).strip(),
+        cell_id=text(body, "cell_id", one_line=True).strip(),
+    )
+
+
+def abandon_request(body: dict) -> tuple[str, str, str | None, str | None]:
+    """``POST abandon``: (reason, learning, name, heading)."""
+    return (
+        text(body, "reason", required=True),
+        text(body, "learning"),
+        text(body, "name", one_line=True).strip() or None,
+        text(body, "heading", one_line=True).strip() or None,
+    )
+
+
+# -- lessons and rules -------------------------------------------------------------------
+
+
+LESSON_FIELDS = ("text", "context", "source", "rule", "action", "reason")
+
+
+def lesson(body: dict) -> Learned:
+    """``POST lesson``: ``{text, context, source}`` or ``{rule, action, reason}``, as the core reads a lesson.
+
+    The fields map onto the core's options (a NEVER rule's reason is its
+    *because*, an ALWAYS rule's its *when*), and the core decides which go
+    together, as it does for the magics and the command line. Only what cannot
+    be mapped is refused here: a rule kind other than NEVER or ALWAYS, an
+    action or reason with no rule to belong to.
+    """
+    given = {key: text(body, key, one_line=key in ("context", "rule")) for key in LESSON_FIELDS}
+    if body.get("rule") is None:
+        stray = [key for key in ("action", "reason") if given[key].strip()]
+        if stray:
+            raise ApiError(400, f"'{stray[0]}' belongs to a rule: add \"rule\": \"NEVER\" or \"ALWAYS\"")
+        text(body, "text", required=True)
+        return core_input(lesson_request, given["text"], context=given["context"], source=given["source"])
+    kind = given["rule"].strip().upper()
+    if kind not in ("NEVER", "ALWAYS"):
+        raise ApiError(400, f"'rule' must be NEVER or ALWAYS, not {given['rule']!r}")
+    action = text(body, "action", required=True)
+    if given["text"].strip():  # the core refuses it too; this API's words for it
+        raise ApiError(400, f"'text' belongs to a lesson, not to a {kind} rule: a rule's text is its 'action'")
+    options = {"never": action, "because": given["reason"]} if kind == "NEVER" else {"always": action, "when": given["reason"]}
+    return core_input(lesson_request, given["text"], context=given["context"], source=given["source"], **options)
