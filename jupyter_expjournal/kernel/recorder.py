@@ -1,4 +1,4 @@
-"""Per-cell output recorder.
+"""Per-cell output recorder: which cell is running, and where its outputs come from.
 
 Why this exists
 ---------------
@@ -14,17 +14,16 @@ produced* rather than to a counter value.
 
 How
 ---
-* ``pre_run_cell`` opens a :class:`CellRecord`; ``post_run_cell`` closes it.
-  Silent executions never fire these events, and nested ``run_cell`` calls
-  (``get_ipython().run_cell(...)`` inside a cell) are folded into the outer
-  cell: their outputs appear in the outer cell of the notebook too.
-* ``sys.stdout``/``sys.stderr`` are replaced for the duration of a cell by a
-  thin proxy that forwards every write to the real stream and records it.
-  Writes made while the display hook, the display publisher or a traceback
-  printer is active are *not* recorded as stream text: those are recorded
-  from their structured source instead (terminal IPython prints results,
-  ``display()`` text and tracebacks to stdout, which would otherwise be
-  recorded twice).
+* ``pre_run_cell`` opens a :class:`~.cell.CellRecord`; ``post_run_cell``
+  closes it.  Silent executions never fire these events, and nested
+  ``run_cell`` calls (``get_ipython().run_cell(...)`` inside a cell) are folded
+  into the outer cell: their outputs appear in the outer cell of the notebook too.
+* ``sys.stdout``/``sys.stderr`` are teed for the duration of a cell
+  (:mod:`.tee`).  Writes made while the display hook, the display publisher or
+  a traceback printer is active are *not* recorded as stream text: those are
+  recorded from their structured source instead (terminal IPython prints
+  results, ``display()`` text and tracebacks to stdout, which would otherwise
+  be recorded twice).
 * Execute results come from the display hook's ``write_format_data`` (present
   in both terminal IPython's ``DisplayHook`` and ipykernel's
   ``ZMQShellDisplayHook``); rich display from ``shell.display_pub.publish``.
@@ -33,15 +32,11 @@ How
 * Errors: every traceback that is shown is recorded where it happens (so an
   error inside a nested cell, or one shown by a formatter, is not lost) and
   the cell's own ``error_before_exec``/``error_in_exec`` is recorded at
-  ``post_run_cell`` if it was not shown already.  Tracebacks are formatted
-  as plain text with :mod:`traceback` (no ANSI) when the error happens and
-  capped: errors are rare, and keeping the exception object instead would
-  pin its frames (and the big arrays they reference) in memory.
+  ``post_run_cell`` if it was not shown already.
 
 Per-cell cost matters (every cell the user runs pays it), so the event
-handlers do the minimum: no deep copies (a MIME bundle is copied shallowly),
-no formatting.  Stream chunks are joined when the next output arrives or the
-cell ends; ``text()``/``images()`` work lazily.
+handlers do the minimum; what the outputs become is decided only when they
+are attached (:meth:`~.cell.CellRecord.notebook_outputs`).
 
 This module imports nothing from IPython, ipykernel or matplotlib: it only
 uses the shell object it is given, so importing it is cheap and it works with
@@ -51,283 +46,27 @@ IPython 8 and 9 alike.
 from __future__ import annotations
 
 import logging
-import re
-import sys
 import time
 from collections import deque
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
+
+# Absolute imports: this module is also loaded on its own, by file, to check that it imports nothing heavy.
+from jupyter_expjournal.kernel.cell import CellRecord, Output
+from jupyter_expjournal.kernel.tee import StreamTaps
 
 __all__ = ["Output", "CellRecord", "OutputRecorder"]
 
 _log = logging.getLogger(__name__)
 
-_STREAMS = ("stdout", "stderr")
-_IMAGE_MIMES = ("image/png", "image/jpeg", "image/svg+xml")
-# Tracebacks can be huge (deep recursion, long chained exceptions); an entry
-# in a journal never needs more than this.
-_MAX_TRACEBACK_CHARS = 20_000
-_ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07")
 _MISSING = object()
-
-
-# ---------------------------------------------------------------------------
-# Data
-# ---------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Output:
-    """One output of a cell, as the front end would show it.
-
-    ``kind`` is ``"stdout"``, ``"stderr"``, ``"display"``, ``"result"`` or
-    ``"error"``.  ``data`` is a MIME bundle; stream outputs have only
-    ``text/plain`` (consecutive writes to the same stream are coalesced into
-    one output) and errors have ``text/plain`` = ``"EName: value\\n"``
-    followed by the plain-text traceback.  Bundles are kept as given: images
-    may be ``bytes`` or base64 ``str`` depending on who produced them;
-    :meth:`CellRecord.images` normalises that.
-    """
-
-    kind: str
-    data: dict
-    ename: str | None = None
-    evalue: str | None = None
-    # Stream text still being appended to (joined lazily; see _seal).
-    _chunks: list | None = field(default=None, init=False, repr=False, compare=False)
-    # display_id from the publisher's ``transient`` dict, for update_display_data.
-    _display_id: Any = field(default=None, init=False, repr=False, compare=False)
-
-    def _seal(self) -> None:
-        """Materialise ``data["text/plain"]`` from pending stream chunks."""
-        chunks = self._chunks
-        if chunks:
-            if len(chunks) > 1:
-                chunks[:] = ["".join(chunks)]
-            self.data["text/plain"] = chunks[0]
-
-
-@dataclass(slots=True, eq=False)
-class CellRecord:
-    """What one top-level cell execution printed, displayed, returned or raised."""
-
-    seq: int  # the recorder's own 1-based sequence number
-    prompt: int | None  # N as in ``In [N]``; None when the cell is not stored in history
-    cell_id: str | None  # ExecutionInfo.cell_id when the front end sends one
-    source: str
-    started: float  # time.time() at pre_run_cell
-    duration: float = 0.0  # perf_counter seconds, set at post_run_cell
-    outputs: list[Output] = field(default_factory=list)
-    truncated: int = 0  # bytes dropped because of the per-cell cap
-    finished: bool = False
-    # Python object of the cell's execute result.  Only the most recently
-    # finished record keeps it (see OutputRecorder._finish) so the ring does
-    # not pin old, possibly huge, objects in memory.
-    _value: Any = field(default=None, init=False, repr=False)
-
-    @property
-    def error(self) -> Output | None:
-        """The last error shown in this cell (normally the one that failed it)."""
-        for out in reversed(self.outputs):
-            if out.kind == "error":
-                return out
-        return None
-
-    @property
-    def result_value(self) -> Any:
-        """The cell's execute-result object (e.g. a dict of metrics), if still held."""
-        return self._value
-
-    def text(self) -> str:
-        """All the text of the cell, in order, as a person reading the notebook sees it.
-
-        stdout/stderr, the ``text/plain`` of results and displays, and errors.
-        A display that carries an image is left out: its ``text/plain`` is a
-        placeholder (``<Figure size 400x250 with 1 Axes>``), and the image
-        itself is attached. Each output starts on its own line (front ends show them as separate
-        blocks); carriage-return progress bars are collapsed to their last
-        state and ANSI colour codes are removed.
-        """
-        parts = []
-        for out in self.outputs:
-            out._seal()
-            t = out.data.get("text/plain")
-            if not isinstance(t, str) or not t:
-                continue
-            if out.kind in ("display", "result") and any(m in out.data for m in _IMAGE_MIMES):
-                continue
-            parts.append(t if t.endswith("\n") else t + "\n")
-        text = "".join(parts)
-        if "\x1b" in text:
-            text = _ANSI_RE.sub("", text)
-        if "\r" in text:
-            text = _collapse_cr(text)
-        return text
-
-    def images(self) -> list[tuple[str, bytes | str]]:
-        """``(mime, data)`` for each image shown by the cell, in order.
-
-        One image per output: a bundle carrying several image formats of the
-        same figure yields only the first of PNG, JPEG, SVG.  PNG/JPEG data
-        is returned as ``bytes`` (base64 strings are decoded), SVG as ``str``.
-        """
-        found: list[tuple[str, bytes | str]] = []
-        for out in self.outputs:
-            if out.kind != "display" and out.kind != "result":
-                continue
-            data = out.data
-            for mime in _IMAGE_MIMES:
-                value = data.get(mime)
-                if value is None:
-                    continue
-                if mime == "image/svg+xml":
-                    if isinstance(value, (bytes, bytearray)):
-                        value = bytes(value).decode("utf-8", "replace")
-                elif isinstance(value, str):
-                    import base64
-
-                    value = base64.b64decode(value)
-                elif isinstance(value, (bytearray, memoryview)):
-                    value = bytes(value)
-                found.append((mime, value))
-                break
-        return found
-
-
-def _collapse_cr(text: str) -> str:
-    r"""Keep only what follows the last ``\r`` on each line (like a terminal)."""
-    lines = text.split("\n")
-    for i, line in enumerate(lines):
-        if "\r" in line:
-            line = line.rstrip("\r")  # a CRLF line ending is not an overwrite
-            lines[i] = line[line.rfind("\r") + 1 :]
-    return "\n".join(lines)
-
-
-def _text_size(s: str) -> int:
-    return len(s) if s.isascii() else len(s.encode("utf-8", "replace"))
-
-
-def _cut_text(s: str, room: int) -> str:
-    """The longest prefix of ``s`` that fits in ``room`` UTF-8 bytes."""
-    if s.isascii():
-        return s[:room]
-    return s.encode("utf-8", "replace")[:room].decode("utf-8", "ignore")
-
-
-def _bundle_size(data: dict) -> int:
-    size = 0
-    for value in data.values():
-        if isinstance(value, str):
-            size += len(value)
-        elif isinstance(value, (bytes, bytearray)):
-            size += len(value)
-    return size
-
-
-def _is_ipython_frame(filename: str) -> bool:
-    return "/IPython/" in filename or "\\IPython\\" in filename
-
-
-def _format_error(evalue: BaseException) -> Output:
-    """An ``error`` Output with a plain traceback; keeps no reference to ``evalue``."""
-    import traceback
-
-    etype = type(evalue)
-    ename = etype.__name__
-    try:
-        value_str = str(evalue)
-    except Exception:  # a broken __str__ must not break recording
-        value_str = "<unprintable %s object>" % ename
-    # Drop the leading frames of IPython's own machinery (run_code's exec),
-    # which IPython also hides in its tracebacks.
-    tb = evalue.__traceback__
-    while tb is not None and _is_ipython_frame(tb.tb_frame.f_code.co_filename):
-        tb = tb.tb_next
-    if ename == "UsageError" and etype.__module__.startswith("IPython."):
-        formatted = ""  # IPython shows usage errors without a traceback
-    else:
-        try:
-            formatted = "".join(traceback.format_exception(etype, evalue, tb))
-        except Exception:
-            formatted = ""
-    if len(formatted) > _MAX_TRACEBACK_CHARS:
-        head = _MAX_TRACEBACK_CHARS // 5
-        tail = _MAX_TRACEBACK_CHARS - head
-        formatted = (
-            formatted[:head]
-            + "\n... [%d characters of traceback omitted] ...\n" % (len(formatted) - head - tail)
-            + formatted[-tail:]
-        )
-    header = "%s: %s\n" % (ename, value_str) if value_str else ename + "\n"
-    text = header + formatted
-    if "\x1b" in text:
-        text = _ANSI_RE.sub("", text)
-    return Output("error", {"text/plain": text}, ename, value_str)
-
-
-# ---------------------------------------------------------------------------
-# Stream proxy
-# ---------------------------------------------------------------------------
-
-
-class _TeeStream:
-    """Stand-in for ``sys.stdout``/``sys.stderr`` while a cell runs.
-
-    Forwards every write to the real stream first, then records it; every
-    other attribute is forwarded to the real stream.  It deliberately has a
-    ``__dict__``: IPython 9's own history tee (``InteractiveShell._tee``)
-    assigns ``stream.write`` on whatever ``sys.stdout`` is when a nested
-    ``run_cell`` starts, and that assignment must land on the proxy.
-
-    A proxy can outlive its cell (``logging.basicConfig()`` in a cell keeps a
-    reference to ``sys.stderr``).  It then keeps forwarding, and records only
-    while it is the recorder's installed proxy for a running cell.
-    """
-
-    def __init__(self, real, recorder: OutputRecorder, kind: str) -> None:
-        self._real = real
-        self._rec = recorder
-        self._kind = kind
-        self._live = False
-
-    def write(self, s):
-        n = self._real.write(s)
-        if self._live and s:
-            self._rec._on_stream(self._kind, s)
-        return n
-
-    def writelines(self, lines):
-        lines = list(lines)
-        self._real.writelines(lines)
-        if self._live:
-            s = "".join(line for line in lines if isinstance(line, str))
-            if s:
-                self._rec._on_stream(self._kind, s)
-
-    def __getattr__(self, name):
-        # Only called for attributes not found on the proxy itself.
-        if name == "_real":  # half-built copy (copy.copy, pickle): no recursion
-            raise AttributeError(name)
-        return getattr(self._real, name)
-
-    def __repr__(self) -> str:
-        return "<expjournal tee of %r>" % (self._real,)
-
-
-# ---------------------------------------------------------------------------
-# Recorder
-# ---------------------------------------------------------------------------
 
 
 class OutputRecorder:
     """Records the outputs of each top-level cell run by ``shell``.
 
     ``records`` holds the last ``ring_size`` finished cells; ``current`` is the
-    cell now running.  Each cell keeps at most ``max_cell_bytes`` (UTF-8
-    bytes of text, bytes or base64 characters of images); the excess is
-    counted in ``CellRecord.truncated``.  An error is always recorded, cut to
-    its ``EName: value`` line when over budget.  Functions in ``after_cell``
+    cell now running.  Each cell keeps at most ``max_cell_bytes`` (its
+    record's ``budget``; see :class:`~.cell.CellRecord`).  Functions in ``after_cell``
     are called with each finished record; their exceptions are logged and
     swallowed, never shown as the user's error.
     """
@@ -349,8 +88,6 @@ class OutputRecorder:
         self._stack: list = []  # ExecutionInfo of the cells now running, outermost first
         self._quiet = 0  # >0 while a display hook / publisher / traceback printer writes
         self._in_displayhook = False
-        self._used = 0  # bytes recorded for the current cell
-        self._open: Output | None = None  # stream Output still being appended to
         self._t0 = 0.0
         self._shown_errors: list = []  # exceptions recorded as shown during this cell
         self._value_holder: CellRecord | None = None
@@ -358,8 +95,7 @@ class OutputRecorder:
         self._patched: set = set()  # (id(obj), name) patched in this generation
         self._pub = None  # display publisher / display hook we wrapped
         self._hook = None
-        self._out: _TeeStream | None = None
-        self._err: _TeeStream | None = None
+        self._taps = StreamTaps(self.on_stream)
         self._pre_cb = self._pre_run_cell
         self._post_cb = self._post_run_cell
 
@@ -387,7 +123,7 @@ class OutputRecorder:
                 self.shell.events.unregister(event, cb)
             except ValueError:
                 pass
-        self._restore_streams()
+        self._taps.restore()
         for obj, name, previous, wrapper in reversed(self._patches):
             try:
                 if vars(obj).get(name) is wrapper:
@@ -403,7 +139,6 @@ class OutputRecorder:
         self._pub = self._hook = None
         self._stack.clear()
         self.current = None
-        self._open = None
         self._quiet = 0
         self._in_displayhook = False
         self._shown_errors.clear()
@@ -456,14 +191,13 @@ class OutputRecorder:
             getattr(info, "cell_id", None),
             info.raw_cell if info is not None else "",
             time.time(),
+            budget=self.max_cell_bytes,
         )
-        self._used = 0
-        self._open = None
         self._quiet = 0
         self._in_displayhook = False
         if shell.display_pub is not self._pub or shell.displayhook is not self._hook:
             self._patch_display()
-        self._install_streams()
+        self._taps.install()
         self._t0 = time.perf_counter()
 
     def _post_run_cell(self, result=None) -> None:
@@ -492,9 +226,9 @@ class OutputRecorder:
 
     def _finish(self, rec: CellRecord, result) -> None:
         rec.duration = time.perf_counter() - self._t0
-        self._restore_streams()
+        self._taps.restore()
         self.current = None
-        self._close_open()
+        rec.close_stream()
         self._shown_errors.clear()
         self._quiet = 0
         self._in_displayhook = False
@@ -505,11 +239,11 @@ class OutputRecorder:
                 rec.prompt = count
             value = getattr(result, "result", None)
             if value is not None:
-                rec._value = value
+                rec.result_value = value
         holder = self._value_holder
         if holder is not None and holder is not rec:
-            holder._value = None
-        self._value_holder = rec if rec._value is not None else None
+            holder.result_value = None
+        self._value_holder = rec if rec.result_value is not None else None
         rec.finished = True
         self.records.append(rec)
         if self.after_cell:
@@ -519,117 +253,29 @@ class OutputRecorder:
                 except Exception:
                     _log.warning("jupyter_expjournal: after_cell callback %r failed", cb, exc_info=True)
 
-    # -- streams ------------------------------------------------------------
+    # -- outputs, from the tee and the patched methods --------------------------
 
-    def _install_streams(self) -> None:
-        out = sys.stdout
-        if out is not None and out.__class__ is not _TeeStream:
-            proxy = self._out
-            if proxy is None or proxy._real is not out:
-                proxy = self._out = _TeeStream(out, self, "stdout")
-            proxy._live = True
-            sys.stdout = proxy
-        elif out is self._out:
-            out._live = True
-        err = sys.stderr
-        if err is not None and err.__class__ is not _TeeStream:
-            proxy = self._err
-            if proxy is None or proxy._real is not err:
-                proxy = self._err = _TeeStream(err, self, "stderr")
-            proxy._live = True
-            sys.stderr = proxy
-        elif err is self._err:
-            err._live = True
-
-    def _restore_streams(self) -> None:
-        proxy = self._out
-        if proxy is not None:
-            proxy._live = False
-            if sys.stdout is proxy:
-                sys.stdout = proxy._real
-            # else: the cell replaced sys.stdout itself; leave its choice alone.
-        proxy = self._err
-        if proxy is not None:
-            proxy._live = False
-            if sys.stderr is proxy:
-                sys.stderr = proxy._real
-
-    def _on_stream(self, kind: str, s) -> None:
+    def on_stream(self, kind: str, s) -> None:
+        """A write to stdout/stderr (the tee's sink): the running cell's, unless IPython itself is printing."""
         rec = self.current
-        if rec is None or self._quiet > 0:
-            return
-        if not isinstance(s, str):
-            s = str(s)
-        size = _text_size(s)
-        room = self.max_cell_bytes - self._used
-        if size > room:
-            if room <= 0:
-                rec.truncated += size
-                return
-            rec.truncated += size - room
-            s = _cut_text(s, room)
-            size = room
-        self._used += size
-        out = self._open
-        if out is not None and out.kind == kind:
-            out._chunks.append(s)
-            return
-        if out is not None:
-            out._seal()
-            out._chunks = None
-        out = Output(kind, {"text/plain": s})
-        out._chunks = [s]
-        rec.outputs.append(out)
-        self._open = out
-
-    def _close_open(self) -> None:
-        out = self._open
-        if out is not None:
-            out._seal()
-            out._chunks = None
-            self._open = None
-
-    # -- structured outputs -------------------------------------------------
-
-    def _add(self, out: Output, size: int) -> bool:
-        rec = self.current
-        if rec is None:
-            return False
-        if size > self.max_cell_bytes - self._used:
-            rec.truncated += size
-            return False
-        self._used += size
-        self._close_open()
-        rec.outputs.append(out)
-        return True
+        if rec is not None and self._quiet <= 0:
+            rec.write(kind, s)
 
     def _on_publish(self, data, kwargs) -> None:
-        if not isinstance(data, dict) or self.current is None:
+        rec = self.current
+        if not isinstance(data, dict) or rec is None:
             return
         transient = kwargs.get("transient") or {}
         display_id = transient.get("display_id") if isinstance(transient, dict) else None
         if kwargs.get("update"):
-            # update_display_data: replace the output with that display_id if
-            # it was shown by this cell; updates of older cells' displays are
-            # not this cell's output.
-            if display_id is None:
-                return
-            for out in self.current.outputs:
-                if out._display_id == display_id:
-                    new_size, old_size = _bundle_size(data), _bundle_size(out.data)
-                    if new_size - old_size > self.max_cell_bytes - self._used:
-                        self.current.truncated += new_size
-                    else:
-                        self._used += new_size - old_size
-                        out.data = dict(data)
+            if display_id is not None:
+                rec.update(display_id, data)
             return
-        out = Output("display", dict(data))
-        out._display_id = display_id
-        self._add(out, _bundle_size(data))
+        rec.display(data, display_id)
 
     def _on_result(self, format_dict) -> None:
         if isinstance(format_dict, dict) and self.current is not None:
-            self._add(Output("result", dict(format_dict)), _bundle_size(format_dict))
+            self.current.result(format_dict)
 
     def _on_traceback_shown(self, evalue) -> None:
         if self.current is None or not isinstance(evalue, BaseException):
@@ -638,20 +284,7 @@ class OutputRecorder:
             if seen is evalue:
                 return
         self._shown_errors.append(evalue)
-        self._close_open()
-        out = _format_error(evalue)
-        # Errors are always recorded, but their tracebacks count towards the
-        # cell's budget: past it only the "EName: value" line is kept.
-        rec = self.current
-        text = out.data["text/plain"]
-        size = _text_size(text)
-        if size > self.max_cell_bytes - self._used:
-            header = text.split("\n", 1)[0] + "\n"
-            rec.truncated += size - len(header)
-            out.data["text/plain"] = header
-            size = len(header)
-        self._used += size
-        rec.outputs.append(out)
+        self.current.fail(evalue)
 
     # -- patching -----------------------------------------------------------
 

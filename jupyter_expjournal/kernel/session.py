@@ -19,6 +19,7 @@ from ..core.gates import entry_time
 from ..core.journal import Journal
 from ..core.location import find_experiments_dir
 from ..core.model import Draft, Logged, Outcome
+from ..core.outcome import from_notebook
 from ..core.provenance import collect, gpus
 from .recorder import CellRecord, OutputRecorder
 
@@ -124,12 +125,11 @@ class KernelSession:
         """Fill ``outcome`` from the cell record and the time since ``start``; return the cell's value."""
         value = None
         if record is not None:
-            outcome.output = record.text()
-            outcome.images = record.images()
+            # The core's rule on the outputs as the notebook stores them: what the sidebar posts for the same cell.
+            shown = from_notebook(record.notebook_outputs())
+            outcome.output, outcome.images, outcome.error = shown.text, shown.images, shown.error
             outcome.source = f"cell [{record.prompt}]" if record.prompt is not None else "the previous cell"
             value = record.result_value
-            if record.error is not None:
-                outcome.error = record.error.data.get("text/plain", "")
         if start is not None:
             cells = self.recorder.since(start)
             wall = time.time() - start

@@ -482,3 +482,57 @@ def test_non_str_writes_fail_as_without_the_recorder(shell, rec):
     res = run(shell, "import sys\ntry:\n    sys.stdout.write(b'x')\nexcept TypeError:\n    print('typeerror')")
     assert res.success
     assert rec.previous().text() == "typeerror\n"
+
+
+# -- one outcome rule: the record hands its outputs over as the notebook stores them -----
+
+
+def test_notebook_outputs_are_nbformat_outputs(shell, rec, rich_display):
+    shell.user_ns["png_bytes"] = PNG
+    run(
+        shell,
+        "import sys\nfrom IPython.display import HTML, Image, display\n"
+        "print('a')\nprint('e', file=sys.stderr)\ndisplay(HTML('<b>x</b>'))\ndisplay(Image(png_bytes))\n"
+        "get_ipython().run_cell('41 + 1')\n1/0",
+    )
+    record = rec.previous()
+    outputs = record.notebook_outputs()
+    kinds = ["stream", "stream", "display_data", "display_data", "execute_result", "error"]
+    assert [o["output_type"] for o in outputs] == kinds
+    assert [o.get("name") for o in outputs[:2]] == ["stdout", "stderr"]
+    assert outputs[0]["text"] == "a\n" and outputs[2]["data"]["text/html"] == "<b>x</b>"
+    error = outputs[-1]
+    assert (error["ename"], error["evalue"]) == ("ZeroDivisionError", "division by zero")
+    assert isinstance(error["traceback"], list) and all("\n" not in line for line in error["traceback"])
+    assert "\n".join(error["traceback"]) + "\n" == record.error.data["text/plain"]
+    run(shell, "7")
+    (result,) = rec.previous().notebook_outputs()
+    assert result["output_type"] == "execute_result" and result["data"]["text/plain"] == "7"
+    assert result["execution_count"] == rec.previous().prompt
+
+
+def test_text_and_images_are_the_core_rule_on_those_outputs(shell, rec, rich_display):
+    from jupyter_expjournal.core.outcome import from_notebook
+
+    shell.user_ns["png_b64"] = base64.b64encode(PNG).decode()
+    run(
+        shell,
+        "from IPython.display import SVG, display\n"
+        "print('\\x1b[31mred\\x1b[0m')\n"
+        "display({'image/png': png_b64, 'text/plain': '<Figure>'}, raw=True)\n"
+        "display(SVG('<svg xmlns=\"http://www.w3.org/2000/svg\"/>'))\n"
+        "1/0",
+    )
+    record = rec.previous()
+    seen = from_notebook(record.notebook_outputs())
+    assert record.text() == seen.text and record.images() == seen.images
+    assert seen.text.startswith("red\nZeroDivisionError: division by zero\n")
+    assert [mime for mime, _ in seen.images] == ["image/png", "image/svg+xml"] and seen.images[0][1] == PNG
+    assert seen.error == "ZeroDivisionError: division by zero"
+
+
+def test_outputs_are_converted_only_when_asked(shell, rec):
+    run(shell, "for i in range(3): print(i)")
+    record = rec.previous()
+    assert record.outputs[0].data == {"text/plain": "0\n1\n2\n"}  # kept as recorded, no nbformat copy
+    assert record.notebook_outputs() == [{"output_type": "stream", "name": "stdout", "text": "0\n1\n2\n"}]

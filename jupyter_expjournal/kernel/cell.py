@@ -1,0 +1,263 @@
+"""What one cell showed: its outputs as they arrive, under a byte cap, and as the notebook stores them.
+
+The recorder (:mod:`.recorder`) feeds a :class:`CellRecord` while its cell
+runs: stream text (:meth:`~CellRecord.write`), displays and results
+(:meth:`~CellRecord.display`, :meth:`~CellRecord.result`, display updates)
+and errors (:meth:`~CellRecord.fail`). Each call does the minimum, because
+every cell the user runs pays for it: a MIME bundle is copied shallowly,
+consecutive stream writes are collected and joined only when read, and
+nothing is converted.
+
+What the outputs *become* (the Actual outcome text, the images kept, the
+error line) is not decided here: :meth:`~CellRecord.notebook_outputs` hands
+them over in the notebook's own format (nbformat 4), and the core's
+:func:`~jupyter_expjournal.core.outcome.from_notebook` decides, the same rule
+that turns the outputs the sidebar posts into a result. So ``%result`` and
+the sidebar attach the same thing for the same cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..core.outcome import from_notebook
+
+__all__ = ["Output", "CellRecord"]
+
+#: Tracebacks can be huge (deep recursion, long chained exceptions); an entry
+#: in a journal never needs more than this.
+MAX_TRACEBACK_CHARS = 20_000
+
+_NOTEBOOK_KIND = {"display": "display_data", "result": "execute_result"}
+
+
+@dataclass(slots=True)
+class Output:
+    """One output of a cell, as the front end would show it.
+
+    ``kind`` is ``"stdout"``, ``"stderr"``, ``"display"``, ``"result"`` or
+    ``"error"``.  ``data`` is a MIME bundle; stream outputs have only
+    ``text/plain`` (consecutive writes to the same stream are coalesced into
+    one output) and errors have ``text/plain`` = ``"EName: value\\n"``
+    followed by the plain-text traceback.  Bundles are kept as given: images
+    may be ``bytes`` or base64 ``str`` depending on who produced them (the
+    core's outcome rule reads both).
+    """
+
+    kind: str
+    data: dict
+    ename: str | None = None
+    evalue: str | None = None
+    # Stream text still being appended to (joined lazily; see _seal).
+    _chunks: list | None = field(default=None, init=False, repr=False, compare=False)
+    # display_id from the publisher's ``transient`` dict, for update_display_data.
+    _display_id: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def _seal(self) -> None:
+        """Materialise ``data["text/plain"]`` from pending stream chunks."""
+        chunks = self._chunks
+        if chunks:
+            if len(chunks) > 1:
+                chunks[:] = ["".join(chunks)]
+            self.data["text/plain"] = chunks[0]
+
+    def notebook(self, execution_count: int | None) -> dict:
+        """This output as nbformat 4 stores it (values shared, not copied; raster images may be bytes)."""
+        self._seal()
+        kind = self.kind
+        if kind == "stdout" or kind == "stderr":
+            return {"output_type": "stream", "name": kind, "text": self.data.get("text/plain", "")}
+        if kind == "error":
+            lines = self.data.get("text/plain", "").rstrip("\n").split("\n")
+            return {"output_type": "error", "ename": self.ename or "", "evalue": self.evalue or "", "traceback": lines}
+        out = {"output_type": _NOTEBOOK_KIND[kind], "data": self.data, "metadata": {}}
+        if kind == "result":
+            out["execution_count"] = execution_count
+        return out
+
+
+@dataclass(slots=True, eq=False)
+class CellRecord:
+    """What one top-level cell execution printed, displayed, returned or raised.
+
+    The cell keeps at most ``budget`` bytes (UTF-8 bytes of text, bytes or
+    base64 characters of images); the excess is counted in ``truncated``.  An
+    error is always kept, cut to its ``EName: value`` line when over budget.
+    """
+
+    seq: int  # the recorder's own 1-based sequence number
+    prompt: int | None  # N as in ``In [N]``; None when the cell is not stored in history
+    cell_id: str | None  # ExecutionInfo.cell_id when the front end sends one
+    source: str
+    started: float  # time.time() at pre_run_cell
+    duration: float = 0.0  # perf_counter seconds, set at post_run_cell
+    outputs: list[Output] = field(default_factory=list)
+    truncated: int = 0  # bytes dropped because of the budget
+    finished: bool = False
+    budget: int = 2_000_000
+    #: The cell's execute-result object (e.g. a dict of metrics). The recorder
+    #: keeps it only on the most recently finished record, so the ring does not
+    #: pin old, possibly huge, objects in memory.
+    result_value: Any = field(default=None, repr=False)
+    _used: int = field(default=0, init=False, repr=False)  # bytes kept so far
+    _open: Output | None = field(default=None, init=False, repr=False)  # stream output still growing
+
+    @property
+    def error(self) -> Output | None:
+        """The last error shown in this cell (normally the one that failed it)."""
+        for out in reversed(self.outputs):
+            if out.kind == "error":
+                return out
+        return None
+
+    # -- what the cell showed, for the outcome rule ---------------------------------
+
+    def notebook_outputs(self) -> list[dict]:
+        """The outputs as the notebook stores them (nbformat 4), for the core to turn into an outcome."""
+        prompt = self.prompt
+        return [out.notebook(prompt) for out in self.outputs]
+
+    def text(self) -> str:
+        """All the text of the cell, in order, as a person reading the notebook sees it (the core's rule)."""
+        return from_notebook(self.notebook_outputs()).text
+
+    def images(self) -> list[tuple[str, bytes | str]]:
+        """``(mime, data)`` of each image the cell showed: PNG/JPEG as bytes, SVG as text (the core's rule)."""
+        return from_notebook(self.notebook_outputs()).images
+
+    # -- intake, while the cell runs ------------------------------------------------
+
+    def write(self, kind: str, s) -> None:
+        """Stream text (``kind`` is stdout or stderr), appended to the stream output it continues."""
+        if not isinstance(s, str):
+            s = str(s)
+        size = _text_size(s)
+        room = self.budget - self._used
+        if size > room:
+            if room <= 0:
+                self.truncated += size
+                return
+            self.truncated += size - room
+            s = _cut_text(s, room)
+            size = room
+        self._used += size
+        out = self._open
+        if out is not None and out.kind == kind:
+            out._chunks.append(s)
+            return
+        if out is not None:
+            out._seal()
+            out._chunks = None
+        out = Output(kind, {"text/plain": s})
+        out._chunks = [s]
+        self.outputs.append(out)
+        self._open = out
+
+    def close_stream(self) -> None:
+        """End the stream output being written: the next write starts a new one."""
+        out = self._open
+        if out is not None:
+            out._seal()
+            out._chunks = None
+            self._open = None
+
+    def display(self, data: dict, display_id=None) -> None:
+        out = Output("display", dict(data))
+        out._display_id = display_id
+        self._add(out, _bundle_size(data))
+
+    def result(self, format_dict: dict) -> None:
+        self._add(Output("result", dict(format_dict)), _bundle_size(format_dict))
+
+    def update(self, display_id, data: dict) -> None:
+        """update_display_data: replace this cell's display with that id (other cells' are not its output)."""
+        for out in self.outputs:
+            if out._display_id == display_id:
+                new_size, old_size = _bundle_size(data), _bundle_size(out.data)
+                if new_size - old_size > self.budget - self._used:
+                    self.truncated += new_size
+                else:
+                    self._used += new_size - old_size
+                    out.data = dict(data)
+
+    def fail(self, evalue: BaseException) -> None:
+        """An error shown in this cell; its traceback counts towards the budget, past it only its first line is kept."""
+        self.close_stream()
+        out = _format_error(evalue)
+        text = out.data["text/plain"]
+        size = _text_size(text)
+        if size > self.budget - self._used:
+            header = text.split("\n", 1)[0] + "\n"
+            self.truncated += size - len(header)
+            out.data["text/plain"] = header
+            size = len(header)
+        self._used += size
+        self.outputs.append(out)
+
+    def _add(self, out: Output, size: int) -> None:
+        if size > self.budget - self._used:
+            self.truncated += size
+            return
+        self._used += size
+        self.close_stream()
+        self.outputs.append(out)
+
+
+def _text_size(s: str) -> int:
+    return len(s) if s.isascii() else len(s.encode("utf-8", "replace"))
+
+
+def _cut_text(s: str, room: int) -> str:
+    """The longest prefix of ``s`` that fits in ``room`` UTF-8 bytes."""
+    if s.isascii():
+        return s[:room]
+    return s.encode("utf-8", "replace")[:room].decode("utf-8", "ignore")
+
+
+def _bundle_size(data: dict) -> int:
+    size = 0
+    for value in data.values():
+        if isinstance(value, str):
+            size += len(value)
+        elif isinstance(value, (bytes, bytearray)):
+            size += len(value)
+    return size
+
+
+def _is_ipython_frame(filename: str) -> bool:
+    return "/IPython/" in filename or "\\IPython\\" in filename
+
+
+def _format_error(evalue: BaseException) -> Output:
+    """An ``error`` Output with a plain-text traceback, formatted now: keeping ``evalue`` would pin its frames."""
+    import traceback
+
+    etype = type(evalue)
+    ename = etype.__name__
+    try:
+        value_str = str(evalue)
+    except Exception:  # a broken __str__ must not break recording
+        value_str = "<unprintable %s object>" % ename
+    # Drop the leading frames of IPython's own machinery (run_code's exec),
+    # which IPython also hides in its tracebacks.
+    tb = evalue.__traceback__
+    while tb is not None and _is_ipython_frame(tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    if ename == "UsageError" and etype.__module__.startswith("IPython."):
+        formatted = ""  # IPython shows usage errors without a traceback
+    else:
+        try:
+            formatted = "".join(traceback.format_exception(etype, evalue, tb))
+        except Exception:
+            formatted = ""
+    if len(formatted) > MAX_TRACEBACK_CHARS:
+        head = MAX_TRACEBACK_CHARS // 5
+        tail = MAX_TRACEBACK_CHARS - head
+        formatted = (
+            formatted[:head]
+            + "\n... [%d characters of traceback omitted] ...\n" % (len(formatted) - head - tail)
+            + formatted[-tail:]
+        )
+    header = "%s: %s\n" % (ename, value_str) if value_str else ename + "\n"
+    return Output("error", {"text/plain": header + formatted}, ename, value_str)
