@@ -18,10 +18,9 @@ from datetime import datetime
 
 import pytest
 
-from jupyter_expjournal.mlflow_bridge import sync as mlflow_sync
 from jupyter_expjournal.cli import main
 from jupyter_expjournal.core.journal import Journal
-from jupyter_expjournal.core.model import ConfigItem, Draft, Entry, Outcome
+from jupyter_expjournal.core.model import ConfigItem, Draft, Outcome
 
 NEEDS_MLFLOW = "mlflow is not installed (pip install 'jupyter_expjournal[mlflow]'; `make test` installs it)"
 
@@ -247,7 +246,8 @@ def test_default_experiment_is_the_project_folder(mlflow_server, tmp_path, capsy
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "MLflow experiment 'digits-project'" in out and "created 1" in out
-    [run] = MlflowClient(mlflow_server).search_runs([MlflowClient(mlflow_server).get_experiment_by_name("digits-project").experiment_id])
+    client = MlflowClient(mlflow_server)
+    [run] = client.search_runs([client.get_experiment_by_name("digits-project").experiment_id])
     assert run.data.tags["expjournal.journal"] == "experiments/journal.md"
 
 
@@ -300,23 +300,27 @@ def test_without_mlflow_the_message_names_the_extra(tmp_path, capsys, monkeypatc
     code = main(["--dir", str(tmp_path / "experiments"), "mlflow-sync", "--tracking-uri", "http://127.0.0.1:1"])
     _, err = capsys.readouterr()
     assert code == 2
-    assert err.strip() == "jupyter expjournal: mlflow-sync needs mlflow, which is not installed: pip install 'jupyter_expjournal[mlflow]'"
+    assert err.strip() == ("jupyter expjournal: mlflow-sync needs mlflow, which is not installed: "
+                           "pip install 'jupyter_expjournal[mlflow]'")
 
 
-def test_the_mapping_without_a_server(tmp_path):
-    assert mlflow_sync.mlflow_name("acc@5") == "acc_5"
-    assert mlflow_sync.mlflow_name("eval/acc", slashes=True) == "eval/acc"
-    assert mlflow_sync.mlflow_name("eval/acc") == "eval_acc"
-    assert mlflow_sync.mlflow_name("../x", slashes=True) == ".._x"
-    assert mlflow_sync.duration_seconds("12 min 03 s wall from hypothesis to result; 41.2 s executing 5 cells") == 723
-    assert mlflow_sync.duration_seconds("1 h 05 min wall") == 3900
-    assert mlflow_sync.duration_seconds("2 h on 4 GPUs") == 7200
-    assert mlflow_sync.duration_seconds("a while") is None
-    entry = Entry("2026-11-25 14:03", "x", {"Config": "- lr: 1e-3 → 3e-4\n- warmup: (none) → 100\n- dropout: 0.1 → (none)\n- bs: 32"})
-    assert mlflow_sync.params_of(entry) == {
-        "lr": "3e-4", "warmup": "100", "dropout": "(none)", "bs": "32",
-        "lr.old": "1e-3", "warmup.old": "(none)", "dropout.old": "0.1"}
-    crashed = Entry("2026-11-25 14:03", "x", {"Status": "COMPLETED", "Actual outcome": "Error: CUDA out of memory"})
-    assert mlflow_sync.run_status(crashed) == "FAILED"
-    first, second = Entry("2026-11-25 14:03", "x"), Entry("2026-11-25 14:03", "x")
-    assert mlflow_sync.entry_key(first, 0) == mlflow_sync.entry_key(second, 0) != mlflow_sync.entry_key(second, 1)
+def test_only_files_of_the_experiments_folder_are_uploaded(mlflow_server, leaky_journal, tmp_path, capsys):
+    """A journal linking ../secret.txt, an absolute path, a symlink leading outside: none leaves the machine."""
+    from mlflow.tracking import MlflowClient
+
+    folder, inside, skipped = leaky_journal
+    code, out, err = sync(folder, mlflow_server, capsys, experiment="leaky")
+    assert code == 0, err
+    client = MlflowClient(mlflow_server)
+    [run] = client.search_runs([client.get_experiment_by_name("leaky").experiment_id])
+
+    def every_artifact(path=None):
+        for item in client.list_artifacts(run.info.run_id, path):
+            yield from every_artifact(item.path) if item.is_dir else [item.path]
+
+    assert sorted(every_artifact()) == sorted([*inside, "entry.md"])
+    for link in skipped:
+        assert f"'leaky' (2026-11-25 14:03) links {link}, which is not a file of the experiments folder: not uploaded" in out
+    downloaded = tmp_path / "download"
+    client.download_artifacts(run.info.run_id, "", str(downloaded))
+    assert not any(b"s3cr3t" in p.read_bytes() for p in downloaded.rglob("*") if p.is_file())
