@@ -47,9 +47,12 @@ def test_check_catches_each_of_the_seeds_mistakes(run):
     (run.dir / "journal.md").write_text(
         "### 2026-11-01 10:00 — two knobs\n**Status**: COMPLETED\n**Hypothesis**: h\n**Config**:\n- lr: 1 → 2\n- bs: 1 → 2\n"
         "**Baseline**: acc = 0.5\n**Actual outcome**: acc = 0.6\n**Learning**: l\n\n"
-        "### 2026-11-01 11:00 — no baseline\n**Status**: COMPLETED\n**Hypothesis**: h\n**Change**: lr 1 → 2\n**Actual outcome**: x\n**Learning**: l\n\n"
-        "### 2026-11-01 12:00 — no learning\n**Status**: COMPLETED\n**Hypothesis**: h\n**Baseline**: acc = 0.5\n**Actual outcome**: x\n\n"
-        "### 2026-11-01 13:00 — after the fact\n**Status**: COMPLETED\n**Logged**: retrospectively, after the run\n**Baseline**: a = 1\n**Actual outcome**: x\n**Learning**: l\n\n"
+        "### 2026-11-01 11:00 — no baseline\n**Status**: COMPLETED\n**Hypothesis**: h\n**Change**: lr 1 → 2\n"
+        "**Actual outcome**: x\n**Learning**: l\n\n"
+        "### 2026-11-01 12:00 — no learning\n**Status**: COMPLETED\n**Hypothesis**: h\n**Baseline**: acc = 0.5\n"
+        "**Actual outcome**: x\n\n"
+        "### 2026-11-01 13:00 — after the fact\n**Status**: COMPLETED\n**Logged**: retrospectively, after the run\n"
+        "**Baseline**: a = 1\n**Actual outcome**: x\n**Learning**: l\n\n"
         "### notes without a date\n**Status** PLANNED\n"
     )
     code, out, err = run("check")
@@ -72,7 +75,8 @@ def test_clean_journal_checks_ok(run):
 
 
 def test_export_import_round_trip(run, tmp_path):
-    run("hypothesis", "a", "--hypothesis", "line one\n### looks like a heading\n**Field**: no", "--change", "lr 1 → 2", "--baseline", "acc = 0.5")
+    run("hypothesis", "a", "--hypothesis", "line one\n### looks like a heading\n**Field**: no", "--change", "lr 1 → 2",
+        "--baseline", "acc = 0.5")
     run("result", "--outcome", "acc = 0.6", "--learning", "l")
     run("lesson", "a lesson", "--source", "a")
     run("lesson", "--always", "pin seeds", "--when", "comparing")
@@ -90,7 +94,8 @@ def test_export_import_round_trip(run, tmp_path):
 
 def test_import_refuses_bad_documents(run, tmp_path):
     for doc, message in [("[]", "not a jupyter_expjournal export"), ("{", "is not JSON"),
-                         ('{"format": "jupyter_expjournal", "entries": [{"timestamp": "yesterday", "name": "x", "fields": []}]}', "is not YYYY-MM-DD HH:MM")]:
+                         ('{"format": "jupyter_expjournal", "entries": [{"timestamp": "yesterday", "name": "x", "fields": []}]}',
+                          "is not YYYY-MM-DD HH:MM")]:
         (tmp_path / "bad.json").write_text(doc)
         code, _, err = run("import", str(tmp_path / "bad.json"))
         assert code == 2 and message in err
@@ -99,10 +104,12 @@ def test_import_refuses_bad_documents(run, tmp_path):
 
 def test_module_entry_point_and_help(tmp_path):
     env = {**os.environ, "EXPJOURNAL_DIR": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-m", "jupyter_expjournal", "--help"], capture_output=True, text=True, env=env, cwd=os.getcwd())
+    out = subprocess.run([sys.executable, "-m", "jupyter_expjournal", "--help"], capture_output=True, text=True, env=env,
+                         cwd=os.getcwd())
     assert out.returncode == 0 and "Exit codes" in out.stdout
     for command in ("list", "show", "review", "lessons", "check", "export", "import", "hypothesis", "result", "lesson"):
-        out = subprocess.run([sys.executable, "-m", "jupyter_expjournal", command, "--help"], capture_output=True, text=True, env=env)
+        out = subprocess.run([sys.executable, "-m", "jupyter_expjournal", command, "--help"], capture_output=True, text=True,
+                             env=env)
         assert out.returncode == 0 and "usage: jupyter expjournal" in out.stdout
 
 
