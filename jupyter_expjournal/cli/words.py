@@ -19,6 +19,6 @@ WORDS = {
     notices.CHOOSE_ENTRY: "choose one with --name NAME",
     notices.NEW_HYPOTHESIS: "log one first with jupyter expjournal hypothesis NAME",
     # The CLI has no retrospective entry: what it can do for a run already done.
-    notices.RETRO: "for a run already done, log its hypothesis now and then its result",
+    notices.RETRO: "record a run already done the same way: hypothesis, then result",
     notices.ADD_LESSON: "add one with jupyter expjournal lesson TEXT, or a rule with lesson --never/--always ...",
 }
