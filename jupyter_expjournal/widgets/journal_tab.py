@@ -56,7 +56,9 @@ class EntryRow:
         self.entry = entry
         self.directory = directory
         self.badge = W.HTML(badge(entry.status), layout=W.Layout(width="7.5em", flex="0 0 auto"))
-        self.name = W.HTML(plain(entry.name, bold=True), layout=W.Layout(flex="1 1 auto", width="auto", min_width="0"))
+        self.name = W.HTML(
+            plain(entry.name, bold=True), layout=W.Layout(flex="1 1 auto", width="auto", min_width="0", overflow="hidden")
+        )
         self.time = W.HTML(plain(entry.timestamp), layout=W.Layout(flex="0 0 auto", width="auto"))
         self.toggle = W.ToggleButton(
             value=False,

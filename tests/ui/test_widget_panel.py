@@ -18,10 +18,10 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 ATTACH = "Attach previous cell's outputs"
 
 # The server runs the installed package (`make install`); a package installed before the panel
-# existed has no widgets.py, and then the kernel takes this checkout's.
+# was a package of tabs has no widgets/words.py, and then the kernel takes this checkout's.
 SETUP = f"""import importlib.util, pathlib, sys
 _spec = importlib.util.find_spec("jupyter_expjournal")
-if _spec is None or not (pathlib.Path(_spec.origin).parent / "widgets.py").exists():
+if _spec is None or not (pathlib.Path(_spec.origin).parent / "widgets" / "words.py").exists():
     sys.path.insert(0, {str(REPO)!r})
 %load_ext jupyter_expjournal"""
 JOURNAL = """# Experiment journal
