@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from .location import find_experiments_dir
 from .model import ABANDONED, COMPLETED, PLANNED, Draft, Entry, Lessons, Logged, Outcome, Review, normalize_key
 from .notices import Notice
 from .outcome import IMAGE_EXTENSION, result_fields
-from .store import DirLock, TextFile, describe_os_error
+from .store import SETTLE_SECONDS, DirLock, TextFile, describe_os_error
 from .text import canonical, newline_of
 
 # analysis and metrics are imported where used: %load_ext needs neither (it must stay under 30 ms)
@@ -184,8 +185,7 @@ class Journal:
                 *draft.extra.items(),
             ]
             stamp = now_stamp(now)
-            self._append_entry(text, stamp, name, fields)
-            entry = self._find_written(stamp, name)
+            entry = self._append_entry(text, entries, stamp, name, fields)
         return Logged(entry, report.warnings, report)
 
     def complete(
@@ -198,10 +198,10 @@ class Journal:
     ) -> Logged:
         """Mark the open entry COMPLETED and attach the outcome at its end."""
         _refuse_nul_outcome(outcome)
-        self.resolve_open(name, preferred)  # refuse before creating anything
+        self._resolve_settled(name, preferred)  # refuse before creating anything
         self._ensure_dir()
         with self.lock:
-            entry = self.resolve_open(name, preferred)
+            entry = self._resolve_settled(name, preferred)
             assets: list[Path] = []
             committed = False
             try:
@@ -212,8 +212,8 @@ class Journal:
                 )
                 committed = True
             finally:
-                if not committed:  # the journal does not name them: they are nobody's
-                    self._remove(assets)
+                if not committed:
+                    self._remove_unnamed(assets)
         return Logged(done, assets=assets)
 
     def abandon(self, reason: str, *, name: str | None = None, preferred: str | None = None, learning: str = "") -> Logged:
@@ -222,12 +222,24 @@ class Journal:
         reason = canonical(reason or "")
         if not reason:
             raise InputError("say why the experiment is abandoned: a reason is needed")
-        self.resolve_open(name, preferred)
+        self._resolve_settled(name, preferred)
         self._ensure_dir()
         with self.lock:
             fields = [("Actual outcome", f"Abandoned: {reason}"), ("Learning", learning)]
             done = self._change_entry(name, preferred, ABANDONED, lambda _e: fields)
         return Logged(done)
+
+    def _resolve_settled(self, name: str | None, preferred: str | None) -> Entry:
+        """:meth:`resolve_open`, looking again when the refusal came from a file another program was saving."""
+        for _ in range(5):
+            seen = self.journal_file.read()
+            try:
+                return self.resolve_open(name, preferred)
+            except JournalError:
+                time.sleep(SETTLE_SECONDS)
+                if self.journal_file.read() == seen:
+                    raise
+        return self.resolve_open(name, preferred)
 
     def _change_entry(self, name: str | None, preferred: str | None, status: str, fields_for) -> Entry:
         """Set the open entry's status and add ``fields_for(entry)`` at its end, compare-and-swap.
@@ -244,8 +256,9 @@ class Journal:
 
         new_text, data = self.journal_file.rewrite(build, key="entries", parse=parse_journal, extend=extend_journal)
         entries, entry = changed
-        self.journal_file.remember("entries", new_text, extend_journal(entries, new_text, keep=entry.index), data)
-        return self._find_written(entry.timestamp, entry.name, prefer_index=entry.index)
+        written = extend_journal(entries, new_text, keep=entry.index)
+        self.journal_file.remember("entries", new_text, written, data)
+        return self._find_written(entry.timestamp, entry.name, prefer_index=entry.index, entries=written)
 
     def retro(
         self,
@@ -262,7 +275,7 @@ class Journal:
         _refuse_nul_outcome(outcome)
         self._ensure_dir()
         with self.lock:
-            text, _ = self.parsed()
+            text, entries = self.parsed()
             stamp = now_stamp(now)
             probe = Entry(stamp, name)
             assets: list[Path] = []
@@ -276,12 +289,11 @@ class Journal:
                     ("Hypothesis", hypothesis),
                     *result,
                 ]
-                self._append_entry(text, stamp, name, fields)
+                entry = self._append_entry(text, entries, stamp, name, fields)
                 committed = True
             finally:
                 if not committed:
-                    self._remove(assets)
-            entry = self._find_written(stamp, name)
+                    self._remove_unnamed(assets)
         return Logged(entry, assets=assets)
 
     def learn(self, request: Learned) -> str:
@@ -414,9 +426,12 @@ class Journal:
             except OSError as exc:
                 raise JournalError(describe_os_error(self.directory, exc)) from None
 
-    def _append_entry(self, text: str, stamp: str, name: str, fields: list[tuple[str, str]]) -> None:
+    def _append_entry(self, text: str, entries: list[Entry], stamp: str, name: str, fields: list[tuple[str, str]]) -> Entry:
+        """Append an entry to journal.md as ``text`` (with ``entries``) had it; the entry as written."""
         chunk = self._entry_chunk(text, stamp, name, fields)
-        self.journal_file.append(chunk, extend={"entries": extend_journal})
+        after = extend_journal(entries, text + chunk)
+        self.journal_file.append(chunk, after={"entries": (text + chunk, after)})
+        return self._find_written(stamp, name, entries=after)
 
     @staticmethod
     def _entry_chunk(text: str, stamp: str, name: str, fields: list[tuple[str, str]]) -> str:
@@ -431,8 +446,9 @@ class Journal:
             lead = f"# Experiment journal{newline}{newline}"
         return lead + render_entry(stamp, name, fields, newline)
 
-    def _find_written(self, stamp: str, name: str, prefer_index: int | None = None) -> Entry:
-        entries = self.entries()
+    def _find_written(self, stamp: str, name: str, prefer_index: int | None = None, entries: list[Entry] | None = None) -> Entry:
+        """The entry just written, from ``entries`` (the parse of what was written), else the file now."""
+        entries = self.entries() if entries is None else entries
         if prefer_index is not None and prefer_index < len(entries):
             candidate = entries[prefer_index]
             if candidate.timestamp == stamp and candidate.name == name:
@@ -469,6 +485,16 @@ class Journal:
             self._remove(saved)
             raise
         return saved
+
+    def _remove_unnamed(self, paths: list[Path]) -> None:
+        """Remove figures of a write that failed, unless the journal names them (it was interrupted after the commit)."""
+        if not paths:
+            return
+        try:
+            text = self.journal_file.read()
+        except JournalError:
+            return  # cannot tell: keeping a stray file beats losing a figure
+        self._remove([p for p in paths if f"assets/{p.name}" not in text])
 
     @staticmethod
     def _remove(paths: list[Path]) -> None:

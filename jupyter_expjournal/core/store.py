@@ -15,6 +15,7 @@ import errno
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -24,6 +25,8 @@ from .errors import JournalError
 T = TypeVar("T")
 
 LOCK_TIMEOUT = 30.0
+#: How long a refused rewrite waits to see whether the file was being saved by another program.
+SETTLE_SECONDS = 0.01
 
 
 def describe_os_error(path: Path, exc: OSError) -> str:
@@ -148,7 +151,7 @@ class TextFile:
         key: str | None = None,
         parse: Callable[[str], object] | None = None,
         extend: Callable | None = None,
-        attempts: int = 5,
+        attempts: int = 20,
     ) -> tuple[str, bytes]:
         """Replace the file with ``build(text)`` of its current text, never overwriting what it did not see.
 
@@ -162,20 +165,31 @@ class TextFile:
         """
         for _ in range(attempts):
             before = self._read_bytes()
-            if parse is not None and key is not None:
-                text, value = self._parse_bytes(key, before, parse, extend)
-                new_text = build(text, value)
-            else:
-                new_text = build(self._decode(before, 0))
+            try:
+                if parse is not None and key is not None:
+                    text, value = self._parse_bytes(key, before, parse, extend)
+                    new_text = build(text, value)
+                else:
+                    new_text = build(self._decode(before, 0))
+            except JournalError:
+                if self._settled(before):
+                    raise
+                continue  # refused what another program was half-way through saving: look again
             data = new_text.encode("utf-8")
             try:
                 self._swap(before, data)
             except Changed:
+                time.sleep(SETTLE_SECONDS)  # let the other program finish its save
                 continue
             return new_text, data
         raise JournalError(
             f"{self.path} kept changing while being written (another program is saving it?); nothing was written, try again"
         )
+
+    def _settled(self, seen: bytes) -> bool:
+        """Whether the file still holds ``seen`` a moment later (no in-place save was under way)."""
+        time.sleep(SETTLE_SECONDS)
+        return self._read_bytes() == seen
 
     def replace(self, text: str) -> None:
         """Write the whole file atomically: temp file, fsync, rename, fsync the folder."""
@@ -252,13 +266,14 @@ class TextFile:
             _close(fd)
             _unlink(tmp)
 
-    def append(self, text: str, extend: dict[str, Callable] | None = None) -> None:
+    def append(self, text: str, after: dict[str, tuple[str, object]] | None = None) -> None:
         """Add text at the end in one ``write`` call, then fsync.
 
         One write to an O_APPEND file is not split by a process kill, and costs
-        the same at 10 entries as at 10,000, unlike a rewrite. ``extend`` maps
-        cache keys to ``extend(old_value, new_text)``: a cached parse of the
-        file carried forward, used only while the file holds exactly those bytes.
+        the same at 10 entries as at 10,000, unlike a rewrite. ``after`` maps
+        cache keys to (the file's text after the append, its parse), as the
+        caller computed them from the text it read: the cache takes them (it is
+        checked against the bytes at the next read, like everything it holds).
         """
         data = text.encode("utf-8")
         try:
@@ -276,11 +291,10 @@ class TextFile:
             raise JournalError(describe_os_error(self.path, exc)) from None
         finally:
             _close(fd)
-        for key, fn in (extend or {}).items():
+        for key, (new_text, value) in (after or {}).items():
             hit = self._cache.get(key)
             if hit is not None and len(hit[0]) == size:  # the cache held the file as it was (checked at the next read)
-                new_text = hit[1] + text
-                self.remember(key, new_text, fn(hit[2], new_text), hit[0] + data)
+                self.remember(key, new_text, value, hit[0] + data)
 
 
 def _read_fd(fd: int) -> bytes:

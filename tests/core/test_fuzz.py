@@ -1,5 +1,6 @@
 """Round-trip fuzzing: any user text reads back as written; hand-edited files are never damaged."""
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -82,6 +83,10 @@ def test_names_and_bodies_through_the_journal(tmp_path_factory, name, body):
         return
     assert logged.entry.name == name.strip()
     assert logged.entry.hypothesis == canonical(draft.hypothesis)
+    if "\x00" in body:  # a NUL in what a person typed is refused (captured output only shows it as ␀)
+        with pytest.raises(JournalError, match="NUL"):
+            journal.complete(Outcome(output=body, learning=body), preferred=logged.entry.heading)
+        return
     done = journal.complete(Outcome(output=body, learning=body), preferred=logged.entry.heading).entry
     assert done.learning == canonical(body)
     assert done.hypothesis == canonical(draft.hypothesis)
