@@ -235,7 +235,7 @@ def test_bad_lesson_options_are_refused_alike_and_write_nothing(faces, tmp_path,
         refused(findings, case, reply, STATUS[name])
         findings.unchanged(face, before, case)
         if name in ("magics", "cli", "widget") and case != "an empty rule":
-            # the magics and the CLI name options as the core does (never, always, because, when, context, source)
+            # these faces name the options as the core does (never, always, ...; the magics and the CLI with dashes)
             findings.expect(sentence in dedash(reply.message), f"{case}: {name} does not say the core's {sentence!r}: {reply}")
         if name == "rest" and rest_field:
             findings.expect(f"'{rest_field}'" in reply.message, f"{case}: rest does not name its field '{rest_field}': {reply}")
