@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.outcome import from_notebook
+from ..core.outcome import clean_text, from_notebook
 
 __all__ = ["Output", "CellRecord"]
 
@@ -53,6 +53,8 @@ class Output:
     _chunks: list | None = field(default=None, init=False, repr=False, compare=False)
     # display_id from the publisher's ``transient`` dict, for update_display_data.
     _display_id: Any = field(default=None, init=False, repr=False, compare=False)
+    # An error's traceback exactly as the shell sent it to the front end (the notebook's own lines).
+    _traceback: list | None = field(default=None, init=False, repr=False, compare=False)
 
     def _seal(self) -> None:
         """Materialise ``data["text/plain"]`` from pending stream chunks."""
@@ -69,7 +71,10 @@ class Output:
         if kind == "stdout" or kind == "stderr":
             return {"output_type": "stream", "name": kind, "text": self.data.get("text/plain", "")}
         if kind == "error":
-            lines = self.data.get("text/plain", "").rstrip("\n").split("\n")
+            lines = self._traceback
+            if lines is None:  # the text after the "EName: value" line, when the shell showed no traceback
+                rest = self.data.get("text/plain", "").partition("\n")[2].rstrip("\n")
+                lines = rest.split("\n") if rest else []
             return {"output_type": "error", "ename": self.ename or "", "evalue": self.evalue or "", "traceback": lines}
         out = {"output_type": _NOTEBOOK_KIND[kind], "data": self.data, "metadata": {}}
         if kind == "result":
@@ -181,16 +186,20 @@ class CellRecord:
                     self._used += new_size - old_size
                     out.data = dict(data)
 
-    def fail(self, evalue: BaseException) -> None:
-        """An error shown in this cell; its traceback counts towards the budget, past it only its first line is kept."""
+    def fail(self, evalue: BaseException, shown: list | None = None) -> None:
+        """An error in this cell, with the traceback the shell ``shown`` to the front end if it showed one.
+
+        The traceback counts towards the budget; past it only the ``EName: value`` line is kept.
+        """
         self.close_stream()
-        out = _format_error(evalue)
+        out = _format_error(evalue, shown)
         text = out.data["text/plain"]
         size = _text_size(text)
         if size > self.budget - self._used:
             header = text.split("\n", 1)[0] + "\n"
             self.truncated += size - len(header)
             out.data["text/plain"] = header
+            out._traceback = None
             size = len(header)
         self._used += size
         self.outputs.append(out)
@@ -229,29 +238,27 @@ def _is_ipython_frame(filename: str) -> bool:
     return "/IPython/" in filename or "\\IPython\\" in filename
 
 
-def _format_error(evalue: BaseException) -> Output:
-    """An ``error`` Output with a plain-text traceback, formatted now: keeping ``evalue`` would pin its frames."""
-    import traceback
+def _format_error(evalue: BaseException, shown: list | None = None) -> Output:
+    """An ``error`` Output: ``EName: value``, then the traceback as plain text.
 
+    The traceback is the one the shell ``shown`` to the front end (what the
+    notebook stores), else one formatted here with :mod:`traceback`; either
+    way it is text now, as keeping ``evalue`` would pin its frames (and the
+    big arrays they reference) in memory.
+    """
     etype = type(evalue)
     ename = etype.__name__
     try:
         value_str = str(evalue)
     except Exception:  # a broken __str__ must not break recording
         value_str = "<unprintable %s object>" % ename
-    # Drop the leading frames of IPython's own machinery (run_code's exec),
-    # which IPython also hides in its tracebacks.
-    tb = evalue.__traceback__
-    while tb is not None and _is_ipython_frame(tb.tb_frame.f_code.co_filename):
-        tb = tb.tb_next
-    if ename == "UsageError" and etype.__module__.startswith("IPython."):
-        formatted = ""  # IPython shows usage errors without a traceback
+    if isinstance(shown, list) and all(isinstance(line, str) for line in shown):
+        formatted = clean_text("\n".join(shown))
+        formatted = formatted if not formatted or formatted.endswith("\n") else formatted + "\n"
     else:
-        try:
-            formatted = "".join(traceback.format_exception(etype, evalue, tb))
-        except Exception:
-            formatted = ""
+        shown, formatted = None, _python_traceback(evalue)
     if len(formatted) > MAX_TRACEBACK_CHARS:
+        shown = None  # the notebook's lines are cut too: the text below is what is kept
         head = MAX_TRACEBACK_CHARS // 5
         tail = MAX_TRACEBACK_CHARS - head
         formatted = (
@@ -260,4 +267,23 @@ def _format_error(evalue: BaseException) -> Output:
             + formatted[-tail:]
         )
     header = "%s: %s\n" % (ename, value_str) if value_str else ename + "\n"
-    return Output("error", {"text/plain": header + formatted}, ename, value_str)
+    out = Output("error", {"text/plain": header + formatted}, ename, value_str)
+    out._traceback = list(shown) if shown is not None else None
+    return out
+
+
+def _python_traceback(evalue: BaseException) -> str:
+    import traceback
+
+    etype = type(evalue)
+    if etype.__name__ == "UsageError" and etype.__module__.startswith("IPython."):
+        return ""  # IPython shows usage errors without a traceback
+    # Drop the leading frames of IPython's own machinery (run_code's exec),
+    # which IPython also hides in its tracebacks.
+    tb = evalue.__traceback__
+    while tb is not None and _is_ipython_frame(tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    try:
+        return "".join(traceback.format_exception(etype, evalue, tb))
+    except Exception:
+        return ""

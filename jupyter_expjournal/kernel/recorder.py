@@ -30,9 +30,11 @@ How
   matplotlib-inline flushes figures on ``post_execute``, which fires before
   ``post_run_cell``, so figures land in the cell that drew them.
 * Errors: every traceback that is shown is recorded where it happens (so an
-  error inside a nested cell, or one shown by a formatter, is not lost) and
-  the cell's own ``error_before_exec``/``error_in_exec`` is recorded at
-  ``post_run_cell`` if it was not shown already.
+  error inside a nested cell, or one shown by a formatter, is not lost), as
+  the shell's ``_showtraceback`` hands it to the front end (the notebook
+  stores that very traceback); the cell's own
+  ``error_before_exec``/``error_in_exec`` is recorded at ``post_run_cell`` if
+  it was not shown already.
 
 Per-cell cost matters (every cell the user runs pays it), so the event
 handlers do the minimum; what the outputs become is decided only when they
@@ -277,14 +279,14 @@ class OutputRecorder:
         if isinstance(format_dict, dict) and self.current is not None:
             self.current.result(format_dict)
 
-    def _on_traceback_shown(self, evalue) -> None:
+    def _on_traceback_shown(self, evalue, shown=None) -> None:
         if self.current is None or not isinstance(evalue, BaseException):
             return
         for seen in self._shown_errors:
             if seen is evalue:
                 return
         self._shown_errors.append(evalue)
-        self.current.fail(evalue)
+        self.current.fail(evalue, shown)
 
     # -- patching -----------------------------------------------------------
 
@@ -326,8 +328,9 @@ class OutputRecorder:
             def _showtraceback(*args, **kwargs):
                 if self._gen == gen:
                     evalue = args[1] if len(args) > 1 else kwargs.get("evalue")
+                    stb = args[2] if len(args) > 2 else kwargs.get("stb")  # the traceback the front end gets
                     try:
-                        self._on_traceback_shown(evalue)
+                        self._on_traceback_shown(evalue, stb)
                     except Exception:  # pragma: no cover - never break the user's cell
                         _log.debug("recording a traceback failed", exc_info=True)
                     self._quiet += 1

@@ -163,7 +163,8 @@ def test_exception_is_recorded_once_as_plain_text(shell, rec):
     assert "1/0" in text
     assert "\x1b" not in text
     assert "interactiveshell.py" not in text  # IPython's own frames are dropped
-    assert record.text() == "before\n" + text
+    # The notebook shows the traceback (the record's own first line is its header): text() is what it shows.
+    assert record.text() == "before\n" + text.split("\n", 1)[1]
     assert record.prompt == res.execution_count
 
 
@@ -503,8 +504,11 @@ def test_notebook_outputs_are_nbformat_outputs(shell, rec, rich_display):
     assert outputs[0]["text"] == "a\n" and outputs[2]["data"]["text/html"] == "<b>x</b>"
     error = outputs[-1]
     assert (error["ename"], error["evalue"]) == ("ZeroDivisionError", "division by zero")
-    assert isinstance(error["traceback"], list) and all("\n" not in line for line in error["traceback"])
-    assert "\n".join(error["traceback"]) + "\n" == record.error.data["text/plain"]
+    # the traceback as the shell sent it to the front end: what the notebook stores, and what the sidebar posts
+    stb = shell.InteractiveTB.structured_traceback(ZeroDivisionError, ZeroDivisionError("division by zero"), None)
+    assert isinstance(error["traceback"], list) and error["traceback"][0] == stb[0]
+    assert "1/0" in "\n".join(error["traceback"]) and error["traceback"][-1] == stb[-1]
+    assert record.error.data["text/plain"].startswith("ZeroDivisionError: division by zero\n")
     run(shell, "7")
     (result,) = rec.previous().notebook_outputs()
     assert result["output_type"] == "execute_result" and result["data"]["text/plain"] == "7"
@@ -526,7 +530,7 @@ def test_text_and_images_are_the_core_rule_on_those_outputs(shell, rec, rich_dis
     record = rec.previous()
     seen = from_notebook(record.notebook_outputs())
     assert record.text() == seen.text and record.images() == seen.images
-    assert seen.text.startswith("red\nZeroDivisionError: division by zero\n")
+    assert seen.text.startswith("red\n---") and seen.text.endswith("----> 5 1/0\n\nZeroDivisionError: division by zero\n")
     assert [mime for mime, _ in seen.images] == ["image/png", "image/svg+xml"] and seen.images[0][1] == PNG
     assert seen.error == "ZeroDivisionError: division by zero"
 
