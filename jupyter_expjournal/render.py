@@ -1,7 +1,9 @@
 """Text and HTML views of entries, gates and reviews, shared by every face.
 
 Text for terminals and logs; HTML for notebooks. All user text goes through
-``html.escape``: a hypothesis is data, never markup.
+``html.escape``: a hypothesis is data, never markup. No face's controls are
+named here: the ways out of a notice are worded by the ``words`` each face
+passes in (its vocabulary), the neutral words without one.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Mapping
 from html import escape
 
 from .core.analysis import Analysis
+from .core.config import ABSENT
 from .core.gates import GateReport
 from .core.metrics import format_change, format_number
 from .core.model import Entry, Lessons, Review
@@ -129,7 +132,7 @@ def gate_lines(report: GateReport, words: Mapping[str, str] | None = None) -> li
 
 
 def short_review(entries: list[Entry], lessons: Lessons, n: int = 3) -> list[str]:
-    """What ``%%hypothesis`` shows before logging: the last few entries and the rules."""
+    """What a face shows before it logs a hypothesis: the last few entries and the rules."""
     lines = []
     recent = entries[-n:]
     if recent:
@@ -162,7 +165,7 @@ def analysis_lines(a: Analysis) -> list[str]:
     if a.parameters:
         out.append("  parameters:")
     for p in a.parameters:
-        changes = ", ".join(f"{old if old is not None else '(none)'} → {new if new is not None else '(none)'}" for _, old, new in p.changes)
+        changes = ", ".join(f"{ABSENT if old is None else old} → {ABSENT if new is None else new}" for _, old, new in p.changes)
         out.append(f"    {p.key}: changed {p.times_changed}× ({first_line(changes, 120)})")
         for metric in p.effects:
             b, w = p.best(metric), p.worst(metric)

@@ -1,57 +1,85 @@
 """The IPython face: ``%%hypothesis``, ``%result``, ``%review``, ``%lesson``, ``%journal``.
 
-Each magic parses its line with ``magic_arguments`` (so ``%result?`` is its help
-page), calls one method of :class:`~jupyter_expjournal.core.journal.Journal`, and
-prints what came back. A :class:`JournalError` becomes one ``UsageError`` line:
-the core raised it before writing, so the files are untouched.
+Each magic declares its options once (:mod:`.options`: the ``magic_arguments``
+parser, so ``%result?`` is its help page, and where each value ends), calls one
+method of :class:`~jupyter_expjournal.core.journal.Journal`, and prints what came
+back. A :class:`JournalError` becomes one ``UsageError`` line: the core raised it
+before writing, so the files are untouched. The core names no control of any
+face: its ways out are worded here, once, in :data:`WORDS`.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-import re
 from pathlib import Path
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_cell_magic, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from traitlets import Bool, Float, Int, Unicode
 
 import jupyter_expjournal.render as render
-from ..core.draft import diff_configs, parse_body, parse_result_body
+from ..core.draft import diff_configs, lesson_request, parse_body, parse_result_body
 from ..core.errors import InputError, JournalError
 from ..core.journal import Journal
-from ..core.location import ENV_VAR
+from ..core.location import ENV_VAR, named_dir
 from ..core.model import Outcome
+from ..core.notices import ABANDON, ADD_LESSON, CHOOSE_ENTRY, FORCE, LOG_RESULT, NEW_HYPOTHESIS, PARALLEL, RETRO
+from .options import Options, flag, text, value
 from .session import KernelSession
 
+#: The core's ways out in the words of a notebook: every refusal, warning and reminder the magics show.
+WORDS = {
+    LOG_RESULT: "log its result first (%result)",
+    ABANDON: 'close it with %result --abandon "reason"',
+    PARALLEL: "add --parallel to run experiments side by side",
+    FORCE: "--force logs it anyway",
+    CHOOSE_ENTRY: "choose one with --name NAME",
+    NEW_HYPOTHESIS: "log one first with %%hypothesis NAME",
+    RETRO: "record a run after the fact with %result --retro NAME",
+    ADD_LESSON: '%lesson "context: lesson" --source "...", or %lesson --never/--always ...',
+}
 
-def _unquote(text: str) -> str:
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
-        text = text[1:-1]
-    return text
-
-
-def _parse(method, line: str):
-    """Parse a magic line: ``magic_arguments`` checks it, the raw line gives the texts.
-
-    IPython splits magic lines shlex-style without removing quotes, which
-    mangles free text (``'scale'.`` becomes ``'scale' .``). So options are
-    validated by the parser, and each free-text value is taken verbatim from
-    the line: the text after its option up to the next known option (the
-    text before the first option is the positional value), one layer of
-    quotes removed. ``--learning C matters less`` needs no quotes at all.
-    """
-    args = parse_argstring(method, line)
-    known = {opt for action in method.parser._actions for opt in action.option_strings}
-    pattern = "|".join(re.escape(o) for o in sorted(known, key=len, reverse=True))
-    parts = re.split(rf"(?:^|\s+)({pattern})(?=\s|$)", line) if known else [line]
-    texts = {"": _unquote(parts[0])}
-    for option, value in zip(parts[1::2], parts[2::2]):
-        texts[option.lstrip("-").replace("-", "_")] = _unquote(value)
-    return args, texts
+HYPOTHESIS = Options(
+    value("--config", "VAR", "A dict in the notebook holding the new config."),
+    value("--base", "VAR", "A dict holding the old config; Change and Config are diffed from the two."),
+    flag("--parallel", "Open this experiment even though another is still PLANNED."),
+    flag("--force", "Log even where strict mode would refuse (several variables, no baseline)."),
+    positional=("name", "The experiment's name: the rest of the line."),
+)
+RESULT = Options(
+    value("--cell", "N", "Attach the outputs of the cell whose prompt was [N] (default: the previous cell).", type=int),
+    text("--name", "NAME", "Complete this open experiment (default: the one this kernel opened)."),
+    text("--outcome", "TEXT", "The actual outcome in words (default: metrics found in the output)."),
+    text("--learning", "TEXT", "One sentence: what this taught you."),
+    text("--next", "TEXT", "What to try based on this result."),
+    text("--delta", "TEXT", "The delta in words, where metrics could not be compared."),
+    text("--abandon", "REASON", "Close the experiment as ABANDONED, saying why."),
+    text("--retro", "NAME", "Log a run that had no hypothesis, after the fact (marked retrospective)."),
+    flag("--no-output", "Attach no cell output."),
+)
+REVIEW = Options(
+    value("-n", "N", "How many recent entries to show (default 5).", type=int, default=5),
+    flag("--all", "Show every entry."),
+    value("--param", "NAME", "Only experiments that changed this parameter."),
+    value("--since", "DATE", "Only experiments from this date on (2026-11-25, or 2026-11)."),
+    flag("--plot", "Add plots (a metric over experiments, effect per parameter); needs matplotlib."),
+    flag("--widget", "Show the interactive panel (ipywidgets) instead."),
+)
+LESSON = Options(
+    text("--context", "C", "What the lesson is about (written before the lesson)."),
+    text("--source", "S", "Where it came from: experiments, a correction, a paper."),
+    text("--never", "X", "Add a rule: NEVER X ..."),
+    text("--always", "X", "Add a rule: ALWAYS X ..."),
+    text("--because", "Y", "... because Y (for --never)."),
+    text("--when", "Y", "... when Y (for --always)."),
+    positional=("text", "The lesson, e.g. 'QLoRA: alpha/r ratio matters more than rank.'"),
+)
+JOURNAL = Options(
+    text("--dir", "PATH", "Use this experiments folder (or the project folder holding it) from now on ('auto' to search again)."),
+    value("--strict", "{on,off}", "Strict mode: refuse several changed variables or a missing baseline.", choices=["on", "off"]),
+    value("--nudge", "SECONDS", "Nudge after a cell this long with no open hypothesis (0: never).", type=float),
+)
 
 
 def _clear_errors(method):
@@ -62,7 +90,7 @@ def _clear_errors(method):
         try:
             return method(*args, **kwargs)
         except JournalError as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(exc.words(WORDS)) from None
 
     return wrapper
 
@@ -94,6 +122,9 @@ class ExpJournal(Magics):
     ring_size = Int(32, help="How many recent cells' outputs are kept for %result.").tag(config=True)
     max_cell_bytes = Int(2_000_000, help="Output bytes kept per cell; more is cut.").tag(config=True)
 
+    #: The ways out, worded for a notebook (the session's nudge reads them too).
+    words = WORDS
+
     def __init__(self, shell=None, **kwargs):
         super().__init__(shell=shell, **kwargs)
         self.session = KernelSession(shell, self)
@@ -121,12 +152,7 @@ class ExpJournal(Magics):
 
     # -- magics ------------------------------------------------------------
 
-    @magic_arguments()
-    @argument("name", nargs="*", help="The experiment's name: the rest of the line.")
-    @argument("--config", metavar="VAR", help="A dict in the notebook holding the new config.")
-    @argument("--base", metavar="VAR", help="A dict holding the old config; Change and Config are diffed from the two.")
-    @argument("--parallel", action="store_true", help="Open this experiment even though another is still PLANNED.")
-    @argument("--force", action="store_true", help="Log even where strict mode would refuse (several variables, no baseline).")
+    @HYPOTHESIS
     @cell_magic
     @_clear_errors
     def hypothesis(self, line, cell):
@@ -159,7 +185,7 @@ class ExpJournal(Magics):
             expected: f1 +0.02
             baseline: f1 = 0.91
         """
-        args, texts = _parse(self.hypothesis, line)
+        args, texts = HYPOTHESIS.parse(line)
         name = texts[""]
         if not name:
             raise InputError("%%hypothesis needs a name: %%hypothesis NAME, then the hypothesis in the cell body")
@@ -178,20 +204,11 @@ class ExpJournal(Magics):
         journal = self.current()
         preview = render.short_review(journal.entries(), journal.lessons())
         logged = self.session.hypothesize(draft, parallel=args.parallel, force=args.force)
-        for text in preview + render.gate_lines(logged.report):
-            print(text)
+        for line_shown in preview + render.gate_lines(logged.report, WORDS):
+            print(line_shown)
         print(f"Logged PLANNED '{logged.entry.name}' ({logged.entry.timestamp}) in {journal.journal_path}")
 
-    @magic_arguments()
-    @argument("--cell", type=int, metavar="N", help="Attach the outputs of the cell whose prompt was [N] (default: the previous cell).")
-    @argument("--name", nargs="+", metavar="NAME", help="Complete this open experiment (default: the one this kernel opened).")
-    @argument("--outcome", nargs="+", metavar="TEXT", help="The actual outcome in words (default: metrics found in the output).")
-    @argument("--learning", nargs="+", metavar="TEXT", help="One sentence: what this taught you.")
-    @argument("--next", nargs="+", metavar="TEXT", help="What to try based on this result.")
-    @argument("--delta", nargs="+", metavar="TEXT", help="The delta in words, where metrics could not be compared.")
-    @argument("--abandon", nargs="+", metavar="REASON", help="Close the experiment as ABANDONED, saying why.")
-    @argument("--retro", nargs="+", metavar="NAME", help="Log a run that had no hypothesis, after the fact (marked retrospective).")
-    @argument("--no-output", action="store_true", help="Attach no cell output.")
+    @RESULT
     @line_cell_magic
     @_clear_errors
     def result(self, line, cell=None):
@@ -220,7 +237,7 @@ class ExpJournal(Magics):
             learning: C matters less than gamma here.
             next: sweep gamma over 1e-4..1e-2
         """
-        args, texts = _parse(self.result, line)
+        args, texts = RESULT.parse(line)
         fields = parse_result_body(cell) if cell is not None else {}
         session = self.session
         name = texts.get("name") or None
@@ -245,15 +262,9 @@ class ExpJournal(Magics):
         for path in logged.assets:
             print(f"  saved {path}")
         for reminder in journal.reminders():
-            print(f"! {reminder}")
+            print(f"! {reminder.words(WORDS)}")
 
-    @magic_arguments()
-    @argument("-n", type=int, default=5, help="How many recent entries to show (default 5).")
-    @argument("--all", action="store_true", help="Show every entry.")
-    @argument("--param", metavar="NAME", help="Only experiments that changed this parameter.")
-    @argument("--since", metavar="DATE", help="Only experiments from this date on (2026-11-25, or 2026-11).")
-    @argument("--plot", action="store_true", help="Add plots (a metric over experiments, effect per parameter); needs matplotlib.")
-    @argument("--widget", action="store_true", help="Show the interactive panel (ipywidgets) instead.")
+    @REVIEW
     @line_magic
     @_clear_errors
     def review(self, line):
@@ -277,17 +288,18 @@ class ExpJournal(Magics):
             %review --param learning_rate --since 2026-11
             %review --widget
         """
-        args, texts = _parse(self.review, line)
+        args, texts = REVIEW.parse(line)
         if args.n < 0:
             raise InputError(f"-n must be 0 or more, not {args.n}")
-        if args.since and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2}( \d{2}:\d{2})?)?)?", texts["since"]):
-            raise InputError(f"--since takes a date like 2026-11-25 or 2026-11, not {texts['since']!r}")
+        from ..core.analysis import check_since  # the analysis stays unimported until a review needs it
+
+        since = check_since(texts.get("since"))  # before --widget too: a bad date is refused either way
         if args.widget:
             if self.show_panel is None:
                 raise InputError("the panel is not available in this kernel")
             self.show_panel(self.session)
             return
-        review = self.current().review(n=args.n, all=args.all, param=texts.get("param"), since=texts.get("since"))
+        review = self.current().review(n=args.n, all=args.all, param=texts.get("param"), since=since)
         images = []
         if args.plot and review.analysis is not None:
             from ..plots import analysis_plots
@@ -299,18 +311,11 @@ class ExpJournal(Magics):
         if cached is not None and cached[0] is review and not images:
             text, html = cached[1]
         else:
-            text, html = render.review_text(review), render.review_html(review, images)
+            text, html = render.review_text(review, WORDS), render.review_html(review, images, WORDS)
             self._rendered = (review, (text, html))
         _display(text, html)
 
-    @magic_arguments()
-    @argument("text", nargs="*", help="The lesson, e.g. 'QLoRA: alpha/r ratio matters more than rank.'")
-    @argument("--context", nargs="+", metavar="C", help="What the lesson is about (written before the lesson).")
-    @argument("--source", nargs="+", metavar="S", help="Where it came from: experiments, a correction, a paper.")
-    @argument("--never", nargs="+", metavar="X", help="Add a rule: NEVER X ...")
-    @argument("--always", nargs="+", metavar="X", help="Add a rule: ALWAYS X ...")
-    @argument("--because", nargs="+", metavar="Y", help="... because Y (for --never).")
-    @argument("--when", nargs="+", metavar="Y", help="... when Y (for --always).")
+    @LESSON
     @line_cell_magic
     @_clear_errors
     def lesson(self, line, cell=None):
@@ -326,32 +331,15 @@ class ExpJournal(Magics):
             %lesson --never train in fp16 without loss scaling --because the loss goes NaN
             %lesson --always pin the eval seed --when comparing runs
         """
-        args, texts = _parse(self.lesson, line)
-        text = texts[""]
+        _, texts = LESSON.parse(line)
+        lesson = texts[""]
         if cell is not None:
-            text = f"{text}\n{cell}".strip() if text else cell
+            lesson = f"{lesson}\n{cell}".strip() if lesson else cell
+        request = lesson_request(lesson, **{k: texts.get(k, "") for k in ("context", "source", "never", "always", "because", "when")})
         journal = self.current()
-        if args.never and args.always:
-            raise InputError("a rule is either --never or --always, not both")
-        if args.never or args.always:
-            if text:
-                raise InputError("a rule takes its text after --never/--always; put a lesson in its own %lesson")
-            if args.never and args.when or args.always and args.because:
-                raise InputError("use --never X --because Y, or --always X --when Y")
-            kind = "NEVER" if args.never else "ALWAYS"
-            line_written = journal.add_rule(
-                kind, texts.get("never") or texts.get("always", ""), reason=texts.get("because") or texts.get("when", "")
-            )
-        else:
-            if args.because or args.when:
-                raise InputError("--because and --when go with --never / --always")
-            line_written = journal.add_lesson(text, context=texts.get("context", ""), source=texts.get("source", ""))
-        print(f"{journal.lessons_path}: {line_written}")
+        print(f"{journal.lessons_path}: {journal.learn(request)}")
 
-    @magic_arguments()
-    @argument("--dir", nargs="+", metavar="PATH", help="Use this experiments folder from now on ('auto' to search again).")
-    @argument("--strict", choices=["on", "off"], help="Strict mode: refuse several changed variables or a missing baseline.")
-    @argument("--nudge", type=float, metavar="SECONDS", help="Nudge after a cell this long with no open hypothesis (0: never).")
+    @JOURNAL
     @line_magic
     @_clear_errors
     def journal(self, line):
@@ -369,10 +357,10 @@ class ExpJournal(Magics):
             %journal --dir ../shared-experiments
             %journal --strict on
         """
-        args, texts = _parse(self.journal, line)
+        args, texts = JOURNAL.parse(line)
         if args.dir:
             chosen = texts["dir"]
-            self.directory = "" if chosen == "auto" else str(Path(os.path.expanduser(chosen)).resolve() / "")
+            self.directory = "" if chosen == "auto" else str(named_dir(chosen))
             if self.directory and Path(self.directory).exists() and not Path(self.directory).is_dir():
                 bad, self.directory = self.directory, ""
                 raise InputError(f"--dir: {bad} is not a folder")

@@ -19,6 +19,7 @@ from ..core.gates import entry_time
 from ..core.journal import Journal
 from ..core.location import find_experiments_dir
 from ..core.model import Draft, Logged, Outcome
+from ..core.notices import RETRO, Notice
 from ..core.outcome import from_notebook
 from ..core.provenance import collect, gpus
 from .recorder import CellRecord, OutputRecorder
@@ -29,7 +30,8 @@ class KernelSession:
 
     ``settings`` is any object with ``directory``, ``strict``, ``nudge_seconds``,
     ``ring_size`` and ``max_cell_bytes`` attributes (the ``ExpJournal``
-    configurable), read at each call so ``%journal`` changes take effect at once.
+    configurable), read at each call so ``%journal`` changes take effect at once,
+    and optionally ``words``: the face's vocabulary for the ways out it prints.
     """
 
     def __init__(self, shell, settings) -> None:
@@ -142,7 +144,5 @@ class KernelSession:
         limit = self.settings.nudge_seconds
         if not limit or record.duration < limit or self.journal().open_entries():
             return
-        print(
-            f"expjournal: that cell ran {format_duration(record.duration)} with no open hypothesis. "
-            f"Log it after the fact: %result --retro NAME --learning ..."
-        )
+        nudge = Notice(f"that cell ran {format_duration(record.duration)} with no open hypothesis", (RETRO,))
+        print(f"expjournal: {nudge.words(getattr(self.settings, 'words', None))}")

@@ -173,7 +173,7 @@ def test_lessons_and_rules(ip, journal, capsys):
         "NEVER train without scaling the pixels because the RBF kernel saturates",
         "ALWAYS pin the split seed when comparing runs",
     ]
-    with pytest.raises(UsageError, match="either --never or --always"):
+    with pytest.raises(UsageError, match="either never or always"):
         ip.run_line_magic("lesson", "--never a --always b")
 
 
@@ -233,5 +233,116 @@ def test_review_analysis_param_since_and_plots(ip, journal):
     with _Captured(ip) as shown:
         ip.run_line_magic("review", "--since 2999-01")
     assert "Analysis of 0 experiments" in shown.bundle["text/plain"]
-    with pytest.raises(UsageError, match="--since takes a date"):
+    with pytest.raises(UsageError, match="since takes a date"):
         ip.run_line_magic("review", "--since yesterday")
+
+
+# -- the magics' vocabulary: the core's ways out in magic syntax -------------------------
+
+
+def test_refusals_name_the_magic_options(ip, journal):
+    ip.run_cell_magic("hypothesis", "first", BODY)
+    with pytest.raises(UsageError) as refused:
+        ip.run_cell_magic("hypothesis", "second", BODY.replace("10", "100"))
+    text = str(refused.value)
+    assert "'first'" in text and "still PLANNED" in text
+    assert "(%result)" in text and '%result --abandon "reason"' in text and "--parallel" in text
+    ip.run_cell_magic("hypothesis", "second --parallel", BODY.replace("10", "100"))
+    ip._expjournal.session.opened.clear()
+    with pytest.raises(UsageError, match="2 experiments are open .*choose one with --name NAME"):
+        ip.run_line_magic("result", "--outcome x --no-output")
+    ip.run_line_magic("journal", "--strict on")
+    try:
+        with pytest.raises(UsageError, match=r"no baseline recorded.*\(strict mode\): --force logs it anyway"):
+            ip.run_cell_magic("hypothesis", "third --parallel", "h")
+    finally:
+        ip.run_line_magic("journal", "--strict off")
+
+
+def test_nothing_open_offers_the_magics(ip, journal):
+    with pytest.raises(UsageError, match=r"log one first with %%hypothesis NAME or record a run after the fact with %result --retro NAME"):
+        ip.run_line_magic("result", "--outcome x --no-output")
+
+
+def test_reminders_and_review_in_magic_words(ip, journal, capsys):
+    with _Captured(ip) as shown:
+        ip.run_line_magic("review", "")
+    assert "No entries yet: log one first with %%hypothesis NAME." in shown.bundle["text/plain"]
+    assert "log one first with %%hypothesis NAME" in shown.bundle["text/html"]
+    for i in range(4):
+        ip.run_cell_magic("hypothesis", f"e{i}", BODY.replace("C 1 → 10", f"C {i} → {i + 1}"))
+        ip.run_line_magic("result", "--outcome ok --no-output")
+    out = capsys.readouterr().out
+    assert '! 4 experiments completed since the last lesson: distill what they taught: %lesson "context: lesson"' in out
+    ip.run_cell_magic("hypothesis", "still open", BODY)
+    with _Captured(ip) as shown:
+        ip.run_line_magic("review", "")
+    assert "'still open'" in shown.bundle["text/plain"]
+    assert '%result --abandon "reason"' in shown.bundle["text/plain"]
+    assert "%result --abandon &quot;reason&quot;" in shown.bundle["text/html"]
+
+
+def test_render_names_no_magic_syntax():
+    import inspect
+
+    import jupyter_expjournal.render as render
+
+    source = inspect.getsource(render)
+    assert "%%hypothesis" not in source and "%result" not in source and "%lesson" not in source
+    assert not re.search(r"[\"'` ]--[a-z]", source)
+
+
+# -- lessons, --since, --dir through the core's rules -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line, options",
+    [
+        ("--never x --always y", dict(never="x", always="y")),
+        ("text --never x", dict(text="text", never="x")),
+        ("text --because y", dict(text="text", because="y")),
+        ("text --when y", dict(text="text", when="y")),
+        ("--never x --when y", dict(never="x", when="y")),
+        ("--always x --because y", dict(always="x", because="y")),
+        ("--always x --context c", dict(always="x", context="c")),
+        ("--never x --source s", dict(never="x", source="s")),
+    ],
+)
+def test_lesson_options_are_refused_by_the_core_rule(ip, journal, line, options):
+    """The magic says what the core says: it names options as every face does (never, always, because, ...)."""
+    from jupyter_expjournal.core.draft import lesson_request
+    from jupyter_expjournal.core.errors import InputError
+
+    with pytest.raises(InputError) as core:
+        lesson_request(**options)
+    with pytest.raises(UsageError) as refused:
+        ip.run_line_magic("lesson", line)
+    assert str(refused.value) == str(core.value)
+    assert not journal.lessons_path.exists()
+
+
+def test_since_is_checked_by_the_core(ip, journal):
+    ip.run_cell_magic("hypothesis", "dated", BODY)
+    with _Captured(ip) as shown:
+        ip.run_line_magic("review", "--since 2026-01-01T09:00")  # the core's form with a T
+    assert "Analysis of 1 experiment" in shown.bundle["text/plain"]
+    with pytest.raises(UsageError, match="^since takes a date like 2026-11-25 or 2026-11, not 'yesterday'$"):
+        ip.run_line_magic("review", "--since yesterday")
+    with pytest.raises(UsageError, match="since takes a date"):
+        ip.run_line_magic("review", "--since yesterday --widget")
+    with pytest.raises(UsageError, match="-n must be 0 or more"):
+        ip.run_line_magic("review", "-n -1")
+
+
+def test_journal_dir_takes_the_project_folder(ip, journal, tmp_path, capsys):
+    project = tmp_path / "project"
+    (project / "experiments").mkdir(parents=True)
+    try:
+        ip.run_line_magic("journal", f"--dir {project}")
+        out = capsys.readouterr().out
+        assert f"journal: {project / 'experiments' / 'journal.md'}" in out
+        assert ip._expjournal.directory == str(project / "experiments")
+        ip.run_line_magic("journal", f"--dir {project / 'experiments' / 'journal.md'}")
+        assert ip._expjournal.directory == str(project / "experiments")
+    finally:
+        ip.run_line_magic("journal", "--dir auto")
