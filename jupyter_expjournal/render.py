@@ -96,10 +96,10 @@ def _entry_html(entry: Entry) -> str:
         for label, value in facts(entry)
     )
     return (
-        "<div style='margin:.4em 0;padding:.3em .6em;border-left:3px solid %s'>"
-        "<span style='color:%s;font-weight:bold;font-size:85%%'>%s</span> <b>%s</b> "
-        "<span style='opacity:.6'>%s</span><table style='margin:.2em 0'>%s</table></div>"
-        % (color, color, escape(entry.status or "?"), escape(entry.name), escape(entry.timestamp), rows)
+        f"<div style='margin:.4em 0;padding:.3em .6em;border-left:3px solid {color}'>"
+        f"<span style='color:{color};font-weight:bold;font-size:85%'>{escape(entry.status or '?')}</span> "
+        f"<b>{escape(entry.name)}</b> <span style='opacity:.6'>{escape(entry.timestamp)}</span>"
+        f"<table style='margin:.2em 0'>{rows}</table></div>"
     )
 
 
@@ -139,7 +139,8 @@ def short_review(entries: list[Entry], lessons: Lessons, n: int = 3) -> list[str
         lines.append("Recent:")
         for e in recent:
             outcome = e.delta or e.summary_outcome() or e.expected
-            lines.append(f"  [{e.status or '?'}] {e.name}: {first_line(outcome, 90)}" if outcome else f"  [{e.status or '?'}] {e.name}")
+            title = f"  [{e.status or '?'}] {e.name}"
+            lines.append(f"{title}: {first_line(outcome, 90)}" if outcome else title)
     if lessons.rules:
         lines.append("Rules:")
         lines.extend(f"  - {first_line(r.text, 140)}" for r in lessons.rules[-5:])
@@ -175,7 +176,8 @@ def analysis_lines(a: Analysis) -> list[str]:
             out.append(text)
         v = p.verdicts()
         if any(v.values()):
-            out.append(f"      vs expected: {v['better than expected']} better, {v['as expected']} as expected, {v['worse than expected']} worse")
+            out.append(f"      vs expected: {v['better than expected']} better, {v['as expected']} as expected, "
+                       f"{v['worse than expected']} worse")
     c = a.calibration
     if any(c.values()):
         out.append(
@@ -191,7 +193,9 @@ def analysis_lines(a: Analysis) -> list[str]:
     if a.untested:
         out.append(f"  untested: {', '.join(a.untested)} (in configs, never the changed variable)")
     for kind, failures in a.failures.items():
-        out.append(f"  failures, {kind}: " + "; ".join(f"{_ref(f.entry)} [{first_line(f.entry.change, 60) or 'no change recorded'}]: {first_line(f.evidence, 80)}" for f in failures))
+        shown = (f"{_ref(f.entry)} [{first_line(f.entry.change, 60) or 'no change recorded'}]: {first_line(f.evidence, 80)}"
+                 for f in failures)
+        out.append(f"  failures, {kind}: " + "; ".join(shown))
     if a.abandoned:
         out.append(f"  abandoned: {a.abandoned}")
     for rule, keys in a.rules_ahead:
@@ -202,7 +206,10 @@ def analysis_lines(a: Analysis) -> list[str]:
 def analysis_html(a: Analysis, images: list[tuple[str, str]] = ()) -> str:
     """The analysis as HTML; ``images`` are (title, base64 PNG) plots to embed."""
     lines = analysis_lines(a)
-    items = "".join(f"<div style='padding-left:{(len(l) - len(l.lstrip())) // 2 * 0.8}em'>{escape(l.strip())}</div>" for l in lines[1:])
+    items = "".join(
+        f"<div style='padding-left:{(len(line) - len(line.lstrip())) // 2 * 0.8}em'>{escape(line.strip())}</div>"
+        for line in lines[1:]
+    )
     plots = "".join(
         f"<figure style='display:inline-block;margin:.3em'><img alt='{escape(t)}' src='data:image/png;base64,{b64}'/>"
         f"<figcaption style='font-size:85%;opacity:.7'>{escape(t)}</figcaption></figure>"

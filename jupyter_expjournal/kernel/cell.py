@@ -251,7 +251,7 @@ def _format_error(evalue: BaseException, shown: list | None = None) -> Output:
     try:
         value_str = str(evalue)
     except Exception:  # a broken __str__ must not break recording
-        value_str = "<unprintable %s object>" % ename
+        value_str = f"<unprintable {ename} object>"
     if isinstance(shown, list) and all(isinstance(line, str) for line in shown):
         formatted = clean_text("\n".join(shown))
         formatted = formatted if not formatted or formatted.endswith("\n") else formatted + "\n"
@@ -263,10 +263,10 @@ def _format_error(evalue: BaseException, shown: list | None = None) -> Output:
         tail = MAX_TRACEBACK_CHARS - head
         formatted = (
             formatted[:head]
-            + "\n... [%d characters of traceback omitted] ...\n" % (len(formatted) - head - tail)
+            + f"\n... [{len(formatted) - head - tail} characters of traceback omitted] ...\n"
             + formatted[-tail:]
         )
-    header = "%s: %s\n" % (ename, value_str) if value_str else ename + "\n"
+    header = f"{ename}: {value_str}\n" if value_str else ename + "\n"
     out = Output("error", {"text/plain": header + formatted}, ename, value_str)
     out._traceback = list(shown) if shown is not None else None
     return out

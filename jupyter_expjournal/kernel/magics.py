@@ -19,6 +19,7 @@ from IPython.core.magic import Magics, cell_magic, line_cell_magic, line_magic, 
 from traitlets import Bool, Float, Int, Unicode
 
 import jupyter_expjournal.render as render
+
 from ..core.draft import diff_configs, lesson_request, parse_body, parse_result_body
 from ..core.errors import InputError, JournalError
 from ..core.journal import Journal
@@ -335,7 +336,8 @@ class ExpJournal(Magics):
         lesson = texts[""]
         if cell is not None:
             lesson = f"{lesson}\n{cell}".strip() if lesson else cell
-        request = lesson_request(lesson, **{k: texts.get(k, "") for k in ("context", "source", "never", "always", "because", "when")})
+        options = {k: texts.get(k, "") for k in ("context", "source", "never", "always", "because", "when")}
+        request = lesson_request(lesson, **options)
         journal = self.current()
         print(f"{journal.lessons_path}: {journal.learn(request)}")
 

@@ -134,7 +134,9 @@ class Options:
             quote, rest = line[exc.start], line[exc.start :]
             rest = rest if len(rest) <= 50 else rest[:49] + "…"
             where = f"{option.flag}: " if option is not None else ""
-            raise InputError(f"{where}the {quote} that opens {rest} is never closed (a quoted value ends at its closing {quote})") from None
+            raise InputError(
+                f"{where}the {quote} that opens {rest} is never closed (a quoted value ends at its closing {quote})"
+            ) from None
 
         texts = {"": _joined(line, segments[0][1])}
         room = self.positional is not None and not segments[0][1]

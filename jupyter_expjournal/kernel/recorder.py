@@ -50,7 +50,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
 # Absolute imports: this module is also loaded on its own, by file, to check that it imports nothing heavy.
 from jupyter_expjournal.kernel.cell import CellRecord, Output

@@ -9,7 +9,7 @@ back, unless the cell replaced ``sys.stdout`` itself: its choice is left alone.
 from __future__ import annotations
 
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 __all__ = ["StreamTaps"]
 
@@ -55,7 +55,7 @@ class _TeeStream:
         return getattr(self._real, name)
 
     def __repr__(self) -> str:
-        return "<expjournal tee of %r>" % (self._real,)
+        return f"<expjournal tee of {self._real!r}>"
 
 
 class StreamTaps:

@@ -6,7 +6,6 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.testing import globalipapp
 
-
 BODY = """A larger C fits the digits data more tightly, so accuracy should rise.
 change: C 1 → 10
 config:
@@ -111,8 +110,9 @@ def test_result_cell_option_picks_by_prompt(ip, journal):
 
 def test_image_output_becomes_an_asset(ip, journal):
     ip.run_cell_magic("hypothesis", "plot", BODY)
+    pixel = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
     run(ip, "import matplotlib\nmatplotlib.use('agg')\nfrom IPython.display import Image, display\n"
-            "import base64\npng = base64.b64decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==')\n"
+            f"import base64\npng = base64.b64decode('{pixel}')\n"
             "display(Image(png))")
     run(ip, "%result")
     entry = journal.entries()[0]
@@ -167,7 +167,8 @@ def test_lessons_and_rules(ip, journal, capsys):
     ip.run_line_magic("lesson", "--always pin the split seed --when comparing runs")
     ip.run_cell_magic("lesson", "", "Don't trust one split: it's noisy.")
     lessons = journal.lessons()
-    assert [l.text for l in lessons.lessons] == ["SVC: C matters more than gamma near 'scale'.", "Don't trust one split: it's noisy."]
+    assert [lesson.text for lesson in lessons.lessons] == [
+        "SVC: C matters more than gamma near 'scale'.", "Don't trust one split: it's noisy."]
     assert lessons.lessons[0].source == "runs 1-4"
     assert [r.text for r in lessons.rules] == [
         "NEVER train without scaling the pixels because the RBF kernel saturates",
@@ -260,7 +261,8 @@ def test_refusals_name_the_magic_options(ip, journal):
 
 
 def test_nothing_open_offers_the_magics(ip, journal):
-    with pytest.raises(UsageError, match=r"log one first with %%hypothesis NAME or record a run after the fact with %result --retro NAME"):
+    ways = "log one first with %%hypothesis NAME or record a run after the fact with %result --retro NAME"
+    with pytest.raises(UsageError, match=ways):
         ip.run_line_magic("result", "--outcome x --no-output")
 
 
