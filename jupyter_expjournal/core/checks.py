@@ -55,6 +55,8 @@ def check_journal(text: str, entries: list[Entry], name: str = "journal.md") -> 
         def say(msg: str, where: str = where, heading: str = entry.heading) -> None:
             problems.append(Problem(where, heading, msg))
 
+        for field_name in dict.fromkeys(entry.repeated):
+            say(f"has more than one **{field_name}** line: the first is read, the others are ignored")
         status = entry.status
         if not status:
             say("has no **Status**")

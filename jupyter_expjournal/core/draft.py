@@ -89,11 +89,15 @@ def parse_body(name: str, body: str) -> Draft:
 
 
 def parse_config_lines(text: str) -> list[ConfigItem]:
-    """Config bullets, refusing a line that is not ``- key: value``."""
+    """Config bullets as typed, refusing a line that is not ``- key: value`` and any row
+    :func:`config_row` refuses (the same rule as the rows a form sends)."""
     for line in text.split("\n"):
         if line.strip() and not re.fullmatch(r"\s*[-*+]\s+[^:]+?:.*", line):
             raise InputError(f"config line {line.strip()!r} is not '- key: old → new' or '- key: value'")
-    return parse_config(text)
+    items = parse_config(text)
+    for item in items:
+        config_row(item.key, item.old, item.new if item.changed else item.old, f"config line '{item.key}'")
+    return items
 
 
 def config_row(key: str, old: str | None, new: str | None, where: str = "config row") -> ConfigItem | None:
@@ -170,13 +174,13 @@ def lesson_request(
     if never or always:
         kind, action = ("NEVER", never) if never else ("ALWAYS", always)
         if text and text.strip():
-            raise InputError(f"a {kind} rule takes its text as the {kind.lower()} option; give a lesson on its own")
+            raise InputError(f"{'a' if kind == 'NEVER' else 'an'} {kind} rule takes its text as the {kind.lower()} option; give a lesson on its own")
         stray = [k for k in ("context", "source") if k in given]
         if stray:
-            raise InputError(f"'{stray[0]}' belongs to a lesson, not to a {kind} rule")
+            raise InputError(f"'{stray[0]}' belongs to a lesson, not to {'a' if kind == 'NEVER' else 'an'} {kind} rule")
         wrong, right = ("when", "because") if kind == "NEVER" else ("because", "when")
         if wrong in given:
-            raise InputError(f"a {kind} rule takes its reason as '{right}', not '{wrong}'")
+            raise InputError(f"{'a' if kind == 'NEVER' else 'an'} {kind} rule takes its reason as '{right}', not '{wrong}'")
         return Learned(kind, action, reason=because if kind == "NEVER" else when)
     stray = [k for k in ("because", "when") if k in given]
     if stray:

@@ -25,7 +25,7 @@ from .model import ABANDONED, COMPLETED, PLANNED, Draft, Entry, Lessons, Logged,
 from .notices import Notice
 from .outcome import IMAGE_EXTENSION, result_fields
 from .store import SETTLE_SECONDS, DirLock, TextFile, describe_os_error
-from .text import canonical, newline_of
+from .text import canonical, close_fence, newline_of
 
 # analysis and metrics are imported where used: %load_ext needs neither (it must stay under 30 ms)
 
@@ -322,7 +322,7 @@ class Journal:
             raise InputError(f"a rule is NEVER or ALWAYS, not {kind!r}")
         action = canonical(action or "")
         if not action:
-            raise InputError(f"a {kind} rule needs what to {'avoid' if kind == 'NEVER' else 'do'}")
+            raise InputError(f"{'a' if kind == 'NEVER' else 'an'} {kind} rule needs what to {'avoid' if kind == 'NEVER' else 'do'}")
         connective = "because" if kind == "NEVER" else "when"
         bullet = render_rule(kind, action, reason, connective, date or datetime.now().strftime("%Y-%m-%d"))
         self._add_bullet(bullet, "rules")
@@ -428,22 +428,29 @@ class Journal:
 
     def _append_entry(self, text: str, entries: list[Entry], stamp: str, name: str, fields: list[tuple[str, str]]) -> Entry:
         """Append an entry to journal.md as ``text`` (with ``entries``) had it; the entry as written."""
-        chunk = self._entry_chunk(text, stamp, name, fields)
+        chunk = self._entry_chunk(text, stamp, name, fields, entries[-1].span[0] if entries else 0)
         after = extend_journal(entries, text + chunk)
         self.journal_file.append(chunk, after={"entries": (text + chunk, after)})
         return self._find_written(stamp, name, entries=after)
 
     @staticmethod
-    def _entry_chunk(text: str, stamp: str, name: str, fields: list[tuple[str, str]]) -> str:
-        """What appending an entry to ``text`` adds: separation in the file's style, then the entry."""
+    def _entry_chunk(text: str, stamp: str, name: str, fields: list[tuple[str, str]], last_start: int = 0) -> str:
+        """What appending an entry to ``text`` adds: separation in the file's style, then the entry.
+
+        A code fence or HTML comment that a hand edit left open at the end is
+        closed first, or the new entry would be read as code (or hidden). Only
+        the last entry is scanned for it (``last_start``): an earlier open fence
+        would have swallowed the headings after it.
+        """
         newline = newline_of(text) if text else "\n"
-        lead = ""
-        if text and not text.endswith("\n"):
-            lead = newline
-        if text and not text.isspace() and not text.endswith(("\n\n", "\r\n\r\n")):  # = text.strip(), without copying it
-            lead += newline
         if not text:
-            lead = f"# Experiment journal{newline}{newline}"
+            return f"# Experiment journal{newline}{newline}" + render_entry(stamp, name, fields, newline)
+        lead = "" if text.endswith("\n") else newline
+        closer = close_fence(text[last_start:] + lead, newline)
+        if closer:
+            lead += closer
+        if closer or (not text.isspace() and not text.endswith(("\n\n", "\r\n\r\n"))):  # = text.strip(), without copying it
+            lead += newline
         return lead + render_entry(stamp, name, fields, newline)
 
     def _find_written(self, stamp: str, name: str, prefer_index: int | None = None, entries: list[Entry] | None = None) -> Entry:

@@ -28,7 +28,10 @@ def parse_journal(text: str) -> list[Entry]:
 
     def close_field() -> None:
         if current is not None and field_name is not None:
-            current.fields[field_name] = _field_value(field_lines)
+            if field_name in current.fields:  # the first is read (and changed by a result); check names the rest
+                current.repeated.append(field_name)
+            else:
+                current.fields[field_name] = _field_value(field_lines)
 
     for offset, line, _end in iter_lines(text):
         if fences.feed(line):
@@ -112,8 +115,10 @@ def splice_result(text: str, entry: Entry, status: str, fields: list[tuple[str, 
         if not fences.feed(line) and not status_done:
             m = FIELD.fullmatch(line)
             if m and m.group(1).strip().casefold() == "status":
+                value = m.group(2).strip()
+                word = value.split()[0] if value else ""
                 prefix = line[: len(line) - len(m.group(2))]
-                line = prefix.rstrip() + " " + status
+                line = prefix.rstrip() + " " + status + value[len(word) :]  # a note after the word stays
                 status_done = True
         pieces.append(line + nl)
     block = "".join(pieces)
@@ -123,7 +128,7 @@ def splice_result(text: str, entry: Entry, status: str, fields: list[tuple[str, 
             block += newline
             heading_end = len(block)
         block = block[:heading_end] + f"**Status**: {status}{newline}" + block[heading_end:]
-    cut = content_end(block, 0, len(block))
+    cut = _before_outer_closers(block, content_end(block, 0, len(block)))
     head, tail = block[:cut], block[cut:]
     missing_final_newline = not head.endswith("\n")
     if missing_final_newline:
@@ -134,3 +139,35 @@ def splice_result(text: str, entry: Entry, status: str, fields: list[tuple[str, 
     if missing_final_newline and end == len(text) and not tail:
         added = added[: -len(newline)]
     return "".join((text[:start], head, added, tail, text[end:]))  # one copy of a large journal, not four
+
+
+#: HTML block tags a person wraps entries in (``<details>`` to fold old ones away).
+_OPEN_TAG = re.compile(r"\s*<(details|div|section|blockquote)(?:\s[^>]*)?>", re.I)
+_CLOSE_TAG = re.compile(r"\s*</(details|div|section|blockquote)>\s*", re.I)
+
+
+def _before_outer_closers(block: str, cut: int) -> int:
+    """Where a result's fields go: the end of the entry's own block.
+
+    A closing tag with no opening tag in the entry (``</details>`` of a
+    ``<details>`` that wraps the entry, opened before its heading) ends the
+    entry's own block: the fields go before it, after the entry's last line.
+    Otherwise ``cut``, the end of the entry's content.
+    """
+    depth: dict[str, int] = {}
+    fences = Fences()
+    for offset, line, _nl in iter_lines(block[:cut]):
+        if fences.feed(line):
+            continue
+        closing = _CLOSE_TAG.fullmatch(line)
+        if closing:
+            tag = closing.group(1).lower()
+            if not depth.get(tag):
+                return content_end(block, 0, offset)
+            depth[tag] -= 1
+            continue
+        opening = _OPEN_TAG.match(line)
+        if opening and f"</{opening.group(1).lower()}>" not in line.lower():
+            tag = opening.group(1).lower()
+            depth[tag] = depth.get(tag, 0) + 1
+    return cut

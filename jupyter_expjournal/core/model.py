@@ -42,6 +42,7 @@ class Entry:
     fields: dict[str, str] = field(default_factory=dict)
     span: tuple[int, int] = (0, 0)
     index: int = 0
+    repeated: list[str] = field(default_factory=list)  # field names written again after their first line
 
     def get(self, name: str, default: str = "") -> str:
         """A field's value by name, as a person would look it up (case and spacing ignored)."""

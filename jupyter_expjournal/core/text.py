@@ -19,15 +19,20 @@ FIELD = re.compile(r"\*\*([^*\r\n]+?)\*\*:(?: |\t)?(.*)", re.S)
 FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
 #: Lines of user text that would read as structure (or as an escape) at the start of a line.
 NEEDS_ESCAPE = re.compile(r"[\\#]")
+#: A line that opens an HTML comment (CommonMark HTML block 2): it runs to the first line holding ``-->``.
+COMMENT = re.compile(r" {0,3}<!--")
+BOM = "\ufeff"
 
 
 def iter_lines(text: str) -> Iterator[tuple[int, str, str]]:
     """Yield (offset, line without its ending, the ending) splitting on ``\\n`` only.
 
     ``str.splitlines`` would also split on form feeds, ``\\x85`` and U+2028,
-    which are user text, not line breaks.
+    which are user text, not line breaks. A byte-order mark at the start of
+    the file belongs to no line (editors on Windows write one): it is kept in
+    the file, and the first line is read without it.
     """
-    pos, n = 0, len(text)
+    pos, n = (1 if text.startswith(BOM) else 0), len(text)
     while pos < n:
         nl = text.find("\n", pos)
         if nl < 0:
@@ -70,18 +75,32 @@ def canonical(value: str) -> str:
 
 
 _FENCE_FIRST = frozenset("`~ ")
+_COMMENT_FIRST = frozenset("< ")
 
 
 class Fences:
-    """CommonMark fence tracking: a fence closes with the same char, at least as long."""
+    """CommonMark block tracking for what is not structure: code fences, and HTML comments.
+
+    A fence closes with the same char, at least as long; a comment at the
+    first line holding ``-->``. Nothing inside either is a heading, a field or
+    a bullet: an entry commented out by hand is not an entry.
+    """
 
     def __init__(self) -> None:
-        self.open: str | None = None
+        self.open: str | None = None  # the open fence's marker
+        self.comment = False  # inside an HTML comment
 
     def feed(self, line: str) -> bool:
-        """Take a line; return True if it is inside (or opens/closes) a fence."""
+        """Take a line; return True if it is inside (or opens/closes) a fence or a comment."""
+        if self.comment:
+            if "-->" in line:
+                self.comment = False
+            return True
         # a fence line starts with a backtick, a tilde or a space: most lines are settled without the regex
         m = FENCE.fullmatch(line) if line[:1] in _FENCE_FIRST else None
+        if self.open is None and line[:1] in _COMMENT_FIRST and COMMENT.match(line):
+            self.comment = "-->" not in line[line.index("<!--") + 4 :]
+            return True
         if self.open is not None:
             if m and m.group(1)[0] == self.open[0] and len(m.group(1)) >= len(self.open) and not m.group(2).strip():
                 self.open = None
@@ -113,7 +132,7 @@ def escape(value: str) -> str:
     fenced = closed_fence_lines(lines[1:])
     out = lines[:1]
     for i, line in enumerate(lines[1:]):
-        if i not in fenced and (NEEDS_ESCAPE.match(line) or FIELD.fullmatch(line) or FENCE.fullmatch(line)):
+        if i not in fenced and (NEEDS_ESCAPE.match(line) or FIELD.fullmatch(line) or FENCE.fullmatch(line) or COMMENT.match(line)):
             line = "\\" + line
         out.append(line)
     return "\n".join(out)
@@ -141,13 +160,15 @@ def content_end(text: str, start: int, end: int) -> int:
 
 
 def close_fence(text: str, newline: str) -> str:
-    """A closing fence line if ``text`` ends inside an unclosed code fence (a hand edit).
+    """A closing line if ``text`` ends inside an unclosed code fence or HTML comment (a hand edit).
 
-    Whatever is added after such a text would be read as code; a fence open at
-    the insertion point always runs to the end of the file, so closing it there
-    changes nothing before it.
+    Whatever is added after such a text would be read as code (or be hidden);
+    a fence or comment open at the insertion point always runs to the end of
+    the file, so closing it there changes nothing before it.
     """
     fences = Fences()
     for _offset, line, _nl in iter_lines(text):
         fences.feed(line)
+    if fences.comment:
+        return "-->" + newline
     return fences.open[0] * len(fences.open) + newline if fences.open else ""
