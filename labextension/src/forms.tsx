@@ -1,7 +1,17 @@
+import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
-import { ICheckReply, IConfigRow, IDraft, IEntry, JournalModel } from './model';
+import {
+  ICheckReply,
+  IConfigRow,
+  IDraft,
+  IEntry,
+  INotice,
+  IOrigin,
+  JournalModel
+} from './model';
+import { NoticeText, plainNotice } from './notices';
 import { APIError } from './request';
 
 /* ------------------------------------------------------------------------ *
@@ -26,22 +36,27 @@ const CHECK_DELAY_MS = 250;
 
 export interface IHypothesisFormProps {
   model: JournalModel;
+  /** Run by the ways out of a refusal (Attach outputs, Abandon…). */
+  commands: CommandRegistry;
+  /** Where the hypothesis is written from (the active notebook and cell), for its Provenance. */
+  origin: () => IOrigin;
   /** Called with the logged entry and the gates' warnings. */
-  onLogged: (entry: IEntry, warnings: string[]) => void;
+  onLogged: (entry: IEntry, warnings: INotice[]) => void;
   onCancel: () => void;
 }
 
 /**
  * New hypothesis: name, hypothesis, change, config rows old → new, expected,
  * baseline. The gates (open entry, one variable, baseline, already tried,
- * rules) are shown as the user types; a refusal offers "run in parallel".
+ * rules) are shown as the user types, each refusal with its ways out.
  */
 export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
-  const { model } = props;
+  const { model, commands } = props;
   const [draft, setDraft] = React.useState<IDraft>(emptyDraft);
   const [parallel, setParallel] = React.useState(false);
+  const [force, setForce] = React.useState(false);
   const [gates, setGates] = React.useState<ICheckReply | null>(null);
-  const [refusals, setRefusals] = React.useState<string[]>([]);
+  const [refusals, setRefusals] = React.useState<INotice[]>([]);
   const [error, setError] = React.useState('');
   const [busy, setBusy] = React.useState(false);
   const openCount = model.journal?.open.length ?? 0;
@@ -55,7 +70,7 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
     let stale = false;
     const timer = window.setTimeout(async () => {
       try {
-        const reply = await model.check(draft, { parallel });
+        const reply = await model.check(draft, { parallel, force });
         if (!stale) {
           setGates(reply);
           setError('');
@@ -71,7 +86,7 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
       stale = true;
       window.clearTimeout(timer);
     };
-  }, [draft, parallel, model.path]);
+  }, [draft, parallel, force, model.path]);
 
   const set =
     (key: keyof Omit<IDraft, 'config'>) =>
@@ -97,14 +112,21 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
     setError('');
     setRefusals([]);
     try {
-      const { entry, warnings } = await model.hypothesize(draft, { parallel });
+      const { entry, warnings } = await model.hypothesize(
+        draft,
+        { parallel, force },
+        props.origin()
+      );
       setDraft(emptyDraft());
       setParallel(false);
+      setForce(false);
       setGates(null);
       props.onLogged(entry, warnings);
     } catch (err) {
       if (err instanceof APIError && err.status === 409) {
-        setRefusals(err.refusals.length ? err.refusals : [err.message]);
+        setRefusals(
+          err.refusals.length ? err.refusals : [plainNotice(err.message)]
+        );
       } else {
         setError((err as Error).message);
       }
@@ -114,7 +136,10 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
   };
 
   const shownRefusals = refusals.length ? refusals : (gates?.refusals ?? []);
+  const offers = (way: string) =>
+    shownRefusals.some(notice => notice.ways_out.includes(way));
   const canSubmit = !busy && draft.name.trim() && draft.hypothesis.trim();
+  const absent = model.journal?.absent;
 
   return (
     <form
@@ -153,7 +178,10 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
         placeholder="lora_r 32 → 64 (from the rows if empty)"
       />
       <fieldset className="jp-ExpJournal-config">
-        <legend>Config (old → new; no new value: unchanged)</legend>
+        <legend>
+          Config (old → new; no new value: unchanged
+          {absent ? `; ${absent}: absent` : ''})
+        </legend>
         {draft.config.map((row, i) => (
           <div className="jp-ExpJournal-configRow" key={i}>
             <input
@@ -167,6 +195,7 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
               className="jp-mod-styled"
               aria-label={`Config old value ${i + 1}`}
               placeholder="old"
+              title={absent ? `The value before (${absent}: a new key)` : ''}
               value={row.old}
               onChange={e => setRow(i, 'old', e.target.value)}
             />
@@ -175,6 +204,11 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
               className="jp-mod-styled"
               aria-label={`Config new value ${i + 1}`}
               placeholder="new"
+              title={
+                absent
+                  ? `The value now (empty: unchanged; ${absent}: removed)`
+                  : ''
+              }
               value={row.new}
               onChange={e => setRow(i, 'new', e.target.value)}
             />
@@ -215,16 +249,27 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
         refusals={shownRefusals}
         warnings={gates?.warnings ?? []}
         rules={gates?.rules.map(r => r.text) ?? []}
+        commands={commands}
       />
-      {(openCount > 0 || shownRefusals.length > 0) && (
+      {(openCount > 0 || parallel || offers('parallel')) && (
         <label className="jp-ExpJournal-check">
           <input
             type="checkbox"
             checked={parallel}
             onChange={e => setParallel(e.target.checked)}
           />
-          Run in parallel with the open experiment
+          Parallel: run alongside the open experiment
           {openCount === 1 ? '' : 's'}
+        </label>
+      )}
+      {(force || offers('force')) && (
+        <label className="jp-ExpJournal-check">
+          <input
+            type="checkbox"
+            checked={force}
+            onChange={e => setForce(e.target.checked)}
+          />
+          Force: log it despite strict mode
         </label>
       )}
       {error && (
@@ -281,28 +326,29 @@ function DraftField(props: {
 }
 
 /**
- * What the gates say, worst first. The warnings already name earlier tries of
- * the same change, with their outcome.
+ * What the gates say, worst first, each with its ways out. The warnings
+ * already name earlier tries of the same change, with their outcome.
  */
 function Gates(props: {
-  refusals: string[];
-  warnings: string[];
+  refusals: INotice[];
+  warnings: INotice[];
   rules: string[];
+  commands: CommandRegistry;
 }): JSX.Element | null {
-  const { refusals, warnings, rules } = props;
+  const { refusals, warnings, rules, commands } = props;
   if (!refusals.length && !warnings.length && !rules.length) {
     return null;
   }
   return (
     <div className="jp-ExpJournal-gates" aria-label="Gates" aria-live="polite">
-      {refusals.map((text, i) => (
+      {refusals.map((notice, i) => (
         <div key={`r${i}`} className="jp-ExpJournal-refusal">
-          {text}
+          <NoticeText notice={notice} commands={commands} />
         </div>
       ))}
-      {warnings.map((text, i) => (
+      {warnings.map((notice, i) => (
         <div key={`w${i}`} className="jp-ExpJournal-warning">
-          {text}
+          <NoticeText notice={notice} commands={commands} />
         </div>
       ))}
       {rules.map((text, i) => (

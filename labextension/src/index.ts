@@ -21,11 +21,13 @@ import { ICodeCellModel } from '@jupyterlab/cells';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
+import { CommandIDs } from './commands';
 import { AbandonBody, AttachBody, LessonBody } from './forms';
 import { attachIcon, journalIcon } from './icon';
-import { JournalModel } from './model';
-import { collectOutputs } from './outputs';
-import { CommandIDs, JournalSidebar } from './sidebar';
+import { IOrigin, JournalModel } from './model';
+import { noticeWords } from './notices';
+import { APIError } from './request';
+import { JournalSidebar } from './sidebar';
 
 const PLUGIN_ID = 'jupyter-expjournal:plugin';
 const CATEGORY = 'Experiment journal';
@@ -50,7 +52,19 @@ const plugin: JupyterFrontEndPlugin<void> = {
   ) => {
     const contents = app.serviceManager.contents;
     const model = new JournalModel(app.serviceManager.serverSettings);
-    const sidebar = new JournalSidebar(model, app.commands);
+    /** The active notebook (its path from the server root) and cell: a hypothesis's Provenance. */
+    const origin = (): IOrigin => {
+      const panel = tracker.currentWidget;
+      if (!panel) {
+        return {};
+      }
+      const cell = panel.content.activeCell;
+      return {
+        notebook: contents.localPath(panel.context.path),
+        cell_id: cell?.model.id
+      };
+    };
+    const sidebar = new JournalSidebar(model, app.commands, origin);
     sidebar.id = SIDEBAR_ID;
     sidebar.title.icon = journalIcon;
     sidebar.title.caption = 'Experiment journal';
@@ -85,10 +99,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     void app.restored.then(follow);
 
-    const fail = (error: unknown) =>
-      Notification.error((error as Error).message || String(error), {
-        autoClose: 8000
-      });
+    /** A refusal in the sidebar's words (its ways out as its controls), else the server's message. */
+    const fail = (error: unknown) => {
+      const refusals = error instanceof APIError ? error.refusals : [];
+      const message = refusals.length
+        ? refusals.map(noticeWords).join('; ')
+        : (error as Error).message || String(error);
+      Notification.error(message, { autoClose: 8000 });
+    };
 
     /** The journal of the active notebook's folder, fresh (a 304 when the panel polled it). */
     const journalOf = async (panel: NotebookPanel | null) => {
@@ -151,10 +169,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
         return;
       }
       const code = cell.model as ICodeCellModel;
-      const outputs = collectOutputs(code.outputs.toJSON());
+      // The outputs as the notebook stores them: the server makes the outcome of them.
+      const outputs = code.outputs.toJSON();
       const count = code.executionCount;
       const source = count ? `cell [${count}]` : 'the active cell';
-      if (!outputs.output.trim() && !outputs.images.length) {
+      if (!outputs.length) {
         Notification.warning(
           `${source} has no outputs to attach: run it first.`
         );
@@ -164,7 +183,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       const open = journal?.open ?? [];
       if (!open.length) {
         Notification.warning(
-          'No open experiment: log a hypothesis first (New hypothesis, or %%hypothesis).'
+          'No open experiment to attach to: log one with New hypothesis… (or %%hypothesis in a cell) first.'
         );
         return;
       }
@@ -172,15 +191,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       let learning = '';
       let next = '';
       if (!args.oneClick || (!heading && open.length > 1)) {
-        const lines = outputs.output
-          .trimEnd()
-          .split('\n')
-          .filter(Boolean).length;
-        const figures = outputs.images.length;
         const summary =
-          `${source}: ${lines} line${lines === 1 ? '' : 's'} of output` +
-          (figures ? `, ${figures} figure${figures === 1 ? '' : 's'}` : '') +
-          (outputs.error ? `, error ${outputs.error}` : '') +
+          `${source}: ${outputs.length} output${outputs.length === 1 ? '' : 's'}` +
           (open.length === 1 ? ` → '${open[0].name}'` : '');
         const body = new AttachBody(summary, open, heading);
         const result = await showDialog({
@@ -201,12 +213,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
       const { entry, assets } = await model.result({
         heading,
-        output: outputs.output,
-        images: outputs.images,
-        outcome: outputs.error ? `Error: ${outputs.error}` : undefined,
+        outputs,
+        execution_count: count,
+        execution: code.getMetadata('execution'),
+        notebook: contents.localPath(panel.context.path),
+        cell_id: code.id,
         learning,
-        next,
-        source: count ? source : undefined
+        next
       });
       Notification.success(
         `'${entry.name}' ${entry.status}: ${entry.actual_summary || 'outputs attached'}` +

@@ -1,3 +1,4 @@
+import * as nbformat from '@jupyterlab/nbformat';
 import { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
@@ -51,6 +52,20 @@ export interface IRule {
   text: string;
 }
 
+/**
+ * What the core says (a refusal, a warning, a reminder): its sentence, which
+ * gate spoke, the entries it is about, and the ways out as action names that
+ * the sidebar words as its own controls (notices.tsx).
+ */
+export interface INotice {
+  gate: string;
+  text: string;
+  ways_out: string[];
+  entries: string[];
+  /** The same in words that name no front end's controls. */
+  message: string;
+}
+
 /** `GET /expjournal/api/journal`. */
 export interface IJournal {
   directory: string;
@@ -62,11 +77,19 @@ export interface IJournal {
   open: IEntry[];
   lessons: ILesson[];
   rules: IRule[];
-  reminders: string[];
+  reminders: INotice[];
   parameters: Record<string, unknown[]>;
+  /** The core's marker of a config key absent on one side: `(none)`. */
+  absent: string;
+  /** The keys of an entry whose text a filter searches (an object key: all its values). */
+  search_keys: string[];
 }
 
-/** A config row of the hypothesis form: an empty `new` means unchanged. */
+/**
+ * A config row of the hypothesis form, sent as typed: the server reads it by
+ * the core's one rule (an empty old adds the key, an empty new leaves it
+ * unchanged, the absent marker is absent, a blank row is skipped).
+ */
 export interface IConfigRow {
   key: string;
   old: string;
@@ -88,30 +111,35 @@ export interface IGateFlags {
   force?: boolean;
 }
 
+/** Where a hypothesis is written from: recorded in its Provenance. */
+export interface IOrigin {
+  /** The active notebook's path from the server root. */
+  notebook?: string;
+  cell_id?: string;
+}
+
 /** `POST /expjournal/api/check`. */
 export interface ICheckReply {
-  refusals: string[];
-  warnings: string[];
+  refusals: INotice[];
+  warnings: INotice[];
   repeats: IEntry[];
   rules: IRule[];
 }
 
-export interface IImage {
-  mime: string;
-  data: string;
-}
-
-/** The body of `POST /expjournal/api/result` less `path`. */
-export interface IResult {
+/**
+ * The body of `POST /expjournal/api/result` less `path`: a cell's raw outputs
+ * and what is known of the cell; the server makes the outcome of them.
+ */
+export interface IResult extends IOrigin {
   heading?: string;
   name?: string;
-  outcome?: string;
-  output?: string;
-  images?: IImage[];
+  outputs?: nbformat.IOutput[];
+  /** The cell's prompt number: "Output of cell [N]". */
+  execution_count?: number | null;
+  /** The cell's `execution` metadata (its timing, when JupyterLab records it). */
+  execution?: unknown;
   learning?: string;
   next?: string;
-  delta?: string;
-  source?: string;
 }
 
 /** How often the journal is asked for while the sidebar is visible (304 when unchanged). */
@@ -191,7 +219,7 @@ export class JournalModel {
   check(draft: IDraft, flags: IGateFlags = {}): Promise<ICheckReply> {
     return postAPI<ICheckReply>(
       'check',
-      { path: this._path, draft: draftBody(draft), ...flags },
+      { path: this._path, draft, ...flags },
       this.settings
     );
   }
@@ -199,12 +227,13 @@ export class JournalModel {
   /** Log a PLANNED entry (201), or throw the gates' refusals (409). */
   async hypothesize(
     draft: IDraft,
-    flags: IGateFlags = {}
-  ): Promise<{ entry: IEntry; warnings: string[] }> {
-    return this._write('hypothesis', { ...draftBody(draft), ...flags });
+    flags: IGateFlags = {},
+    origin: IOrigin = {}
+  ): Promise<{ entry: IEntry; warnings: INotice[] }> {
+    return this._write('hypothesis', { ...draft, ...flags, ...origin });
   }
 
-  /** Complete an open entry with outputs, figures, learning and next. */
+  /** Complete an open entry with a cell's outputs, learning and next. */
   result(result: IResult): Promise<{ entry: IEntry; assets: string[] }> {
     return this._write('result', result);
   }
@@ -303,30 +332,4 @@ export class JournalModel {
   private _inFlight: Promise<void> | null = null;
   private _queued: Promise<void> | null = null;
   private _changed = new Signal<this, void>(this);
-}
-
-/**
- * The draft as the server reads it: a row with no new value is unchanged
- * (`{key, value}`), a row with no old value adds the key.
- */
-export function draftBody(draft: IDraft): object {
-  const config = draft.config
-    .filter(row => row.key.trim())
-    .map(row => {
-      const key = row.key.trim();
-      const old = row.old.trim();
-      const next = row.new.trim();
-      if (!next) {
-        return { key, value: old };
-      }
-      return { key, old: old || null, new: next };
-    });
-  return {
-    name: draft.name.trim(),
-    hypothesis: draft.hypothesis,
-    change: draft.change,
-    config,
-    expected: draft.expected,
-    baseline: draft.baseline
-  };
 }

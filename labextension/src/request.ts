@@ -1,7 +1,9 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-/** The server extension's URL namespace (see jupyter_expjournal/handlers.py). */
+import type { INotice } from './model';
+
+/** The server extension's URL namespace (see jupyter_expjournal/server/handlers.py). */
 export const API_NAMESPACE = 'expjournal/api';
 
 /** What a call gave back: the JSON body (null for 304 or an empty body) and the ETag. */
@@ -13,7 +15,7 @@ export interface IReply<T> {
 
 /**
  * A refusal from the server: the status and its one message. A gate refusal
- * (409) also lists every reason in `refusals`.
+ * (409) also lists every reason in `refusals`, as notices.
  */
 export class APIError extends Error {
   constructor(
@@ -25,9 +27,9 @@ export class APIError extends Error {
     this.name = 'APIError';
   }
 
-  get refusals(): string[] {
+  get refusals(): INotice[] {
     const list = this.body?.refusals;
-    return Array.isArray(list) ? list.map(String) : [];
+    return Array.isArray(list) ? list : [];
   }
 }
 

@@ -4,18 +4,10 @@ import { CommandRegistry } from '@lumino/commands';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
+import { CommandIDs } from './commands';
 import { HypothesisForm } from './forms';
-import { IEntry, IJournal, JournalModel } from './model';
-
-/** The ids of the plugin's commands (see index.ts). */
-export namespace CommandIDs {
-  export const open = 'expjournal:open';
-  export const newHypothesis = 'expjournal:new-hypothesis';
-  export const attach = 'expjournal:attach-cell';
-  export const abandon = 'expjournal:abandon';
-  export const lesson = 'expjournal:add-lesson';
-  export const refresh = 'expjournal:refresh';
-}
+import { IEntry, IJournal, INotice, IOrigin, JournalModel } from './model';
+import { NoticeText, plainNotice } from './notices';
 
 /** Entries painted at first, and added by each "show more". */
 export const PAGE = 100;
@@ -27,7 +19,9 @@ export const PAGE = 100;
 export class JournalSidebar extends ReactWidget {
   constructor(
     readonly model: JournalModel,
-    readonly commands: CommandRegistry
+    readonly commands: CommandRegistry,
+    /** Where a hypothesis logged now is written from (the active notebook and cell). */
+    readonly origin: () => IOrigin = () => ({})
   ) {
     super();
     this.addClass('jp-ExpJournal');
@@ -70,6 +64,7 @@ export class JournalSidebar extends ReactWidget {
           <JournalView
             model={this.model}
             commands={this.commands}
+            origin={this.origin}
             formOpen={this._formOpen}
             onCloseForm={() => this.hideForm()}
           />
@@ -84,6 +79,7 @@ export class JournalSidebar extends ReactWidget {
 interface IViewProps {
   model: JournalModel;
   commands: CommandRegistry;
+  origin: () => IOrigin;
   formOpen: boolean;
   onCloseForm: () => void;
 }
@@ -91,7 +87,7 @@ interface IViewProps {
 function JournalView(props: IViewProps): JSX.Element {
   const { model, commands } = props;
   const journal = model.journal;
-  const [notice, setNotice] = React.useState<string[]>([]);
+  const [notice, setNotice] = React.useState<INotice[]>([]);
   const run =
     (id: string, args = {}) =>
     () =>
@@ -142,17 +138,24 @@ function JournalView(props: IViewProps): JSX.Element {
       {props.formOpen && (
         <HypothesisForm
           model={model}
+          commands={commands}
+          origin={props.origin}
           onCancel={props.onCloseForm}
           onLogged={(entry, warnings) => {
-            setNotice([`Logged '${entry.name}' as PLANNED.`, ...warnings]);
+            setNotice([
+              plainNotice(`Logged '${entry.name}' as PLANNED.`),
+              ...warnings
+            ]);
             props.onCloseForm();
           }}
         />
       )}
       {notice.length > 0 && (
         <div className="jp-ExpJournal-notice" role="status">
-          {notice.map((text, i) => (
-            <div key={i}>{text}</div>
+          {notice.map((item, i) => (
+            <div key={i}>
+              <NoticeText notice={item} commands={commands} />
+            </div>
           ))}
           <button
             className="jp-ExpJournal-linkButton"
@@ -191,19 +194,22 @@ function StatusBadge(props: { status: string }): JSX.Element {
   );
 }
 
-/** Lower-case text a filter query is matched against. */
-function haystack(entry: IEntry): string {
-  return [
-    entry.name,
-    entry.hypothesis,
-    entry.learning,
-    entry.change,
-    entry.next,
-    entry.status,
-    entry.timestamp
-  ]
-    .join('\n')
-    .toLowerCase();
+/**
+ * Lower-case text a filter query is matched against: the entry's values under
+ * the keys the core names (`search_keys`; an object's key: all its values).
+ */
+function haystack(entry: IEntry, keys: string[]): string {
+  const parts: string[] = [];
+  const record = entry as unknown as Record<string, unknown>;
+  for (const key of keys) {
+    const value = record[key];
+    if (value && typeof value === 'object') {
+      parts.push(...Object.values(value).map(String));
+    } else if (value !== undefined && value !== null) {
+      parts.push(String(value));
+    }
+  }
+  return parts.join('\n').toLowerCase();
 }
 
 function JournalBody(props: {
@@ -230,7 +236,7 @@ function JournalBody(props: {
       journal.entries
         .filter(e => e.status !== 'PLANNED')
         .reverse()
-        .map(entry => ({ entry, text: haystack(entry) })),
+        .map(entry => ({ entry, text: haystack(entry, journal.search_keys) })),
     [journal]
   );
   const matches = React.useMemo(() => {
@@ -253,8 +259,10 @@ function JournalBody(props: {
     <div className="jp-ExpJournal-body">
       {journal.reminders.length > 0 && (
         <ul className="jp-ExpJournal-reminders" aria-label="Reminders">
-          {journal.reminders.map((text, i) => (
-            <li key={i}>{text}</li>
+          {journal.reminders.map((reminder, i) => (
+            <li key={i}>
+              <NoticeText notice={reminder} commands={commands} />
+            </li>
           ))}
         </ul>
       )}
@@ -268,7 +276,12 @@ function JournalBody(props: {
           </div>
         )}
         {[...journal.open].reverse().map(entry => (
-          <MemoEntryCard key={entry.id} entry={entry} filesBase={filesBase}>
+          <MemoEntryCard
+            key={entry.id}
+            entry={entry}
+            filesBase={filesBase}
+            absent={journal.absent}
+          >
             <div className="jp-ExpJournal-entryActions">
               <button
                 className="jp-Button jp-mod-styled jp-mod-accept"
@@ -303,7 +316,7 @@ function JournalBody(props: {
           type="search"
           className="jp-mod-styled jp-ExpJournal-filter"
           aria-label="Filter entries"
-          placeholder="Filter by name, hypothesis, change, learning"
+          placeholder="Filter by any word of an entry"
           value={query}
           onChange={e => {
             setQuery(e.target.value);
@@ -312,7 +325,12 @@ function JournalBody(props: {
         />
         <div className="jp-ExpJournal-entries">
           {shown.map(({ entry }) => (
-            <MemoEntryCard key={entry.id} entry={entry} filesBase={filesBase} />
+            <MemoEntryCard
+              key={entry.id}
+              entry={entry}
+              filesBase={filesBase}
+              absent={journal.absent}
+            />
           ))}
         </div>
         {matches.length > shown.length && (
@@ -366,9 +384,11 @@ function Field(props: { label: string; value: string }): JSX.Element | null {
 function EntryCard(props: {
   entry: IEntry;
   filesBase: string;
+  /** The core's marker of an absent config value. */
+  absent: string;
   children?: React.ReactNode;
 }): JSX.Element {
-  const { entry, filesBase } = props;
+  const { entry, filesBase, absent } = props;
   const changed = entry.config.filter(c => c.changed);
   return (
     <article
@@ -389,7 +409,7 @@ function EntryCard(props: {
         value={
           entry.change ||
           changed
-            .map(c => `${c.key} ${c.old ?? '∅'} → ${c.new ?? '∅'}`)
+            .map(c => `${c.key} ${c.old ?? absent} → ${c.new ?? absent}`)
             .join('; ')
         }
       />
@@ -420,7 +440,7 @@ function EntryCard(props: {
               <li key={c.key}>
                 {c.key}:{' '}
                 {c.changed
-                  ? `${c.old ?? '∅'} → ${c.new ?? '∅'}`
+                  ? `${c.old ?? absent} → ${c.new ?? absent}`
                   : `${c.old ?? c.new ?? ''} (unchanged)`}
               </li>
             ))}

@@ -68,6 +68,10 @@ def lab_server(tmp_path_factory):
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
+    # Cells keep their timing (the "execution" metadata): an attach's Duration counts the cell's run.
+    notebook_settings = state / "settings" / "@jupyterlab" / "notebook-extension"
+    notebook_settings.mkdir(parents=True)
+    (notebook_settings / "tracker.jupyterlab-settings").write_text(json.dumps({"recordTiming": True}))
     port, token = free_port(), secrets.token_hex(16)
     env = {k: v for k, v in os.environ.items() if k != "EXPJOURNAL_DIR"}
     env.update(

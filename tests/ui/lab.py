@@ -119,6 +119,12 @@ class Lab:
             timeout=timeout,
         )
 
+    def cell_outputs(self, index: int) -> list[dict]:
+        """The outputs of cell ``index`` of the current notebook, as the notebook stores them (nbformat 4)."""
+        return self.page.evaluate(
+            "(i) => window.jupyterapp.shell.currentWidget.content.widgets[i].model.outputs.toJSON()", index
+        )
+
     def api(self, route: str, body: dict) -> dict:
         """POST to the journal API with the token (a write 'by the kernel' or another client)."""
         import urllib.request

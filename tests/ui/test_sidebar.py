@@ -7,6 +7,8 @@ import time
 
 from playwright.sync_api import expect
 
+from jupyter_expjournal.core.outcome import cut_output, fenced
+
 from .lab import SIDEBAR
 
 LOAD = "%load_ext jupyter_expjournal"
@@ -121,11 +123,23 @@ def test_hypothesis_form_writes_journal_md_with_live_gates(lab):
     form.get_by_label("Name", exact=True).fill("epochs 20")
     form.get_by_label("Hypothesis", exact=True).fill("Training longer helps.")
     form.get_by_label("Baseline").fill("accuracy = 0.95")
-    expect(form.locator(".jp-ExpJournal-refusal")).to_contain_text("still PLANNED")
+    refusal = form.locator(".jp-ExpJournal-refusal")
+    expect(refusal).to_contain_text("still PLANNED")
     form.get_by_role("button", name="Log hypothesis").click()
-    expect(form.locator(".jp-ExpJournal-refusal")).to_contain_text("lr 1e-3")
+    expect(refusal).to_contain_text("lr 1e-3")
     assert lab.journal_text().count("### ") == 2
-    form.get_by_label(re.compile("Run in parallel")).check()
+    # The ways out in the sidebar's own words: buttons, and the box to tick; no magic syntax.
+    expect(refusal.get_by_role("button", name="Attach outputs")).to_be_visible()
+    expect(refusal.get_by_role("button", name="Abandon…")).to_be_visible()
+    expect(refusal).to_contain_text("or tick Parallel")
+    expect(refusal).not_to_contain_text("%")
+    expect(refusal).not_to_contain_text("--")
+    refusal.get_by_role("button", name="Abandon…").click()  # the way out works: it asks why, for that entry
+    dialog = lab.page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("Abandon 'lr 1e-3'.")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+    form.get_by_label(re.compile("^Parallel")).check()
     expect(form.locator(".jp-ExpJournal-refusal")).to_have_count(0)
     form.get_by_role("button", name="Log hypothesis").click()
     text = lab.wait_for_file(lambda t: "— epochs 20" in t)
@@ -155,6 +169,8 @@ def test_cell_toolbar_attaches_outputs_and_figure(lab):
     assert len(assets) == 1 and assets[0].read_bytes().startswith(b"\x89PNG")
     assert f"](assets/{assets[0].name})" in text
     assert "<Figure size" not in text, "a figure's text/plain stand-in is not kept"
+    # The server times it as %result does: since the hypothesis, and the cell's own run (JupyterLab's timing).
+    assert re.search(r"\*\*Duration\*\*: .+ wall from hypothesis to result; \d+\.\d s executing 1 cell\n", text), text
     entry = lab.entry("SVC C=10")
     expect(entry.locator(".jp-ExpJournal-badge")).to_have_text("COMPLETED")
     image = entry.locator(".jp-ExpJournal-images img")
@@ -250,4 +266,154 @@ def test_abandon_lesson_and_rule_from_the_sidebar_and_palette(lab):
     dialog.get_by_role("button", name="Add").click()
     expect(sidebar.locator(".jp-ExpJournal-lessonList li")).to_contain_text("check a batch by eye before training")
     assert "data: check a batch by eye before training" in lessons.read_text()
+    assert not lab.dialogs
+
+
+IMAGE_MIMES = ("image/png", "image/jpeg", "image/svg+xml")
+ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+
+
+def outcome_before(outputs: list[dict], count: int, assets: list[str]) -> str:
+    """The Actual outcome the sidebar recorded before the server read a cell's outputs: the rule the
+    sidebar's TypeScript held (text, one figure per output, the first error as the outcome), frozen here."""
+
+    def joined(value) -> str:
+        return "".join(value) if isinstance(value, list) else "" if value is None else str(value)
+
+    pieces, figures, error = [], 0, ""
+    for out in outputs:
+        kind, piece = out["output_type"], ""
+        if kind == "stream":
+            piece = ANSI.sub("", joined(out.get("text")))
+        elif kind == "error":
+            head = f"{out['ename']}: {out['evalue']}"
+            error = error or ANSI.sub("", head)
+            traceback = "\n".join(ANSI.sub("", line) for line in out.get("traceback") or [])
+            piece = traceback if traceback.strip() else ANSI.sub("", head)
+        else:
+            data = out.get("data") or {}
+            if any(mime in data for mime in IMAGE_MIMES):
+                figures += 1
+            else:
+                piece = ANSI.sub("", joined(data.get("text/plain")))
+        if piece:
+            pieces.append(piece if piece.endswith("\n") else piece + "\n")
+    assert figures == len(assets)
+    lines = [f"Error: {error}", f"Output of cell [{count}]:", fenced(cut_output("".join(pieces)))]
+    lines += [f"![cell {count} figure {i}]({asset})" for i, asset in enumerate(assets, 1)]
+    return "\n".join(lines)
+
+
+FAILING_CELL = """import matplotlib.pyplot as plt
+fig, ax = plt.subplots(figsize=(3, 2))
+ax.plot([1, 2, 3], [0.90, 0.95, 0.96])
+plt.show()
+print("\\x1b[32maccuracy = 0.96\\x1b[0m")
+raise ValueError("the loss went NaN at step 300")"""
+
+
+def test_attach_text_figure_and_error_from_the_sidebar(lab):
+    lab.journal.write_text(PLANNED.format(name="SVC C=10", hypothesis="C=10 fits tighter."), encoding="utf-8")
+    path = lab.notebook("failing.ipynb", FAILING_CELL)
+    lab.open(path)
+    lab.sidebar()
+    lab.run_cell(0)
+    lab.wait_cell_done(0)
+    expect(lab.cell(0).locator(".jp-OutputArea-output img")).to_be_visible()
+    expect(lab.cell(0).locator(".jp-OutputArea")).to_contain_text("the loss went NaN")
+    outputs = lab.cell_outputs(0)
+    lab.cell(0).locator(".jp-InputPrompt").click()
+    lab.entry("SVC C=10").get_by_role("button", name="Attach active cell").click()
+    dialog = lab.page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("cell [1]")
+    dialog.get_by_label("Learning").fill("the loss diverges at C=10")
+    dialog.get_by_role("button", name="Attach").click()
+
+    text = lab.wait_for_file(lambda t: "**Status**: COMPLETED" in t)
+    assets = sorted(p.name for p in (lab.folder / "experiments" / "assets").glob("*.png"))
+    expected = outcome_before(outputs, 1, [f"assets/{name}" for name in assets])
+    assert f"**Actual outcome**: {expected}\n**Delta**: " in text, text
+    assert "\x1b" not in text and "<Figure size" not in text
+    assert "accuracy = 0.96" in text and "ValueError: the loss went NaN at step 300" in text
+    assert "**Learning**: the loss diverges at C=10\n" in text
+    assert re.search(r"\*\*Duration\*\*: .+ wall from hypothesis to result; \d+\.\d s executing 1 cell\n", text), text
+    entry = lab.entry("SVC C=10")
+    expect(entry.locator(".jp-ExpJournal-badge")).to_have_text("COMPLETED")
+    expect(entry).to_contain_text("Error: ValueError: the loss went NaN at step 300")
+    assert not lab.dialogs
+
+
+DONE = """# Experiment journal
+
+### 2026-11-20 10:00 — SVC C=10
+**Status**: COMPLETED
+**Hypothesis**: A larger C fits tighter.
+**Actual outcome**: accuracy = 0.975
+Output of cell [3]:
+```text
+accuracy = 0.975
+```
+**Delta**: accuracy +0.025 vs expected +0.01: better than expected
+
+### 2026-11-21 10:00 — SVC gamma=0.5
+**Status**: COMPLETED
+**Hypothesis**: A narrower kernel separates better.
+**Actual outcome**: accuracy = 0.52
+**Learning**: far too narrow
+"""
+
+
+def test_filter_finds_a_word_of_any_field(lab):
+    lab.journal.write_text(DONE, encoding="utf-8")
+    lab.open()
+    sidebar = lab.sidebar()
+    entries = sidebar.locator("section[aria-label='Entries'] article")
+    expect(entries).to_have_count(2)
+    box = sidebar.get_by_label("Filter entries")
+    box.fill("0.975")  # only in an outcome: the core's search text has every field
+    expect(entries).to_have_count(1)
+    expect(entries.first).to_have_attribute("aria-label", "SVC C=10")
+    box.fill("better than expected")  # the Delta, every word
+    expect(entries).to_have_count(1)
+    box.fill("narrow 2026-11-21 completed")  # a field, the time and the status
+    expect(entries).to_have_count(1)
+    expect(entries.first).to_have_attribute("aria-label", "SVC gamma=0.5")
+    box.fill("0.975 narrow")
+    expect(entries).to_have_count(0)
+    expect(sidebar.locator("section[aria-label='Entries']")).to_contain_text("No entry matches.")
+
+
+def test_config_rows_with_the_absent_marker_and_provenance(lab):
+    path = lab.notebook("plan.ipynb", "x = 1")
+    lab.open(path)
+    sidebar = lab.sidebar()
+    sidebar.get_by_role("button", name="New hypothesis").click()
+    form = lab.page.get_by_role("form", name="New hypothesis")
+    expect(form.locator("legend")).to_contain_text("(none): absent")  # the core's marker, shown
+    form.get_by_label("Name", exact=True).fill("warmup")
+    form.get_by_label("Hypothesis", exact=True).fill("A warmup steadies the first epochs.")
+    rows = [("warmup", "(none)", "100"), ("", "", ""), ("dropout", "0.1", "(none)"), ("lr", "", "0.01"), ("batch", "32", "")]
+    for i, (key, old, new) in enumerate(rows, 1):
+        if i > 1:
+            form.get_by_role("button", name="+ Add row").click()
+        form.get_by_label(f"Config key {i}").fill(key)
+        form.get_by_label(f"Config old value {i}").fill(old)
+        form.get_by_label(f"Config new value {i}").fill(new)
+    form.get_by_label("Baseline").fill("loss = 0.5")
+    gates = form.locator(".jp-ExpJournal-gates")
+    expect(gates).to_contain_text("3 variables change at once (warmup, dropout, lr)")
+    form.get_by_role("button", name="Log hypothesis").click()
+    text = lab.wait_for_file(lambda t: "— warmup\n" in t)
+    assert "**Config**:\n- warmup: (none) → 100\n- dropout: 0.1 → (none)\n- lr: (none) → 0.01\n- batch: 32 (unchanged)\n" in text
+    provenance = re.search(r"\*\*Provenance\*\*: (.*)\n", text).group(1)
+    assert provenance.startswith(f"notebook {lab.rel}/plan.ipynb (cell "), provenance
+    assert "Python " in provenance
+    card = lab.entry("warmup")
+    card.locator("summary", has_text="Details").click()
+    expect(card.locator(".jp-ExpJournal-configList")).to_contain_text("warmup: (none) → 100")
+    expect(card).not_to_contain_text("∅")
+    # The reminder of the open entry offers its ways out as buttons.
+    reminder = sidebar.locator("ul[aria-label='Reminders'] li", has_text="'warmup'")
+    expect(reminder.get_by_role("button", name="Attach outputs")).to_be_visible()
+    expect(reminder.get_by_role("button", name="Abandon…")).to_be_visible()
     assert not lab.dialogs
