@@ -30,10 +30,14 @@ class ConfigRow:
     def __init__(self, on_change, on_remove) -> None:
         self.key = W.Text(placeholder="key", layout=W.Layout(width="30%"))
         self.old = W.Text(
-            placeholder="old (or value)", layout=W.Layout(width="30%"), tooltip=f"empty or {ABSENT}: the key is added"
+            placeholder="old (or value)",
+            layout=W.Layout(width="30%"),
+            tooltip=f"empty or {ABSENT}: the key was absent (it is added)",
         )
         self.new = W.Text(
-            placeholder="new (empty: unchanged)", layout=W.Layout(width="30%"), tooltip=f"{ABSENT}: the key is removed"
+            placeholder="new (empty: unchanged)",
+            layout=W.Layout(width="30%"),
+            tooltip=f"empty: unchanged at old; {ABSENT}: the key is removed",
         )
         self.remove = W.Button(icon="times", tooltip="remove this row", layout=W.Layout(width="36px"))
         self.widget = W.HBox([self.key, self.old, self.new, self.remove], layout=W.Layout(width="100%"))
