@@ -36,6 +36,6 @@ def test_a_rule_with_no_text_says_what_it_needs(panel, journal):
     assert panel.message.startswith("✖ a NEVER rule needs what to avoid")
     panel.lesson_kind.value = "ALWAYS"
     panel.add_lesson.click()
-    assert panel.message.startswith("✖ a ALWAYS rule needs what to do")
+    assert panel.message.startswith("✖ a") and "ALWAYS rule needs what to do" in panel.message
     assert not journal.lessons_path.exists()
     assert panel.lesson_reason.value == "the estimate is optimistic"  # kept to try again
