@@ -96,11 +96,11 @@ class CellRecord:
     cell_id: str | None  # ExecutionInfo.cell_id when the front end sends one
     source: str
     started: float  # time.time() at pre_run_cell
+    budget: int = 2_000_000  # the recorder's max_cell_bytes
     duration: float = 0.0  # perf_counter seconds, set at post_run_cell
     outputs: list[Output] = field(default_factory=list)
     truncated: int = 0  # bytes dropped because of the budget
     finished: bool = False
-    budget: int = 2_000_000
     #: The cell's execute-result object (e.g. a dict of metrics). The recorder
     #: keeps it only on the most recently finished record, so the ring does not
     #: pin old, possibly huge, objects in memory.

@@ -193,7 +193,7 @@ class OutputRecorder:
             getattr(info, "cell_id", None),
             info.raw_cell if info is not None else "",
             time.time(),
-            budget=self.max_cell_bytes,
+            self.max_cell_bytes,
         )
         self._quiet = 0
         self._in_displayhook = False

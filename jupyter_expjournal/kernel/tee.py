@@ -71,25 +71,25 @@ class StreamTaps:
         self._err: _TeeStream | None = None
 
     def install(self) -> None:
+        # Written out for both streams: this runs before every cell.
         out = sys.stdout
         if out is not None and out.__class__ is not _TeeStream:
-            self._out = self._live_proxy(self._out, out, "stdout")
-            sys.stdout = self._out
+            proxy = self._out
+            if proxy is None or proxy._real is not out:  # made once, while the stream stays the same
+                proxy = self._out = _TeeStream(out, self._sink, "stdout")
+            proxy._live = True
+            sys.stdout = proxy
         elif out is self._out:
             out._live = True
         err = sys.stderr
         if err is not None and err.__class__ is not _TeeStream:
-            self._err = self._live_proxy(self._err, err, "stderr")
-            sys.stderr = self._err
+            proxy = self._err
+            if proxy is None or proxy._real is not err:
+                proxy = self._err = _TeeStream(err, self._sink, "stderr")
+            proxy._live = True
+            sys.stderr = proxy
         elif err is self._err:
             err._live = True
-
-    def _live_proxy(self, proxy: _TeeStream | None, real, kind: str) -> _TeeStream:
-        """The proxy for ``real``: the one made before if it still fronts ``real`` (no allocation per cell)."""
-        if proxy is None or proxy._real is not real:
-            proxy = _TeeStream(real, self._sink, kind)
-        proxy._live = True
-        return proxy
 
     def restore(self) -> None:
         proxy = self._out
