@@ -14,7 +14,9 @@ included)::
 
     GET  journal?path=DIR      200 export.review() (reminders as notices, the absent
                                marker, the search keys) + journal_path, lessons_path,
-                               directory_relative, exists; ETag, 304 on If-None-Match
+                               directory_relative, exists; ETag, 304 on If-None-Match.
+                               An entry's images are the links to files of its
+                               experiments folder (others are not listed)
     POST check       {path, draft: {name, hypothesis, change, config, expected, baseline},
                       parallel, strict, force}            200 {refusals, warnings, repeats, rules}
     POST hypothesis  {path, name, hypothesis, change, config, expected, baseline,
@@ -102,6 +104,7 @@ from ..core.errors import GateError, InputError, JournalError
 from ..core.gates import entry_time
 from ..core.journal import Journal
 from ..core.location import find_experiments_dir
+from ..core.outcome import linked_file
 from ..core.provenance import collect
 from ..core.store import fingerprint
 from .schema import (
@@ -279,6 +282,9 @@ class JournalHandler(_Handler):
             return
         with self.core_errors():
             data = export.review(journal.review(all=True, analysis=False))
+        for item in (*data["entries"], *data["open"]):
+            if item["images"]:  # only the entry's own files are shown (the core's rule)
+                item["images"] = [link for link in item["images"] if linked_file(journal.directory, link) is not None]
         data.update(
             journal_path=url_path_join(relative, "journal.md"),
             lessons_path=url_path_join(relative, "lessons.md"),

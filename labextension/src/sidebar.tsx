@@ -357,16 +357,9 @@ function JournalBody(props: {
   );
 }
 
-/** Only relative paths inside the experiments folder are shown as images. */
-function imageUrl(filesBase: string, path: string): string | null {
-  if (!path || /^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('/')) {
-    return null;
-  }
-  const clean = PathExt.normalize(path);
-  if (clean.startsWith('..')) {
-    return null;
-  }
-  return URLExt.join(filesBase, URLExt.encodeParts(clean));
+/** An image's URL: the server lists only files of the experiments folder, by the core's rule. */
+function imageUrl(filesBase: string, path: string): string {
+  return URLExt.join(filesBase, URLExt.encodeParts(PathExt.normalize(path)));
 }
 
 function Field(props: { label: string; value: string }): JSX.Element | null {
@@ -422,11 +415,11 @@ function EntryCard(props: {
         <div className="jp-ExpJournal-images">
           {entry.images.map(path => {
             const src = imageUrl(filesBase, path);
-            return src ? (
+            return (
               <a key={path} href={src} target="_blank" rel="noreferrer">
                 <img src={src} alt={`${entry.name}: ${path}`} loading="lazy" />
               </a>
-            ) : null;
+            );
           })}
         </div>
       )}

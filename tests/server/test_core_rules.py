@@ -188,3 +188,23 @@ async def test_check_answers_notices(api, root):
     code, data, _ = await api("journal", params={"path": ""})
     assert [(r["gate"], r["ways_out"]) for r in data["reminders"]] == [("open-entry", ["log-result", "abandon"])]
     assert data["search_keys"] == ["name", "timestamp", "status", "fields"]
+
+
+# -- which images are an entry's own -------------------------------------------------------
+
+
+async def test_only_images_of_the_experiments_folder_are_listed(api, root, tmp_path):
+    folder = root / "experiments"
+    (folder / "assets").mkdir(parents=True)
+    (folder / "assets" / "ok.png").write_bytes(b"\x89PNG")
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"\x89PNG")
+    (folder / "assets" / "link.png").symlink_to(secret)
+    links = ["assets/ok.png", "assets/link.png", "../../secret.png", "/etc/passwd", "javascript:alert(1)", "https://x.org/a.png"]
+    figures = "\n".join(f"![f]({link})" for link in links)
+    (folder / "journal.md").write_text(
+        f"### 2026-01-02 10:00 — figures\n**Status**: PLANNED\n**Hypothesis**: h\n**Baseline**: {figures}\n", encoding="utf-8"
+    )
+    code, data, _ = await api("journal", params={"path": ""})
+    assert code == 200
+    assert data["entries"][0]["images"] == data["open"][0]["images"] == ["assets/ok.png"]
