@@ -27,6 +27,11 @@ def first_line(text: str, width: int = 100) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
+def status_counts(counts: Mapping[str, int]) -> str:
+    """``2 planned, 5 completed``: the statuses that have entries; "" when none has."""
+    return ", ".join(f"{n} {status.lower()}" for status, n in counts.items() if n)
+
+
 def facts(entry: Entry) -> list[tuple[str, str]]:
     """The (label, value) facts of an entry that a review shows, empty ones left out."""
     pairs = (
@@ -62,7 +67,7 @@ def lessons_lines(lessons: Lessons, limit: int | None = None) -> list[str]:
 
 
 def review_text(review: Review, words: Mapping[str, str] | None = None) -> str:
-    counts = ", ".join(f"{n} {s.lower()}" for s, n in review.counts.items() if n)
+    counts = status_counts(review.counts)
     out = [f"Journal: {review.directory / 'journal.md'} ({len(review.entries)} entries{': ' + counts if counts else ''})"]
     if review.open:
         out.append("")
@@ -104,7 +109,7 @@ def _entry_html(entry: Entry) -> str:
 
 
 def review_html(review: Review, images: list[tuple[str, str]] = (), words: Mapping[str, str] | None = None) -> str:
-    counts = ", ".join(f"{n} {s.lower()}" for s, n in review.counts.items() if n)
+    counts = status_counts(review.counts)
     parts = [
         "<div class='expjournal-review'>",
         f"<div><b>Journal</b> <code>{escape(str(review.directory / 'journal.md'))}</code> "

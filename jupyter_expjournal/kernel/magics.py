@@ -379,7 +379,7 @@ class ExpJournal(Magics):
             if self.directory
             else f"${ENV_VAR}" if os.environ.get(ENV_VAR) else "the nearest experiments/ folder"
         )
-        counts = ", ".join(f"{n} {s.lower()}" for s, n in review.counts.items() if n) or "no entries"
+        counts = render.status_counts(review.counts) or "no entries"
         lines = [
             f"journal: {journal.journal_path} ({counts})",
             f"lessons: {journal.lessons_path} ({len(review.lessons.lessons)} lessons, {len(review.lessons.rules)} rules)",

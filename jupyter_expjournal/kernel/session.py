@@ -58,7 +58,7 @@ class KernelSession:
         entries = journal.entries()
         if not journal.journal_path.exists():
             return f"expjournal: journal will be created at {journal.journal_path} (no entries yet)"
-        open_ = [e for e in entries if e.is_open]
+        open_ = journal.open_entries()
         tail = "; open: " + ", ".join(f"'{e.name}'" for e in open_) if open_ else "; none open"
         return f"expjournal: {journal.journal_path}: {len(entries)} entries{tail}"
 

@@ -18,6 +18,15 @@ def run(ip, code):
 
 def opened(ip, name="exp"):
     ip.run_cell_magic("hypothesis", name, BODY)
+    run(ip, "print('accuracy = 0.96')")
+
+
+def completed(ip, journal, line):
+    """The entry ``%result <line>`` completes."""
+    opened(ip)
+    run(ip, f"%result {line}")
+    (entry,) = journal.entries()
+    return entry
 
 
 def test_a_quoted_value_ends_at_its_closing_quote(ip, journal):
@@ -33,19 +42,13 @@ def test_words_after_a_quoted_value_are_the_positional_text(ip, journal):
 
 
 def test_a_value_without_positional_room_stays_whole(ip, journal):
-    opened(ip)
-    run(ip, "print('accuracy = 0.96')")
-    run(ip, '%result --learning use "scale" gamma --next try \'auto\' next')
-    (entry,) = journal.entries()
+    entry = completed(ip, journal, '--learning use "scale" gamma --next try \'auto\' next')
     assert entry.learning == 'use "scale" gamma'
     assert entry.next == "try 'auto' next"
 
 
 def test_quotes_inside_unquoted_words_are_text(ip, journal):
-    opened(ip)
-    run(ip, "print('accuracy = 0.96')")
-    run(ip, "%result --learning C's effect is small --next don't sweep C")
-    (entry,) = journal.entries()
+    entry = completed(ip, journal, "--learning C's effect is small --next don't sweep C")
     assert entry.learning == "C's effect is small"
     assert entry.next == "don't sweep C"
 
@@ -59,17 +62,13 @@ def test_apostrophes_in_a_lesson_and_its_source(ip, journal):
 
 
 def test_an_option_inside_quotes_is_text(ip, journal):
-    opened(ip)
-    run(ip, "print('accuracy = 0.96')")
-    run(ip, '%result --learning "the plan goes after --next here" --next sweep gamma')
-    (entry,) = journal.entries()
+    entry = completed(ip, journal, '--learning "the plan goes after --next here" --next sweep gamma')
     assert entry.learning == "the plan goes after --next here"
     assert entry.next == "sweep gamma"
 
 
 def test_an_unbalanced_quote_is_one_clear_error(ip, journal):
     opened(ip)
-    run(ip, "print('accuracy = 0.96')")
     before = journal.journal_path.read_bytes()
     with pytest.raises(UsageError, match=r'--learning: the " .*is never closed'):
         ip.run_line_magic("result", '--learning "C matters --next sweep gamma')
@@ -86,16 +85,12 @@ def test_a_flag_then_the_name(ip, journal):
 
 
 def test_option_equals_value(ip, journal):
-    opened(ip)
-    run(ip, "print('accuracy = 0.96')")
-    run(ip, "%result --learning=short --next=more")
-    (entry,) = journal.entries()
+    entry = completed(ip, journal, "--learning=short --next=more")
     assert (entry.learning, entry.next) == ("short", "more")
 
 
 def test_an_abbreviated_option_is_refused_not_dropped(ip, journal):
     opened(ip)
-    run(ip, "print('accuracy = 0.96')")
     before = journal.journal_path.read_bytes()
     with pytest.raises(UsageError, match="unrecognized arguments: --learn"):
         ip.run_line_magic("result", "--learn this is lost")
