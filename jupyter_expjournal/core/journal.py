@@ -8,34 +8,30 @@ shows what comes back. Every method validates everything first and raises a
 from __future__ import annotations
 
 import os
-import re
 import time
 from datetime import datetime
 from pathlib import Path
 
 from . import gates, notices
+from .assets import Assets
 from .config import render_config
 from .draft import Learned, refuse_nul, validate_name
 from .errors import GateError, InputError, JournalError
 from .export import validate_document
-from .journal_format import extend_journal, parse_journal, render_entry, splice_result
+from .journal_format import entry_chunk, extend_journal, parse_journal, splice_result
 from .lessons_format import add_bullet, parse_lessons, render_lesson, render_rule
 from .location import find_experiments_dir
 from .model import ABANDONED, COMPLETED, PLANNED, Draft, Entry, Lessons, Logged, Outcome, Review, normalize_key
 from .notices import Notice
-from .outcome import IMAGE_EXTENSION, result_fields
+from .outcome import result_fields
 from .store import SETTLE_SECONDS, DirLock, TextFile, describe_os_error
-from .text import canonical, close_fence, newline_of
+from .text import canonical
 
 # analysis and metrics are imported where used: %load_ext needs neither (it must stay under 30 ms)
 
 
 def now_stamp(now: datetime | None = None) -> str:
     return (now or datetime.now()).strftime("%Y-%m-%d %H:%M")
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "entry"
 
 
 #: (entries list, its open entries) for the last parsed list: a result looks for the open
@@ -65,6 +61,7 @@ class Journal:
         self.journal_file = TextFile(self.directory / "journal.md", self.lock)
         self.lessons_file = TextFile(self.directory / "lessons.md", self.lock)
         self.assets_dir = self.directory / "assets"
+        self.assets = Assets(self.assets_dir, self.lock, self.journal_file)
         self._review: tuple[tuple, Review] | None = None
 
     @classmethod
@@ -205,7 +202,7 @@ class Journal:
             assets: list[Path] = []
             committed = False
             try:
-                assets = self._save_images(entry, outcome.images)  # before the journal names them
+                assets = self.assets.save(entry, outcome.images)  # before the journal names them
                 names = [p.name for p in assets]
                 done = self._change_entry(
                     name, preferred, COMPLETED, lambda e: result_fields(e, outcome, result_value, names)
@@ -213,7 +210,7 @@ class Journal:
                 committed = True
             finally:
                 if not committed:
-                    self._remove_unnamed(assets)
+                    self.assets.remove_unnamed(assets)
         return Logged(done, assets=assets)
 
     def abandon(self, reason: str, *, name: str | None = None, preferred: str | None = None, learning: str = "") -> Logged:
@@ -281,7 +278,7 @@ class Journal:
             assets: list[Path] = []
             committed = False
             try:
-                assets = self._save_images(probe, outcome.images)
+                assets = self.assets.save(probe, outcome.images)
                 result = result_fields(probe, outcome, result_value, [p.name for p in assets])
                 fields = [
                     ("Status", COMPLETED),
@@ -293,7 +290,7 @@ class Journal:
                 committed = True
             finally:
                 if not committed:
-                    self._remove_unnamed(assets)
+                    self.assets.remove_unnamed(assets)
         return Logged(entry, assets=assets)
 
     def learn(self, request: Learned) -> str:
@@ -357,7 +354,7 @@ class Journal:
                     added_lessons += 1
             chunk = ""
             for stamp, name, fields in new:
-                chunk += self._entry_chunk(text + chunk, stamp, name, fields)
+                chunk += entry_chunk(text + chunk, stamp, name, fields)
             if chunk:
                 self.journal_file.append(chunk)
             if added_lessons:
@@ -428,30 +425,10 @@ class Journal:
 
     def _append_entry(self, text: str, entries: list[Entry], stamp: str, name: str, fields: list[tuple[str, str]]) -> Entry:
         """Append an entry to journal.md as ``text`` (with ``entries``) had it; the entry as written."""
-        chunk = self._entry_chunk(text, stamp, name, fields, entries[-1].span[0] if entries else 0)
+        chunk = entry_chunk(text, stamp, name, fields, entries[-1].span[0] if entries else 0)
         after = extend_journal(entries, text + chunk)
         self.journal_file.append(chunk, after={"entries": (text + chunk, after)})
         return self._find_written(stamp, name, entries=after)
-
-    @staticmethod
-    def _entry_chunk(text: str, stamp: str, name: str, fields: list[tuple[str, str]], last_start: int = 0) -> str:
-        """What appending an entry to ``text`` adds: separation in the file's style, then the entry.
-
-        A code fence or HTML comment that a hand edit left open at the end is
-        closed first, or the new entry would be read as code (or hidden). Only
-        the last entry is scanned for it (``last_start``): an earlier open fence
-        would have swallowed the headings after it.
-        """
-        newline = newline_of(text) if text else "\n"
-        if not text:
-            return f"# Experiment journal{newline}{newline}" + render_entry(stamp, name, fields, newline)
-        lead = "" if text.endswith("\n") else newline
-        closer = close_fence(text[last_start:] + lead, newline)
-        if closer:
-            lead += closer
-        if closer or (not text.isspace() and not text.endswith(("\n\n", "\r\n\r\n"))):  # = text.strip(), without copying it
-            lead += newline
-        return lead + render_entry(stamp, name, fields, newline)
 
     def _find_written(self, stamp: str, name: str, prefer_index: int | None = None, entries: list[Entry] | None = None) -> Entry:
         """The entry just written, from ``entries`` (the parse of what was written), else the file now."""
@@ -469,44 +446,3 @@ class Journal:
         self._ensure_dir()
         with self.lock:
             self.lessons_file.rewrite(lambda text: add_bullet(text, bullet, section))
-
-    def _save_images(self, entry: Entry, images: list[tuple[str, bytes | str]]) -> list[Path]:
-        if not images:
-            return []
-        saved: list[Path] = []
-        stem = f"{re.sub(r'[^0-9]', '', entry.timestamp)[:12]}-{slug(entry.name)}"
-        text = self.journal_file.read()  # a name an entry links to is taken, even when its file is gone
-        try:
-            self.assets_dir.mkdir(parents=True, exist_ok=True)
-            for mime, data in images:
-                ext = IMAGE_EXTENSION.get(mime)
-                if ext is None:
-                    continue
-                k = 1
-                while (path := self.assets_dir / f"{stem}-{k}.{ext}").exists() or f"assets/{path.name}" in text:
-                    k += 1
-                raw = data.encode("utf-8") if isinstance(data, str) else data
-                TextFile(path, self.lock).replace_bytes(raw)
-                saved.append(path)
-        except BaseException:
-            self._remove(saved)
-            raise
-        return saved
-
-    def _remove_unnamed(self, paths: list[Path]) -> None:
-        """Remove figures of a write that failed, unless the journal names them (it was interrupted after the commit)."""
-        if not paths:
-            return
-        try:
-            text = self.journal_file.read()
-        except JournalError:
-            return  # cannot tell: keeping a stray file beats losing a figure
-        self._remove([p for p in paths if f"assets/{p.name}" not in text])
-
-    @staticmethod
-    def _remove(paths: list[Path]) -> None:
-        for path in paths:
-            try:
-                path.unlink()
-            except OSError:
-                pass

@@ -103,6 +103,26 @@ def render_entry(timestamp: str, name: str, fields: list[tuple[str, str]], newli
     return f"### {timestamp} — {name}{newline}" + render_fields(fields, newline)
 
 
+def entry_chunk(text: str, stamp: str, name: str, fields: list[tuple[str, str]], last_start: int = 0) -> str:
+    """What appending an entry to ``text`` adds: separation in the file's style, then the entry.
+
+    A code fence or HTML comment that a hand edit left open at the end is
+    closed first, or the new entry would be read as code (or hidden). Only
+    the last entry is scanned for it (``last_start``): an earlier open fence
+    would have swallowed the headings after it.
+    """
+    newline = newline_of(text) if text else "\n"
+    if not text:
+        return f"# Experiment journal{newline}{newline}" + render_entry(stamp, name, fields, newline)
+    lead = "" if text.endswith("\n") else newline
+    closer = close_fence(text[last_start:] + lead, newline)
+    if closer:
+        lead += closer
+    if closer or (not text.isspace() and not text.endswith(("\n\n", "\r\n\r\n"))):  # = text.strip(), without copying it
+        lead += newline
+    return lead + render_entry(stamp, name, fields, newline)
+
+
 def splice_result(text: str, entry: Entry, status: str, fields: list[tuple[str, str]]) -> str:
     """Set an entry's Status in place and add ``fields`` at the end of that entry only."""
     newline = newline_of(text)
