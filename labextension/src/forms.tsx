@@ -252,25 +252,15 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
         commands={commands}
       />
       {(openCount > 0 || parallel || offers('parallel')) && (
-        <label className="jp-ExpJournal-check">
-          <input
-            type="checkbox"
-            checked={parallel}
-            onChange={e => setParallel(e.target.checked)}
-          />
+        <Tick checked={parallel} set={setParallel}>
           Parallel: run alongside the open experiment
           {openCount === 1 ? '' : 's'}
-        </label>
+        </Tick>
       )}
       {(force || offers('force')) && (
-        <label className="jp-ExpJournal-check">
-          <input
-            type="checkbox"
-            checked={force}
-            onChange={e => setForce(e.target.checked)}
-          />
+        <Tick checked={force} set={setForce}>
           Force: log it despite strict mode
-        </label>
+        </Tick>
       )}
       {error && (
         <div className="jp-ExpJournal-error" role="alert">
@@ -294,6 +284,24 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
         </button>
       </div>
     </form>
+  );
+}
+
+/** A gate flag to tick: the words a refusal's way out names ("tick Parallel"). */
+function Tick(props: {
+  checked: boolean;
+  set: (value: boolean) => void;
+  children: React.ReactNode;
+}): JSX.Element {
+  return (
+    <label className="jp-ExpJournal-check">
+      <input
+        type="checkbox"
+        checked={props.checked}
+        onChange={e => props.set(e.target.checked)}
+      />
+      {props.children}
+    </label>
   );
 }
 
