@@ -200,7 +200,7 @@ def fenced(text: str) -> str:
 
 
 #: Delta when nothing compared (the outcome names no metric of the baseline or expectation).
-NO_DELTA = "not computed: no metric of the baseline or expected outcome was found in the output (set it with --delta)"
+NO_DELTA = "not computed: no metric of the baseline or expected outcome was found in the output (give the delta in words)"
 
 
 def result_fields(entry: Entry, outcome: Outcome, result_value: object, asset_names: list[str]) -> list[tuple[str, str]]:

@@ -99,7 +99,7 @@ def test_result_goes_to_the_entry_this_kernel_opened(journal):
 def test_no_parseable_metric_says_so(journal):
     journal.hypothesize(parse_body("x", BODY), now=T0)
     entry = journal.complete(Outcome(output="it converged")).entry
-    assert entry.delta.startswith("not computed") and "--delta" in entry.delta
+    assert entry.delta.startswith("not computed") and "give the delta in words" in entry.delta and "--" not in entry.delta
 
 
 def test_dict_result_gives_metrics(journal):
