@@ -22,7 +22,7 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { CommandIDs } from './commands';
-import { AbandonBody, AttachBody, LessonBody } from './forms';
+import { AbandonBody, AttachBody, LessonBody } from './dialogs';
 import { attachIcon, journalIcon } from './icon';
 import { IOrigin, JournalModel } from './model';
 import { noticeWords } from './notices';

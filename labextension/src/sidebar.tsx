@@ -1,11 +1,12 @@
-import { PathExt, URLExt } from '@jupyterlab/coreutils';
+import { URLExt } from '@jupyterlab/coreutils';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import { CommandIDs } from './commands';
-import { HypothesisForm } from './forms';
+import { MemoEntryCard, StatusBadge } from './entry';
+import { HypothesisForm } from './hypothesis';
 import { IEntry, IJournal, INotice, IOrigin, JournalModel } from './model';
 import { NoticeText, plainNotice } from './notices';
 
@@ -186,14 +187,6 @@ function Counts(props: { counts: Record<string, number> }): JSX.Element {
   );
 }
 
-function StatusBadge(props: { status: string }): JSX.Element {
-  return (
-    <span className={`jp-ExpJournal-badge jp-ExpJournal-badge-${props.status}`}>
-      {props.status}
-    </span>
-  );
-}
-
 /**
  * Lower-case text a filter query is matched against: the entry's values under
  * the keys the core names (`search_keys`; an object's key: all its values).
@@ -356,100 +349,6 @@ function JournalBody(props: {
     </div>
   );
 }
-
-/** An image's URL: the server lists only files of the experiments folder, by the core's rule. */
-function imageUrl(filesBase: string, path: string): string {
-  return URLExt.join(filesBase, URLExt.encodeParts(PathExt.normalize(path)));
-}
-
-function Field(props: { label: string; value: string }): JSX.Element | null {
-  if (!props.value) {
-    return null;
-  }
-  return (
-    <div className="jp-ExpJournal-field">
-      <span className="jp-ExpJournal-fieldLabel">{props.label}</span>{' '}
-      <span className="jp-ExpJournal-fieldValue">{props.value}</span>
-    </div>
-  );
-}
-
-function EntryCard(props: {
-  entry: IEntry;
-  filesBase: string;
-  /** The core's marker of an absent config value. */
-  absent: string;
-  children?: React.ReactNode;
-}): JSX.Element {
-  const { entry, filesBase, absent } = props;
-  const changed = entry.config.filter(c => c.changed);
-  return (
-    <article
-      className={`jp-ExpJournal-entry jp-ExpJournal-entry-${entry.status}`}
-      aria-label={entry.name}
-      data-heading={entry.heading}
-    >
-      <div className="jp-ExpJournal-entryHead">
-        <StatusBadge status={entry.status} />
-        <span className="jp-ExpJournal-entryName">{entry.name}</span>
-        <time className="jp-ExpJournal-entryTime">{entry.timestamp}</time>
-      </div>
-      {entry.hypothesis && (
-        <div className="jp-ExpJournal-hypothesis">{entry.hypothesis}</div>
-      )}
-      <Field
-        label="Change"
-        value={
-          entry.change ||
-          changed
-            .map(c => `${c.key} ${c.old ?? absent} → ${c.new ?? absent}`)
-            .join('; ')
-        }
-      />
-      <Field label="Expected" value={entry.expected} />
-      <Field label="Actual" value={entry.actual_summary} />
-      <Field label="Delta" value={entry.delta} />
-      <Field label="Learning" value={entry.learning} />
-      <Field label="Next" value={entry.next} />
-      {entry.images.length > 0 && (
-        <div className="jp-ExpJournal-images">
-          {entry.images.map(path => {
-            const src = imageUrl(filesBase, path);
-            return (
-              <a key={path} href={src} target="_blank" rel="noreferrer">
-                <img src={src} alt={`${entry.name}: ${path}`} loading="lazy" />
-              </a>
-            );
-          })}
-        </div>
-      )}
-      <details className="jp-ExpJournal-details">
-        <summary>Details</summary>
-        <Field label="Baseline" value={entry.baseline} />
-        <Field label="Duration" value={entry.duration} />
-        {entry.config.length > 0 && (
-          <ul className="jp-ExpJournal-configList">
-            {entry.config.map(c => (
-              <li key={c.key}>
-                {c.key}:{' '}
-                {c.changed
-                  ? `${c.old ?? absent} → ${c.new ?? absent}`
-                  : `${c.old ?? c.new ?? ''} (unchanged)`}
-              </li>
-            ))}
-          </ul>
-        )}
-        {entry.actual && (
-          <pre className="jp-ExpJournal-actual">{entry.actual}</pre>
-        )}
-      </details>
-      {props.children}
-    </article>
-  );
-}
-
-/** Re-rendered only when its entry (or filesBase) changes. */
-const MemoEntryCard = React.memo(EntryCard);
 
 function LessonsSection(props: { journal: IJournal }): JSX.Element {
   const { lessons, rules } = props.journal;
