@@ -217,8 +217,8 @@ def result_fields(entry: Entry, outcome: Outcome, result_value: object, asset_na
             metrics.update(metrics_from_value(result_value))
         metrics = {**parse_metrics(outcome.output), **metrics}
     summary = outcome.summary.strip()
-    if not summary and outcome.error:
-        summary = f"Error: {outcome.error.splitlines()[0]}"
+    if not summary and outcome.error:  # captured, not typed: a NUL is shown as the NUL symbol, like the output
+        summary = f"Error: {outcome.error.splitlines()[0]}".replace("\x00", "\u2400")
     if not summary and metrics:
         summary = ", ".join(f"{k} = {v:.6g}" for k, v in metrics.items())
     if not summary and (outcome.output or outcome.images):

@@ -505,3 +505,11 @@ def test_a_journal_with_nul_bytes_written_by_hand_is_still_read(capsys, project)
     (folder / "journal.md").write_bytes(OPEN.encode() + b"**Note**: a \0 b\n")
     code, out, err = cli(capsys, "list")
     assert code == 0 and "open one" in out
+
+
+def test_an_error_whose_message_holds_a_nul_byte_writes_no_nul(ip, journal):
+    ip.run_cell_magic("hypothesis", "nul error", "h\nbaseline: acc = 0.5")
+    ip.run_cell("raise ValueError('a\\x00b')")
+    ip.run_line_magic("result", "--learning it broke")
+    data = journal.journal_path.read_bytes()
+    assert b"\x00" not in data and "Error: ValueError: a\u2400b".encode() in data
