@@ -9,38 +9,16 @@ from __future__ import annotations
 
 import base64
 import logging
-import struct
 import sys
 import time
-import zlib
 
 import pytest
 from IPython.testing import globalipapp
+from testkit import png
 
 from jupyter_expjournal.kernel.recorder import CellRecord, Output, OutputRecorder
 
-
-def _png(width: int = 2, height: int = 2) -> bytes:
-    """A small valid PNG, made here so the tests need no image library."""
-
-    def chunk(tag: bytes, payload: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(payload))
-            + tag
-            + payload
-            + struct.pack(">I", zlib.crc32(tag + payload) & 0xFFFFFFFF)
-        )
-
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
-
-
-PNG = _png()
+PNG = png()
 
 
 @pytest.fixture(scope="module")

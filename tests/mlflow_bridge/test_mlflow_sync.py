@@ -8,15 +8,14 @@ through MLflow's own client.
 import os
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import time
 import urllib.request
-import zlib
 from datetime import datetime
 
 import pytest
+from testkit import png
 
 from jupyter_expjournal.cli import main
 from jupyter_expjournal.core.journal import Journal
@@ -67,15 +66,6 @@ def mlflow_server(tmp_path_factory):
         log.close()
 
 
-def png(width=4, height=3) -> bytes:
-    """A real (tiny, grey) PNG file."""
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    raw = b"".join(b"\x00" + bytes([128] * width) for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-
-
 def at(hour, minute=0) -> datetime:
     return datetime(2026, 11, 25, hour, minute)
 
@@ -87,7 +77,7 @@ def millis(when: datetime) -> int:
 def build_journal(folder) -> tuple[Journal, bytes]:
     """Three completed entries (two sharing a heading), one abandoned, one planned."""
     j = Journal(folder)
-    image = png()
+    image = png(4, 3)
     j.hypothesize(Draft("SVC C=10", "A larger C fits the digits data more tightly.", "",
                         [ConfigItem.change("C", "1", "10"), ConfigItem.same("kernel", "rbf")],
                         "accuracy +0.01", "accuracy = 0.95", {"Provenance": "git 1a2b3c4; host box"}), now=at(14, 3))

@@ -11,7 +11,6 @@ checked as byte equality of the whole folder before and after.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from IPython.core.error import UsageError
+from testkit import tree
 
 from jupyter_expjournal.cli import main
 from jupyter_expjournal.core.journal import Journal
@@ -29,18 +29,6 @@ from .support import ROOT, child_env
 
 OPEN = "### 2026-01-01 10:00 — open one\n**Status**: PLANNED\n**Hypothesis**: h\n**Baseline**: acc = 0.5\n"
 MB = 1024 * 1024
-
-
-def snapshot(folder: Path) -> dict:
-    """Every file under ``folder`` with its bytes, the lock file aside (flock needs it; it holds nothing)."""
-    out = {}
-    for dirpath, dirnames, filenames in os.walk(folder):
-        for name in filenames + dirnames:
-            path = os.path.join(dirpath, name)
-            if name == ".expjournal.lock":
-                continue
-            out[os.path.relpath(path, folder)] = None if os.path.isdir(path) else open(path, "rb").read()
-    return out
 
 
 @pytest.fixture
@@ -77,22 +65,6 @@ def cli(capsys, *argv: str) -> tuple[int, str, str]:
         code = exc.code
     out, err = capsys.readouterr()
     return code, out, err
-
-
-@pytest.fixture
-def api(jp_fetch, jp_server_config):
-    async def call(route, body=None, *, params=None):
-        kwargs = {"body": json.dumps(body)} if body is not None else {}
-        response = await jp_fetch("expjournal", "api", route, method="POST" if body is not None else "GET",
-                                  params=params, raise_error=False, **kwargs)
-        return response.code, json.loads(response.body) if response.body else None
-
-    return call
-
-
-@pytest.fixture
-def jp_server_config():
-    return {"ServerApp": {"jpserver_extensions": {"jupyter_expjournal": True}}}
 
 
 # -- broken files ------------------------------------------------------------------------
@@ -198,7 +170,7 @@ def test_magics_refuse_broken_files_in_one_line(shell, project, kind):
     folder = project / "experiments"
     message, readable = KINDS[kind]
     with broken(folder, kind):
-        before = snapshot(folder)
+        before = tree(folder)
         for cell in MAGIC_WRITES:
             refused(shell, cell, message)
         if readable:
@@ -207,7 +179,7 @@ def test_magics_refuse_broken_files_in_one_line(shell, project, kind):
             refused(shell, "%review", message)
             refused(shell, "%journal", message)
         shell.run_line_magic("load_ext", "jupyter_expjournal")  # the status line says it, no error
-        assert snapshot(folder) == before
+        assert tree(folder) == before
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -215,7 +187,7 @@ def test_cli_refuses_broken_files_with_exit_4(capsys, project, kind):
     folder = project / "experiments"
     message, readable = KINDS[kind]
     with broken(folder, kind):
-        before = snapshot(folder)
+        before = tree(folder)
         for argv in CLI_WRITES:
             code, out, err = cli(capsys, *argv)
             assert code == 4 and message in err, (argv, code, out, err)
@@ -226,7 +198,7 @@ def test_cli_refuses_broken_files_with_exit_4(capsys, project, kind):
                 assert code in ((0, 1) if argv == ["check"] else (0,)), (argv, err)  # check: 1 = problems found
             else:
                 assert code == 4 and message in err and "Traceback" not in err, (argv, code, err)
-        assert snapshot(folder) == before
+        assert tree(folder) == before
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -234,13 +206,13 @@ async def test_rest_refuses_broken_files_with_500(api, project, kind):
     folder = project / "experiments"
     message, readable = KINDS[kind]
     with broken(folder, kind):
-        before = snapshot(folder)
+        before = tree(folder)
         for route, body in REST_WRITES:
-            code, data = await api(route, {"path": "", **body})
+            code, data, _ = await api(route, {"path": "", **body})
             assert code == 500 and message in data["error"] and set(data) == {"error"}, (route, code, data)
-        code, data = await api("journal", params={"path": ""})
+        code, data, _ = await api("journal", params={"path": ""})
         assert code == (200 if readable else 500), data
-        assert snapshot(folder) == before
+        assert tree(folder) == before
 
 
 # -- wrong options, missing values, wrong types -----------------------------------------
@@ -294,13 +266,13 @@ MAGIC_MISTAKES = [
 def test_every_magic_mistake_is_one_clear_line_and_writes_nothing(shell, project):
     folder = project / "experiments"
     folder.mkdir()
-    before = snapshot(project)
+    before = tree(project)
     for cell, message in MAGIC_MISTAKES:
         if message is None:
             assert shell.run_cell(cell).success
         else:
             refused(shell, cell, message)
-    assert snapshot(project) == before
+    assert tree(project) == before
     assert shell._expjournal.directory == "" and shell._expjournal.nudge_seconds == 60.0
 
 
@@ -308,7 +280,7 @@ def test_gates_and_open_entries_through_magics(shell, project):
     folder = project / "experiments"
     assert shell.run_cell("%%hypothesis first\nh\nbaseline: acc = 0.5").success
     assert shell.run_cell("%%hypothesis second --parallel\nh\nbaseline: acc = 0.5").success
-    before = snapshot(project)
+    before = tree(project)
     refused(shell, "%%hypothesis third\nh\nbaseline: acc = 0.5", "is still PLANNED")
     shell.run_line_magic("journal", "--strict on")
     try:
@@ -317,7 +289,7 @@ def test_gates_and_open_entries_through_magics(shell, project):
         shell.run_line_magic("journal", "--strict off")
     shell._expjournal.session.opened.clear()
     refused(shell, "%result --outcome x --no-output", "2 experiments are open", "--name")
-    assert snapshot(project) == before
+    assert tree(project) == before
     assert [e.name for e in Journal(folder).entries()] == ["first", "second"]
 
 
@@ -369,13 +341,13 @@ def test_every_cli_mistake_has_its_exit_code_and_one_message(capsys, project, tm
     files["nul"].write_bytes(b"hypothesis with a \0 NUL\nbaseline: acc = 0.5\n")
     files["notjson"].write_text("{nope")
     files["wrongjson"].write_text('{"format": "other"}')
-    before = snapshot(project)
+    before = tree(project)
     for argv, want, message in CLI_MISTAKES:
         argv = [a.format(**{k: str(v) for k, v in files.items()}) for a in argv]
         code, out, err = cli(capsys, *argv)
         assert code == want and message in err, (argv, code, err)
         assert "Traceback" not in err, err
-    assert snapshot(project) == before and not (project / "experiments").exists()
+    assert tree(project) == before and not (project / "experiments").exists()
 
 
 def test_cli_errors_in_a_real_process_have_no_traceback(project, tmp_path):
@@ -421,28 +393,28 @@ REST_MISTAKES = [
 
 async def test_every_rest_mistake_has_its_status_and_one_message(api, project):
     (project / "experiments").mkdir()
-    before = snapshot(project)
+    before = tree(project)
     for route, body, want, message in REST_MISTAKES:
-        code, data = await api(route, {"path": "", **body})
+        code, data, _ = await api(route, {"path": "", **body})
         assert code == want and message in data["error"] and set(data) == {"error"}, (route, body, code, data)
-    code, data = await api("journal", params={"path": "", "extra": "x"})
+    code, data, _ = await api("journal", params={"path": "", "extra": "x"})
     assert code == 200
-    code, data = await api("journal", params={"path": "no/such"})
+    code, data, _ = await api("journal", params={"path": "no/such"})
     assert code == 404 and "is not a folder" in data["error"]
-    assert snapshot(project) == before
+    assert tree(project) == before
 
 
 async def test_rest_gate_refusal_is_409_with_the_reasons(api, project):
     assert (await api("hypothesis", {"path": "", "name": "a", "hypothesis": "h", "baseline": "acc = 0.5"}))[0] == 201
     assert (await api("hypothesis", {"path": "", "name": "b", "hypothesis": "h", "baseline": "acc = 0.5", "parallel": True}))[0] == 201
-    before = snapshot(project)
-    code, data = await api("hypothesis", {"path": "", "name": "c", "hypothesis": "h", "baseline": "acc = 0.5"})
+    before = tree(project)
+    code, data, _ = await api("hypothesis", {"path": "", "name": "c", "hypothesis": "h", "baseline": "acc = 0.5"})
     assert code == 409 and "still PLANNED" in data["error"] and data["refusals"], data
-    code, data = await api("result", {"path": "", "outcome": "x"})
+    code, data, _ = await api("result", {"path": "", "outcome": "x"})
     assert code == 409 and "2 experiments are open" in data["error"], data
-    code, data = await api("hypothesis", {"path": "", "name": "d", "hypothesis": "h", "parallel": True, "strict": True})
+    code, data, _ = await api("hypothesis", {"path": "", "name": "d", "hypothesis": "h", "parallel": True, "strict": True})
     assert code == 409 and "no baseline recorded" in data["error"], data
-    assert snapshot(project) == before
+    assert tree(project) == before
 
 
 # -- huge values ----------------------------------------------------------------------------
@@ -481,9 +453,9 @@ def test_huge_output_and_fields_through_the_cli(capsys, project, tmp_path):
 
 async def test_huge_output_and_fields_through_rest(api, project):
     folder = project / "experiments"
-    code, data = await api("hypothesis", {"path": "", "name": "huge", "hypothesis": "h " * (MB // 2), "baseline": "acc = 0.5"})
+    code, data, _ = await api("hypothesis", {"path": "", "name": "huge", "hypothesis": "h " * (MB // 2), "baseline": "acc = 0.5"})
     assert code == 201, data
-    code, data = await api("result", {"path": "", "output": "step\n" * (2 * MB) + "acc = 0.9\n", "learning": "l" * MB})
+    code, data, _ = await api("result", {"path": "", "output": "step\n" * (2 * MB) + "acc = 0.9\n", "learning": "l" * MB})
     assert code == 200, data
     assert "characters cut" in data["entry"]["actual"] and data["entry"]["delta"].startswith("acc +0.4")
     assert (folder / "journal.md").stat().st_size < 2.2 * MB

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from html.parser import HTMLParser
 
 import pytest
+from testkit import png, tree
 
 from jupyter_expjournal import render
 from jupyter_expjournal.core.journal import Journal
 from jupyter_expjournal.core.model import Draft, Outcome
-
-from .support import png
 
 XSS = [
     "<script>alert('name')</script>",
@@ -31,34 +29,7 @@ XSS = [
 ]
 
 
-@pytest.fixture
-def jp_server_config():
-    return {"ServerApp": {"jpserver_extensions": {"jupyter_expjournal": True}}}
-
-
-@pytest.fixture(autouse=True)
-def no_env_journal(monkeypatch):
-    monkeypatch.delenv("EXPJOURNAL_DIR", raising=False)
-
-
-@pytest.fixture
-def root(jp_root_dir):
-    (jp_root_dir / ".git").mkdir()
-    (jp_root_dir / "nb").mkdir()
-    return jp_root_dir
-
-
-def tree(folder):
-    out = {}
-    for dirpath, dirnames, filenames in os.walk(folder):
-        for name in filenames + dirnames:
-            path = os.path.join(dirpath, name)
-            if name.endswith(".lock"):
-                continue
-            out[os.path.relpath(path, folder)] = (
-                os.readlink(path) if os.path.islink(path) else None if os.path.isdir(path) else open(path, "rb").read()
-            )
-    return out
+pytestmark = pytest.mark.usefixtures("no_env_journal")
 
 
 # -- cookies, XSRF, origins -------------------------------------------------------------
@@ -96,14 +67,18 @@ async def test_cookie_post_without_the_xsrf_token_is_refused(browser, root):
     assert code == 403
     code, _ = await browser("hypothesis", HYPOTHESIS, cookies=["_xsrf=0123456789abcdef"])  # cookie, no header
     assert code == 403
-    code, _ = await browser("hypothesis", HYPOTHESIS, cookies=["_xsrf=0123456789abcdef"], headers={"X-XSRFToken": "fedcba9876543210"})
+    code, _ = await browser(
+        "hypothesis", HYPOTHESIS, cookies=["_xsrf=0123456789abcdef"], headers={"X-XSRFToken": "fedcba9876543210"}
+    )
     assert code == 403  # header and cookie disagree
     for route in ("lesson", "result", "abandon", "check"):
         code, _ = await browser(route, {"path": "", "text": "x"}, cookies=["_xsrf=0123456789abcdef"])
         assert code == 403, route
     assert tree(root) == before
     # the same cookie with a matching token pair is accepted: the XSRF check is what refused
-    code, response = await browser("hypothesis", HYPOTHESIS, cookies=["_xsrf=0123456789abcdef"], headers={"X-XSRFToken": "0123456789abcdef"})
+    code, response = await browser(
+        "hypothesis", HYPOTHESIS, cookies=["_xsrf=0123456789abcdef"], headers={"X-XSRFToken": "0123456789abcdef"}
+    )
     assert code == 201, response.body
     code, response = await browser("journal", params="?path=")  # reading needs no XSRF token
     assert code == 200 and [e["name"] for e in json.loads(response.body)["entries"]] == ["from a cookie"]
@@ -138,7 +113,9 @@ async def test_forged_credentials_are_refused(http_server_client, jp_base_url, r
     for method, body in (("GET", None), ("POST", json.dumps(HYPOTHESIS))):
         response = await http_server_client.fetch(
             f"{jp_base_url}expjournal/api/{'journal?path=' if method == 'GET' else 'hypothesis'}",
-            method=method, body=body, headers={**headers, "Cookie": headers.get("Cookie", "") + "; _xsrf=ab", "X-XSRFToken": "ab"},
+            method=method,
+            body=body,
+            headers={**headers, "Cookie": headers.get("Cookie", "") + "; _xsrf=ab", "X-XSRFToken": "ab"},
             raise_error=False,
         )
         assert response.code == 403, (method, response.code, response.body)
@@ -146,17 +123,6 @@ async def test_forged_credentials_are_refused(http_server_client, jp_base_url, r
 
 
 # -- more ways out of the root ------------------------------------------------------------
-
-@pytest.fixture
-def api(jp_fetch):
-    async def call(route, body=None, params=None):
-        kwargs = {"body": json.dumps(body)} if body is not None else {}
-        response = await jp_fetch("expjournal", "api", route, method="POST" if body is not None else "GET",
-                                  params=params, raise_error=False, **kwargs)
-        return response.code, json.loads(response.body) if response.body else None
-
-    return call
-
 
 @pytest.fixture
 def outside(tmp_path):
@@ -176,17 +142,20 @@ WRITES = [
 ]
 
 
-@pytest.mark.parametrize("name, target", [("lessons.md", "lessons.md"), ("assets", "assets"), (".expjournal.lock", "secret.lock"), (".gitignore", "gitignore")])
+@pytest.mark.parametrize(
+    "name, target",
+    [("lessons.md", "lessons.md"), ("assets", "assets"), (".expjournal.lock", "secret.lock"), (".gitignore", "gitignore")],
+)
 async def test_every_journal_file_linking_out_is_refused(api, root, tmp_path, outside, name, target):
     folder = root / "experiments"
     folder.mkdir()
     (folder / "journal.md").write_text("### 2026-01-01 10:00 — open\n**Status**: PLANNED\n**Hypothesis**: h\n")
     (folder / name).symlink_to(outside / target)
     before = tree(tmp_path)
-    code, data = await api("journal", params={"path": "nb"})
+    code, data, _ = await api("journal", params={"path": "nb"})
     assert code == 403 and f"'experiments/{name}' links outside the server root" in data["error"], data
     for route, body in WRITES:
-        code, data = await api(route, {"path": "nb", **body})
+        code, data, _ = await api(route, {"path": "nb", **body})
         assert code == 403 and "links outside the server root" in data["error"], (route, data)
     assert tree(tmp_path) == before
 
@@ -206,31 +175,31 @@ async def test_every_journal_file_linking_out_is_refused(api, root, tmp_path, ou
 )
 async def test_odd_paths_are_refused_or_not_found(api, root, tmp_path, path, status):
     before = tree(tmp_path)
-    code, data = await api("journal", params={"path": path})
+    code, data, _ = await api("journal", params={"path": path})
     assert code == status, (path, code, data)
-    code, data = await api("hypothesis", {"path": path, "name": "x", "hypothesis": "h"})
+    code, data, _ = await api("hypothesis", {"path": path, "name": "x", "hypothesis": "h"})
     assert code == status, (path, code, data)
     assert tree(tmp_path) == before
 
 
 async def test_a_symlink_loop_is_refused_cleanly(api, root):
     (root / "loop").symlink_to(root / "loop")
-    code, data = await api("journal", params={"path": "loop"})
+    code, data, _ = await api("journal", params={"path": "loop"})
     assert code in (403, 404) and "error" in data
 
 
 async def test_a_path_that_is_a_file_is_404(api, root):
     (root / "nb" / "notebook.ipynb").write_text("{}")
-    code, data = await api("journal", params={"path": "nb/notebook.ipynb"})
+    code, data, _ = await api("journal", params={"path": "nb/notebook.ipynb"})
     assert code == 404 and "is not a folder" in data["error"]
 
 
 async def test_entry_names_cannot_steer_asset_paths(api, root, tmp_path):
     name = "../../../../escape/evil"
-    code, data = await api("hypothesis", {"path": "", "name": name, "hypothesis": "h"})
+    code, data, _ = await api("hypothesis", {"path": "", "name": name, "hypothesis": "h"})
     assert code == 201
     image = base64.b64encode(png()).decode()
-    code, data = await api("result", {"path": "", "outcome": "x", "images": [{"mime": "image/png", "data": image}]})
+    code, data, _ = await api("result", {"path": "", "outcome": "x", "images": [{"mime": "image/png", "data": image}]})
     assert code == 200, data
     (asset,) = data["assets"]
     assert asset.startswith("assets/") and "/" not in asset[len("assets/"):] and ".." not in asset
@@ -256,7 +225,10 @@ class _Markup(HTMLParser):
         self.text.append(data)
 
 
-SAFE_TAGS = {"div", "span", "b", "code", "table", "tr", "th", "td", "ul", "li", "p", "figure", "figcaption", "img", "i", "br", "pre", "details", "summary"}
+SAFE_TAGS = {
+    "div", "span", "b", "code", "table", "tr", "th", "td", "ul", "li", "p", "figure", "figcaption", "img", "i", "br", "pre",
+    "details", "summary",
+}
 
 
 def inert(html: str) -> str:
@@ -292,7 +264,12 @@ def hostile_journal(folder) -> Journal:
             parallel=True,
         )
         journal.complete(
-            Outcome(summary=f"{evil} CUDA out of memory", output=f"acc = 0.{i + 5}\n{evil}", learning=f"{evil} learned", next=f"{evil} next"),
+            Outcome(
+                summary=f"{evil} CUDA out of memory",
+                output=f"acc = 0.{i + 5}\n{evil}",
+                learning=f"{evil} learned",
+                next=f"{evil} next",
+            ),
             name=f"{evil} {i}",
         )
         journal.add_lesson(f"{evil} lesson", source=evil)

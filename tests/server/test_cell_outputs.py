@@ -6,10 +6,9 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from testkit import png, tree
 
 from jupyter_expjournal.core.provenance import collect
-
-from .support import png, tree
 
 HYPOTHESIS = {
     "name": "SVC C=10", "hypothesis": "A larger C fits tighter.", "expected": "accuracy +0.02", "baseline": "accuracy = 0.95",

@@ -4,13 +4,12 @@ refusals as data (each gate run once)."""
 import re
 
 import pytest
+from testkit import tree
 
 from jupyter_expjournal.core import gates
 from jupyter_expjournal.core.draft import lesson_request
 from jupyter_expjournal.core.errors import InputError
 from jupyter_expjournal.core.journal import Journal
-
-from .support import tree
 
 
 def config_lines(root):

@@ -7,10 +7,9 @@ from datetime import datetime
 
 import pytest
 import tornado.web
+from testkit import png, tree
 
 from jupyter_expjournal.server import schema
-
-from .support import png, tree
 
 STAMP = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"
 TODAY = datetime.now().strftime("%Y-%m-%d")
