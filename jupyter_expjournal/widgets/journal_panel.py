@@ -233,7 +233,7 @@ class JournalPanel:
             self.result_tab.show_source()
 
     def _show_journal(self, journal, review) -> None:
-        counts = ", ".join(f"{n} {s.lower()}" for s, n in review.counts.items() if n) or "no entries yet"
+        counts = render.status_counts(review.counts) or "no entries yet"
         self.title.value = (
             f"<div class='{NO_MATH}' style='{WRAP}'><b>Experiment journal</b> · {escape(counts)} · "
             f"<code style='font-size:85%;opacity:.75'>{inert(shown_path(journal.journal_path))}</code></div>"
