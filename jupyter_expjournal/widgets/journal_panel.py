@@ -42,6 +42,7 @@ import ipywidgets as W
 from ..core.errors import JournalError
 from ..core.model import Entry
 from ..core.store import fingerprint
+from ..render import status_counts
 from .common import NO_MATH, WRAP, close_tree, inert, lines_html, shown_path, walk
 from .hypothesis_tab import HypothesisForm
 from .journal_tab import PAGE, EntryRow, JournalTab
@@ -233,7 +234,7 @@ class JournalPanel:
             self.result_tab.show_source()
 
     def _show_journal(self, journal, review) -> None:
-        counts = render.status_counts(review.counts) or "no entries yet"
+        counts = status_counts(review.counts) or "no entries yet"
         self.title.value = (
             f"<div class='{NO_MATH}' style='{WRAP}'><b>Experiment journal</b> · {escape(counts)} · "
             f"<code style='font-size:85%;opacity:.75'>{inert(shown_path(journal.journal_path))}</code></div>"
