@@ -109,7 +109,8 @@ def writes(quick: bool) -> None:
     repo = base / "repo"
     folder = journals.write(repo / "experiments", 1_000)
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    subprocess.run(["git", "-C", str(repo), "-c", "user.email=b@b", "-c", "user.name=b", "commit", "-q", "--allow-empty", "-m", "x"], check=True)
+    subprocess.run(["git", "-C", str(repo), "-c", "user.email=b@b", "-c", "user.name=b", "commit", "-q", "--allow-empty",
+                    "-m", "x"], check=True)
     cwd = os.getcwd()
     os.chdir(repo)
     try:
@@ -171,13 +172,16 @@ def reads(quick: bool) -> None:
     report("%review, warm", median(min(r[1:]) for r in reviews), floor, "plain regex line parser", target=0.010)
 
     lists = [json.loads(run_python(CLI, str(folder), env=env)) for _ in range(rounds)]
-    report("CLI list, cold (in process, after imports)", median(run["list"][0] for run in lists), floor, "plain regex line parser", target=0.150)
+    report("CLI list, cold (in process, after imports)", median(run["list"][0] for run in lists), floor,
+           "plain regex line parser", target=0.150)
     # one command per process: nothing is warm but the OS page cache, which the cold figure already has
-    report("  CLI list, again in the same process", median(min(run["list"][1:]) for run in lists), floor, "plain regex line parser")
+    report("  CLI list, again in the same process", median(min(run["list"][1:]) for run in lists), floor,
+           "plain regex line parser")
     walls = []
     for _ in range(rounds):
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "jupyter_expjournal", "--dir", str(folder), "list"], env=env, stdout=subprocess.DEVNULL, check=True)
+        subprocess.run([sys.executable, "-m", "jupyter_expjournal", "--dir", str(folder), "list"], env=env,
+                       stdout=subprocess.DEVNULL, check=True)
         walls.append(time.perf_counter() - t)
     start = median(timed(lambda: subprocess.run([sys.executable, "-c", "pass"], env=env, check=True), rounds))
     report("CLI list, whole process (python -m ...)", median(walls), start, "python -c pass")
@@ -225,7 +229,8 @@ class Server:
                 time.sleep(0.1)
 
     def _fetch(self, path: str, headers=None):
-        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", headers={"Authorization": f"token {self.token}", **(headers or {})})
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}",
+                                     headers={"Authorization": f"token {self.token}", **(headers or {})})
         t = time.perf_counter()
         try:
             with urllib.request.urlopen(req, timeout=120) as resp:

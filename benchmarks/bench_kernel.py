@@ -47,7 +47,8 @@ class Kernel:
             raise RuntimeError(f"kernel cell failed: {code[:80]!r}: {reply['content'].get('evalue')}")
 
     def value(self, expr: str):
-        reply = self.kc.execute_interactive("", user_expressions={"v": expr}, timeout=60, output_hook=lambda msg: None, store_history=False)
+        reply = self.kc.execute_interactive("", user_expressions={"v": expr}, timeout=60, output_hook=lambda msg: None,
+                                            store_history=False)
         data = reply["content"]["user_expressions"]["v"]
         if data.get("status") != "ok":
             raise RuntimeError(f"{expr}: {data}")
@@ -94,7 +95,8 @@ _plt.imshow(_np.random.default_rng({i}).random((120, 160)), interpolation="neare
 _plt.show()
 """
 
-RSS = "__import__('json').dumps({k: int(v.split()[0]) * 1024 for k, v in (l.split(':', 1) for l in open('/proc/self/status')) if k in ('VmRSS', 'VmHWM')})"
+RSS = ("__import__('json').dumps({k: int(v.split()[0]) * 1024 for k, v in (l.split(':', 1) for l in open('/proc/self/status'))"
+       " if k in ('VmRSS', 'VmHWM')})")
 
 
 def memory(quick: bool) -> None:
@@ -116,7 +118,9 @@ def memory(quick: bool) -> None:
                 if i + 1 == cells // 2:
                     half = kernel.value(RSS)
             end = kernel.value(RSS)
-            png = kernel.value("__import__('json').dumps(sum(len(d) for r in get_ipython()._expjournal.recorder.records for _, d in r.images()) / max(1, len(get_ipython()._expjournal.recorder.records)))") if loaded else None
+            png = (kernel.value("__import__('json').dumps(sum(len(d) for r in get_ipython()._expjournal.recorder.records"
+                                " for _, d in r.images()) / max(1, len(get_ipython()._expjournal.recorder.records)))")
+                   if loaded else None)
         finally:
             kernel.stop()
         results[loaded] = (start, half, end, png)
@@ -125,7 +129,8 @@ def memory(quick: bool) -> None:
     report(f"peak RSS after {cells:,} figure cells, extension loaded", e1["VmHWM"], e0["VmHWM"], "same cells, no extension",
            target=e0["VmHWM"] + ring * 2 + 16e6, target_text=f"< no extension + 2 × ring ({fmt(ring, 'MB')}) + 16 MB", unit="MB")
     report("  RSS growth over the second half, extension loaded", e1["VmRSS"] - h1["VmRSS"], e0["VmRSS"] - h0["VmRSS"],
-           "same, no extension", target=(e0["VmRSS"] - h0["VmRSS"]) + 8e6, target_text="flat: < no-extension growth + 8 MB", unit="MB")
+           "same, no extension", target=(e0["VmRSS"] - h0["VmRSS"]) + 8e6, target_text="flat: < no-extension growth + 8 MB",
+           unit="MB")
     print(f"    one figure is {png / 1e3:.0f} kB of PNG; the ring keeps the last 32 cells")
 
 

@@ -59,7 +59,8 @@ def ours(n: int) -> tuple[list[float], float, int]:
                               ConfigItem.same("layers", str(i % 5 + 2))],
                       expected="accuracy +0.01", baseline="accuracy = 0.80")
         journal.hypothesize(draft, parallel=True)
-        journal.complete(Outcome(output=f"accuracy = {0.8 + (i % 17) / 1000:.3f}", learning=f"the rate matters less than depth here (run {i})"),
+        journal.complete(Outcome(output=f"accuracy = {0.8 + (i % 17) / 1000:.3f}",
+                                 learning=f"the rate matters less than depth here (run {i})"),
                          name=f"run {i}")
         runs.append(time.perf_counter() - t)
     t = time.perf_counter()
@@ -71,9 +72,11 @@ def run(quick: bool = False) -> None:
     n = 100 if quick else 1000
     python = os.environ.get("BENCH_MLFLOW_PYTHON") or sys.executable
     section(f"MLflow's local stores vs the journal: {n:,} runs logged (hypothesis, params, metric, learning), then one search")
-    probe = subprocess.run([python, "-c", "import mlflow; print(mlflow.__version__)"], capture_output=True, text=True, env=child_env())
+    probe = subprocess.run([python, "-c", "import mlflow; print(mlflow.__version__)"], capture_output=True, text=True,
+                           env=child_env())
     if probe.returncode != 0:
-        print(f"  skipped: mlflow is not importable by {python} ({probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else 'no output'});"
+        print(f"  skipped: mlflow is not importable by {python}"
+              f" ({probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else 'no output'});"
               " pip install mlflow, or set BENCH_MLFLOW_PYTHON to an interpreter that has it")
         return
     print(f"  mlflow {probe.stdout.strip()} ({python})")
@@ -82,7 +85,8 @@ def run(quick: bool = False) -> None:
         done = subprocess.run([python, "-c", MLFLOW, str(n), store], capture_output=True, text=True, timeout=3600,
                               env=child_env(MLFLOW_ALLOW_FILE_STORE="true"))
         if done.returncode != 0:
-            print(f"  MLflow {store} store failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}")
+            print(f"  MLflow {store} store failed:"
+                  f" {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}")
             continue
         m = json.loads(done.stdout.strip().splitlines()[-1])
         report(f"MLflow {store} store: one logged run", median(m["runs"]), median(mine), "journal: hypothesis + result")

@@ -101,7 +101,8 @@ def machine() -> str:
                 break
     except OSError:
         model = platform.processor()
-    return f"{os.cpu_count()} cores ({model or 'unknown CPU'}), Python {platform.python_version()}, {platform.system()} {platform.machine()}"
+    return (f"{os.cpu_count()} cores ({model or 'unknown CPU'}), Python {platform.python_version()},"
+            f" {platform.system()} {platform.machine()}")
 
 
 def section(title: str) -> None:

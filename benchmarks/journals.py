@@ -20,7 +20,8 @@ def entry(i: int) -> str:
         ("Expected outcome", "accuracy +0.01"),
         ("Baseline", "accuracy = 0.80"),
         ("Provenance", "notebook train.ipynb (cell 3f2a); git 1a2b3c4d5e (clean); Python 3.11.7, numpy 2.1.0; host box"),
-        ("Actual outcome", f"accuracy = {acc:.3f}\nOutput of cell [{i % 90 + 3}]:\n```text\nepoch 1 loss 0.6931\nepoch 2 loss 0.5123\naccuracy = {acc:.4f}\n```"),
+        ("Actual outcome", f"accuracy = {acc:.3f}\nOutput of cell [{i % 90 + 3}]:\n```text\n"
+                           f"epoch 1 loss 0.6931\nepoch 2 loss 0.5123\naccuracy = {acc:.4f}\n```"),
         ("Delta", f"accuracy {acc - 0.8:+.3f} vs expected +0.01: {'better than' if acc > 0.81 else 'worse than'} expected"),
         ("Duration", "2 min 03 s wall from hypothesis to result; 1 min 58 s executing 2 cells"),
         ("Learning", f"the rate matters less than depth here (run {i})"),

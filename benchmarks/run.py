@@ -35,7 +35,8 @@ def main(argv: list[str]) -> int:
         print(f"unknown section {unknown[0]!r}; choose from {', '.join(SECTIONS)}", file=sys.stderr)
         return 2
     print(f"jupyter_expjournal benchmarks on {machine()}{' (quick)' if quick else ''}")
-    print("  figure                                                     value     ratio   baseline (same run)                          target")
+    print("  figure                                                     value     ratio"
+          "   baseline (same run)                          target")
     t0 = time.perf_counter()
     for name in chosen:
         SECTIONS[name](quick)

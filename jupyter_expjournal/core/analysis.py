@@ -22,7 +22,8 @@ VERDICTS = ("better than expected", "as expected", "worse than expected")
 
 OOM = re.compile(r"out of memory|OutOfMemoryError|MemoryError|\bOOM\b|Cannot allocate memory|std::bad_alloc", re.I)
 CRASH = re.compile(r"Traceback \(most recent call last\)|Segmentation fault|core dumped|Killed|^Error: ", re.M)
-LOSS = re.compile(r"(?<![\w.])['\"]?((?:[\w./-]*[_/.-])?loss)['\"]?\s*[:=]\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf)", re.I)
+LOSS = re.compile(r"(?<![\w.])['\"]?((?:[\w./-]*[_/.-])?loss)['\"]?\s*[:=]\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf)",
+                  re.I)
 
 
 @dataclass
@@ -220,7 +221,8 @@ def analyze(
 
     open_entries = [e for e in entries if e.is_open]
     ahead_keys = sorted({k for e in open_entries for k in e.changed_keys})
-    rules_ahead = [(rule, [k for k in ahead_keys if gates.rules_about([rule], [k])]) for rule in gates.rules_about(lessons.rules, ahead_keys)]
+    rules_ahead = [(rule, [k for k in ahead_keys if gates.rules_about([rule], [k])])
+                   for rule in gates.rules_about(lessons.rules, ahead_keys)]
     return Analysis(
         entries=chosen,
         parameters=sorted(params.values(), key=lambda s: (-s.times_changed, s.key)),

@@ -46,9 +46,11 @@ def check_journal(text: str, entries: list[Entry], name: str = "journal.md") -> 
         if fences.feed(line):
             continue
         if line.startswith("### ") and offset not in starts:
-            problems.append(Problem(f"{name}:{_line_no(text, offset)}", "", f"heading {line!r} is not read as an entry (expected '### YYYY-MM-DD HH:MM — name')"))
+            problems.append(Problem(f"{name}:{_line_no(text, offset)}", "",
+                                    f"heading {line!r} is not read as an entry (expected '### YYYY-MM-DD HH:MM — name')"))
         elif line.startswith("**") and not FIELD.fullmatch(line) and re.match(r"\*\*[^*]+\*\*\s", line):
-            problems.append(Problem(f"{name}:{_line_no(text, offset)}", "", f"{line[:40]!r} looks like a field but has no colon after the name"))
+            problems.append(Problem(f"{name}:{_line_no(text, offset)}", "",
+                                    f"{line[:40]!r} looks like a field but has no colon after the name"))
     for entry in entries:
         where = f"{name}:{_line_no(text, entry.span[0])}"
 
@@ -82,15 +84,23 @@ def check_journal(text: str, entries: list[Entry], name: str = "journal.md") -> 
     return problems
 
 
-def check_lessons(text: str, lessons: Lessons, entries: list[Entry], lessons_mtime: float | None, name: str = "lessons.md") -> list[Problem]:
+def check_lessons(
+    text: str,
+    lessons: Lessons,
+    entries: list[Entry],
+    lessons_mtime: float | None,
+    name: str = "lessons.md",
+) -> list[Problem]:
     """Malformed lessons and rules, and lessons not distilled for too long."""
     problems = []
     for lesson in lessons.lessons:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", lesson.date):
-            problems.append(Problem(f"{name}:{_line_no(text, lesson.span[0])}", "", f"lesson {lesson.text[:40]!r} has no date (- YYYY-MM-DD context: lesson)"))
+            problems.append(Problem(f"{name}:{_line_no(text, lesson.span[0])}", "",
+                                    f"lesson {lesson.text[:40]!r} has no date (- YYYY-MM-DD context: lesson)"))
     for rule in lessons.rules:
         if not rule.date:
-            problems.append(Problem(f"{name}:{_line_no(text, rule.span[0])}", "", f"rule {rule.text[:40]!r} has no 'Learned: YYYY-MM-DD'"))
+            problems.append(Problem(f"{name}:{_line_no(text, rule.span[0])}", "",
+                                    f"rule {rule.text[:40]!r} has no 'Learned: YYYY-MM-DD'"))
     due = gates.lessons_reminder(gates.completed_since_lessons(entries, lessons, lessons_mtime))
     if due:
         problems.append(Problem(name, "", str(due), due))

@@ -174,7 +174,8 @@ def lesson_request(
     if never or always:
         kind, action = ("NEVER", never) if never else ("ALWAYS", always)
         if text and text.strip():
-            raise InputError(f"{'a' if kind == 'NEVER' else 'an'} {kind} rule takes its text as the {kind.lower()} option; give a lesson on its own")
+            raise InputError(f"{'a' if kind == 'NEVER' else 'an'} {kind} rule takes its text as the {kind.lower()} option;"
+                             " give a lesson on its own")
         stray = [k for k in ("context", "source") if k in given]
         if stray:
             raise InputError(f"'{stray[0]}' belongs to a lesson, not to {'a' if kind == 'NEVER' else 'an'} {kind} rule")
@@ -202,7 +203,8 @@ def flatten(mapping: Mapping, prefix: str = "") -> dict[str, object]:
 
 def show_value(value: object) -> str:
     """A config value as one readable line (strings bare unless that would mislead)."""
-    if isinstance(value, str) and value and "\n" not in value and value.strip() == value and "→" not in value and "->" not in value:
+    if (isinstance(value, str) and value and "\n" not in value and value.strip() == value
+            and "→" not in value and "->" not in value):
         return value
     return repr(value)
 

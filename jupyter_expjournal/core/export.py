@@ -175,7 +175,8 @@ def validate_document(doc: object):
             if not key.strip() or "*" in key or "\n" in key:
                 raise InputError(f"entries[{i}] has a field name {key!r} that cannot be written")
         entries.append((stamp, validate_name(name), [tuple(f) for f in fields]))
-    lessons = [tuple(strings(item, ("date", "text", "source"), f"lessons[{i}]")) for i, item in enumerate(doc.get("lessons") or [])]
+    lessons = [tuple(strings(item, ("date", "text", "source"), f"lessons[{i}]"))
+               for i, item in enumerate(doc.get("lessons") or [])]
     rules = []
     for i, item in enumerate(doc.get("rules") or []):
         kind, action, reason, connective, date = strings(item, ("kind", "action", "reason", "connective", "date"), f"rules[{i}]")

@@ -171,7 +171,9 @@ class Journal:
         with self.lock:
             text, entries = self.parsed()
             if entries is not seen:  # another writer got in between: check again
-                report = self._refuse(gates.check_draft(entries, self.lessons(), draft, parallel=parallel, strict=strict, force=force))
+                report = self._refuse(
+                    gates.check_draft(entries, self.lessons(), draft, parallel=parallel, strict=strict, force=force)
+                )
             fields = [
                 ("Status", PLANNED),
                 ("Hypothesis", draft.hypothesis),
@@ -319,7 +321,8 @@ class Journal:
             raise InputError(f"a rule is NEVER or ALWAYS, not {kind!r}")
         action = canonical(action or "")
         if not action:
-            raise InputError(f"{'a' if kind == 'NEVER' else 'an'} {kind} rule needs what to {'avoid' if kind == 'NEVER' else 'do'}")
+            raise InputError(f"{'a' if kind == 'NEVER' else 'an'} {kind} rule needs what to"
+                             f" {'avoid' if kind == 'NEVER' else 'do'}")
         connective = "because" if kind == "NEVER" else "when"
         bullet = render_rule(kind, action, reason, connective, date or datetime.now().strftime("%Y-%m-%d"))
         self._add_bullet(bullet, "rules")
@@ -362,7 +365,8 @@ class Journal:
 
                 def build(now: str) -> str:
                     if now != read:  # changed since it was read: add the same bullets to what is there now
-                        raise JournalError(f"{self.lessons_path} changed during the import; nothing was added to it, import again")
+                        raise JournalError(f"{self.lessons_path} changed during the import;"
+                                           " nothing was added to it, import again")
                     return lessons_text
 
                 self.lessons_file.rewrite(build)
@@ -396,7 +400,8 @@ class Journal:
         counts = {status: 0 for status in (PLANNED, COMPLETED, ABANDONED)}
         for entry in entries:
             counts[entry.status] = counts.get(entry.status, 0) + 1
-        result = Review(self.directory, entries, shown, [e for e in entries if e.is_open], lessons, self.reminders(entries), counts)
+        result = Review(self.directory, entries, shown, [e for e in entries if e.is_open],
+                        lessons, self.reminders(entries), counts)
         if analysis:
             result.analysis = analyze(entries, lessons, lessons_mtime=self.lessons_mtime(), param=param, since=since)
         if key == (self.journal_file.identity(), self.lessons_file.identity(), *key[2:]):

@@ -95,7 +95,14 @@ def render_lesson(date: str, text: str, source: str = "", newline: str = "\n") -
     return _bullet(f"{date} {body}", newline)
 
 
-def render_rule(kind: str, action: str, reason: str = "", connective: str = "because", date: str = "", newline: str = "\n") -> str:
+def render_rule(
+    kind: str,
+    action: str,
+    reason: str = "",
+    connective: str = "because",
+    date: str = "",
+    newline: str = "\n",
+) -> str:
     sentence = f"{kind} {canonical(action)}"
     if reason.strip():
         sentence += f" {connective} {canonical(reason)}"

@@ -126,7 +126,13 @@ class TextFile:
         data = self._read_bytes()
         return self._parse_bytes(key, data, parse, extend)
 
-    def _parse_bytes(self, key: str, data: bytes, parse: Callable[[str], T], extend: Callable[[T, str], T] | None) -> tuple[str, T]:
+    def _parse_bytes(
+        self,
+        key: str,
+        data: bytes,
+        parse: Callable[[str], T],
+        extend: Callable[[T, str], T] | None,
+    ) -> tuple[str, T]:
         hit = self._cache.get(key)
         if hit is not None and hit[0] == data:
             return hit[1], hit[2]  # type: ignore[return-value]

@@ -132,7 +132,8 @@ def escape(value: str) -> str:
     fenced = closed_fence_lines(lines[1:])
     out = lines[:1]
     for i, line in enumerate(lines[1:]):
-        if i not in fenced and (NEEDS_ESCAPE.match(line) or FIELD.fullmatch(line) or FENCE.fullmatch(line) or COMMENT.match(line)):
+        if i not in fenced and (NEEDS_ESCAPE.match(line) or FIELD.fullmatch(line) or FENCE.fullmatch(line)
+                                or COMMENT.match(line)):
             line = "\\" + line
         out.append(line)
     return "\n".join(out)

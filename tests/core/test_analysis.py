@@ -22,7 +22,8 @@ def journal(tmp_path):
     log(j, "dropout 0.2", "dropout", "0.1", "0.2", "acc +0.01", "acc = 0.83", "acc = 0.84")  # as expected
     log(j, "lr 3e-4 again", "lr", "1e-3", "3e-4", "acc +0.02", "acc = 0.80", "acc = 0.80")  # repeat
     log(j, "bs 512", "batch_size", "32", "512", "acc +0.01", "acc = 0.83",
-        "Traceback (most recent call last):\nRuntimeError: CUDA out of memory. Tried to allocate 2 GiB", extra_config="- lr: 3e-4")
+        "Traceback (most recent call last):\nRuntimeError: CUDA out of memory. Tried to allocate 2 GiB",
+        extra_config="- lr: 3e-4")
     log(j, "lr 1e-2", "lr", "3e-4", "1e-2", "loss -0.1", "loss = 0.5", "loss = 0.6\nloss = 1.4\nloss = 9.8\nloss = nan")
     j.add_rule("NEVER", "raise lr above 1e-3", reason="training diverges")
     j.hypothesize(parse_body("lr 2e-3", "h\nchange: lr 3e-4 → 2e-3\nbaseline: acc = 0.83"))

@@ -38,7 +38,8 @@ TRICKY = [
     "→ -> —",
     "\u2028 \x85 \x0c",
 ]
-line = st.one_of(st.sampled_from(TRICKY), st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=30))
+line = st.one_of(st.sampled_from(TRICKY),
+                 st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=30))
 newline = st.sampled_from(["\n", "\r\n", "\r"])
 
 
@@ -53,13 +54,15 @@ names = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters
     lambda s: s.strip()
 )
 
-fuzz = settings(max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+fuzz = settings(max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", "300")), deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
 @fuzz
 @given(value=texts(), other=texts())
 def test_any_field_text_reads_back_exactly(value, other):
-    text = render_entry("2026-11-25 10:00", "fuzz", [("Status", "PLANNED"), ("Hypothesis", value), ("Learning", other), ("Next", value)])
+    text = render_entry("2026-11-25 10:00", "fuzz",
+                        [("Status", "PLANNED"), ("Hypothesis", value), ("Learning", other), ("Next", value)])
     before = render_entry("2026-11-24 09:00", "before", [("Status", "COMPLETED"), ("Hypothesis", other)])
     entries = parse_journal(before + "\n" + text + "\n" + before)
     assert [e.name for e in entries] == ["before", "fuzz", "before"]
@@ -93,10 +96,12 @@ def test_names_and_bodies_through_the_journal(tmp_path_factory, name, body):
 
 
 @fuzz
-@given(prefix=texts(12), middle=texts(6), suffix=texts(12), fields=st.dictionaries(st.sampled_from(["Actual outcome", "Delta", "Learning", "Next"]), texts(4), max_size=4))
+@given(prefix=texts(12), middle=texts(6), suffix=texts(12),
+       fields=st.dictionaries(st.sampled_from(["Actual outcome", "Delta", "Learning", "Next"]), texts(4), max_size=4))
 def test_completing_an_entry_changes_no_byte_outside_it(prefix, middle, suffix, fields):
     entry_text = "### 2026-11-25 10:00 — target\n**Status**: PLANNED\n" + middle
-    text = prefix + ("\n" if prefix and not prefix.endswith("\n") else "") + entry_text + "\n### 2026-11-25 11:00 — next one\n" + suffix
+    text = (prefix + ("\n" if prefix and not prefix.endswith("\n") else "") + entry_text
+            + "\n### 2026-11-25 11:00 — next one\n" + suffix)
     entries = parse_journal(text)
     targets = [e for e in entries if e.name == "target"]
     if not targets:  # the prefix opened a fence that swallowed it: nothing to complete

@@ -25,7 +25,8 @@ HAND_EDITED = [
     SEED.rstrip("\n"),  # no final newline
     SEED + "\n\n\n" + SEED.replace("14:03", "15:10"),
     SEED.replace("**Baseline**", "**Owner**: ana\n**Baseline**"),  # unknown field
-    SEED + "\nA hand-written note after the fields.\n\n```python\n### 2026-01-01 00:00 — not an entry\n**Status**: PLANNED\n```\n",
+    SEED + "\nA hand-written note after the fields.\n\n"
+           "```python\n### 2026-01-01 00:00 — not an entry\n**Status**: PLANNED\n```\n",
     "### 2026-11-25 — no time, hand written\nno fields at all\n",
     "",
     "\n\n\n",
@@ -125,7 +126,8 @@ def test_splice_adds_a_status_to_a_hand_written_entry():
 
 
 LESSONS = """## Lessons
-- 2026-03-15 QLoRA: alpha/r ratio matters more than absolute rank for 7B models. Source: experiments showed r=32/alpha=64 outperformed r=64/alpha=64
+- 2026-03-15 QLoRA: alpha/r ratio matters more than absolute rank for 7B models. \
+Source: experiments showed r=32/alpha=64 outperformed r=64/alpha=64
 
 ## Rules (hard-won)
 - NEVER train in fp16 without loss scaling because the loss goes NaN. Learned: 2026-03-15
@@ -143,7 +145,8 @@ def test_lessons_read_as_the_seed_says():
     never, always = parsed.rules
     assert (never.kind, never.action, never.connective, never.reason, never.date) == (
         "NEVER", "train in fp16 without loss scaling", "because", "the loss goes NaN", "2026-03-15")
-    assert (always.kind, always.action, always.connective, always.reason) == ("ALWAYS", "pin the eval seed", "when", "comparing runs")
+    assert (always.kind, always.action, always.connective, always.reason) == (
+        "ALWAYS", "pin the eval seed", "when", "comparing runs")
 
 
 def test_add_bullet_goes_to_the_end_of_its_section():

@@ -38,7 +38,8 @@ def hypothesis(journal: Journal, i: int) -> None:
 def result(journal: Journal, i: int) -> None:
     output = "\n".join(f"step {k}: loss {1 / (k + 1):.4f}  ({name(i)})" for k in range(40 if i % 5 else 400))
     journal.complete(
-        Outcome(output=f"{output}\nacc = 0.{i:04d}", learning=f"learned from {name(i)}", next=f"after {name(i)}", duration="1.0 s"),
+        Outcome(output=f"{output}\nacc = 0.{i:04d}", learning=f"learned from {name(i)}", next=f"after {name(i)}",
+                duration="1.0 s"),
         name=name(i),
     )
 

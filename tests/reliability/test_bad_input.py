@@ -356,7 +356,8 @@ def test_cli_errors_in_a_real_process_have_no_traceback(project, tmp_path):
     (project / "experiments" / "journal.md").write_bytes(b"\xff\xfe garbage")
     env = child_env(EXPJOURNAL_DIR=str(project / "experiments"))
     for argv, want in ((["list"], 4), (["review", "-n", "x"], 2), (["lesson"], 2), (["hypothesis", "x", "--hypothesis", "h"], 4)):
-        done = subprocess.run([sys.executable, "-m", "jupyter_expjournal", *argv], env=env, capture_output=True, text=True, cwd=ROOT)
+        done = subprocess.run([sys.executable, "-m", "jupyter_expjournal", *argv], env=env, capture_output=True, text=True,
+                              cwd=ROOT)
         assert done.returncode == want and "Traceback" not in done.stderr and done.stderr.strip(), (argv, done)
 
 
@@ -376,7 +377,8 @@ REST_MISTAKES = [
     ("result", {"outcome": "x", "images": "a.png"}, 400, "'images' must be a list"),
     ("result", {"outcome": "x", "images": [{"mime": "image/gif", "data": "R0lG"}]}, 400, "only image/png"),
     ("result", {"outcome": "x", "images": [{"mime": "image/png"}]}, 400, "'images[0].data' is missing"),
-    ("result", {"outcome": "x", "metrics": {"acc": float("1e400") if False else None}}, 400, "'metrics.acc' must be a finite number"),
+    ("result", {"outcome": "x", "metrics": {"acc": float("1e400") if False else None}}, 400,
+     "'metrics.acc' must be a finite number"),
     ("result", {"outcome": "x", "metrics": {" ": 1}}, 400, "'metrics' has a bad name"),
     ("result", {"outcome": "x", "heading": ["h"]}, 400, "'heading' must be a string"),
     ("result", {"learning": "l\u0000"}, 400, "NUL byte"),
@@ -406,7 +408,8 @@ async def test_every_rest_mistake_has_its_status_and_one_message(api, project):
 
 async def test_rest_gate_refusal_is_409_with_the_reasons(api, project):
     assert (await api("hypothesis", {"path": "", "name": "a", "hypothesis": "h", "baseline": "acc = 0.5"}))[0] == 201
-    assert (await api("hypothesis", {"path": "", "name": "b", "hypothesis": "h", "baseline": "acc = 0.5", "parallel": True}))[0] == 201
+    assert (await api("hypothesis", {"path": "", "name": "b", "hypothesis": "h", "baseline": "acc = 0.5",
+                                     "parallel": True}))[0] == 201
     before = tree(project)
     code, data, _ = await api("hypothesis", {"path": "", "name": "c", "hypothesis": "h", "baseline": "acc = 0.5"})
     assert code == 409 and "still PLANNED" in data["error"] and data["refusals"], data

@@ -25,7 +25,8 @@ def rest_writer(server, count: int, errors: list) -> None:
     for i in range(count):
         name = f"rest-{i}"
         calls = [
-            ("hypothesis", {"path": "", "name": name, "hypothesis": f"Hypothesis of {name}.", "change": f"rate_{name} {i} → {i + 1}",
+            ("hypothesis", {"path": "", "name": name, "hypothesis": f"Hypothesis of {name}.",
+                            "change": f"rate_{name} {i} → {i + 1}",
                             "expected": f"acc +0.01 for {name}", "baseline": "acc = 0.5", "parallel": True}, 201),
             ("result", {"path": "", "name": name, "output": f"acc = 0.{i:03d}  # output of {name}",
                         "learning": f"learned {name}", "next": f"next {name}"}, 200),

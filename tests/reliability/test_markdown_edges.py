@@ -54,7 +54,8 @@ def test_a_fence_or_comment_left_open_at_the_end_is_closed_before_an_append(fold
     text = path.read_text(encoding="utf-8")
     assert text.startswith(ENTRY.replace("PLANNED", "ABANDONED") + "\n" + opened)  # every byte before stays
     assert cli(folder, "result", "--outcome", "acc = 0.6", "--learning", "l") == 0
-    assert "### " in path.read_text(encoding="utf-8").split(opened)[1] and "**Status**: COMPLETED" in path.read_text(encoding="utf-8")
+    assert ("### " in path.read_text(encoding="utf-8").split(opened)[1]
+            and "**Status**: COMPLETED" in path.read_text(encoding="utf-8"))
 
 
 def test_a_note_after_the_status_word_is_kept(folder):
