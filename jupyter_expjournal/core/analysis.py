@@ -110,7 +110,15 @@ class Analysis:
 
 
 def measured_effects(entry: Entry) -> list[Effect]:
-    actual = parse_metrics(entry.actual)
+    """The entry's effect on each metric it names (kept with the entry: computed once per parse)."""
+    known = entry.derived.get("effects")
+    if known is None:
+        known = entry.derived["effects"] = _effects(entry)
+    return known
+
+
+def _effects(entry: Entry) -> list[Effect]:
+    actual = entry.measured
     out = []
     for d in compare(entry.baseline, entry.expected, actual):
         if d.change is not None and not math.isnan(d.change):
@@ -119,7 +127,14 @@ def measured_effects(entry: Entry) -> list[Effect]:
 
 
 def failures_of(entry: Entry) -> list[Failure]:
-    """Recognise runs that broke: OOM, NaN/inf metrics, a diverging loss, a crash."""
+    """Recognise runs that broke: OOM, NaN/inf metrics, a diverging loss, a crash (kept with the entry)."""
+    known = entry.derived.get("failures")
+    if known is None:
+        known = entry.derived["failures"] = _failures(entry)
+    return known
+
+
+def _failures(entry: Entry) -> list[Failure]:
     text = entry.actual
     found = []
     m = OOM.search(text)
@@ -213,7 +228,7 @@ def analyze(
                     calibration[v] += 1
             else:
                 calibration["not compared"] += 1
-            for name, value in parse_metrics(entry.actual).items():
+            for name, value in entry.measured.items():
                 if math.isfinite(value):
                     series.setdefault(name, []).append((entry, value))
         for failure in failures_of(entry):

@@ -47,6 +47,12 @@ def _open_of(entries: list[Entry]) -> list[Entry]:
     return list(cached[1])
 
 
+def _warm(entries: list[Entry]) -> None:
+    """Compute what every read asks of each entry, so that a cached parse carries it."""
+    for entry in entries:
+        _ = entry.status, entry.config, entry.changed_items, entry.signature, entry.measured
+
+
 def _refuse_nul_outcome(outcome: Outcome) -> None:
     refuse_nul({"outcome": outcome.summary, "learning": outcome.learning, "next step": outcome.next,
                 "delta": outcome.delta, "duration": outcome.duration, "source": outcome.source})
@@ -58,7 +64,7 @@ class Journal:
     def __init__(self, directory: str | os.PathLike) -> None:
         self.directory = Path(directory)
         self.lock = DirLock(self.directory / ".expjournal.lock")
-        self.journal_file = TextFile(self.directory / "journal.md", self.lock)
+        self.journal_file = TextFile(self.directory / "journal.md", self.lock, persist=True)
         self.lessons_file = TextFile(self.directory / "lessons.md", self.lock)
         self.assets_dir = self.directory / "assets"
         self.assets = Assets(self.assets_dir, self.lock, self.journal_file)
@@ -84,7 +90,9 @@ class Journal:
 
     def parsed(self) -> tuple[str, list[Entry]]:
         """journal.md's text and its entries, parsed from that very text."""
-        return self.journal_file.parsed("entries", parse_journal, extend_journal)
+        parsed = self.journal_file.parsed("entries", parse_journal, extend_journal)
+        self.journal_file.save_parse("entries", _warm)  # once, after a full parse of a large journal
+        return parsed
 
     def lessons(self) -> Lessons:
         return self.lessons_file.parsed("lessons", parse_lessons)[1]
@@ -404,6 +412,8 @@ class Journal:
                         lessons, self.reminders(entries), counts)
         if analysis:
             result.analysis = analyze(entries, lessons, lessons_mtime=self.lessons_mtime(), param=param, since=since)
+            if param is None and since is None:  # every entry's facts were derived: keep them for the next process
+                self.journal_file.save_parse("entries", _warm, derived=True)
         if key == (self.journal_file.identity(), self.lessons_file.identity(), *key[2:]):
             self._review = (key, result)
         return result

@@ -43,6 +43,9 @@ class Entry:
     span: tuple[int, int] = (0, 0)
     index: int = 0
     repeated: list[str] = field(default_factory=list)  # field names written again after their first line
+    #: What other core modules derive from the fields (the analysis' effects and failures), kept
+    #: with the entry: its fields never change once parsed, and a cached parse carries these along.
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, name: str, default: str = "") -> str:
         """A field's value by name, as a person would look it up (case and spacing ignored)."""
@@ -121,6 +124,13 @@ class Entry:
     @property
     def duration(self) -> str:
         return self.get("Duration")
+
+    @cached_property
+    def measured(self) -> dict[str, float]:
+        """The metrics its actual outcome names (``accuracy = 0.97``), last value of each."""
+        from .metrics.parse import parse_metrics  # %load_ext needs no metrics: imported on first use
+
+        return parse_metrics(self.actual)
 
     @property
     def images(self) -> list[str]:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from . import parse_cache
 from .errors import JournalError
 
 T = TypeVar("T")
@@ -71,10 +72,14 @@ class TextFile:
     lessons file shared by a link stays shared.
     """
 
-    def __init__(self, path: Path, lock: DirLock) -> None:
+    def __init__(self, path: Path, lock: DirLock, *, persist: bool = False) -> None:
         self.path = Path(path)
         self.lock = lock
         self._cache: dict[str, tuple[bytes, str, object]] = {}
+        #: Keep large parses on disk for the next process (:mod:`.parse_cache`).
+        self.persist = persist
+        self._costly: set[str] = set()  # keys whose value took a parse worth keeping on disk
+        self._saved_derived: set[str] = set()  # keys kept on disk with the analysis' facts
 
     def identity(self) -> tuple | None:
         """The file's :func:`fingerprint` (None when it does not exist): it proves "changed" only."""
@@ -139,11 +144,50 @@ class TextFile:
         if extend is not None and hit is not None and len(data) > len(hit[0]) and data.startswith(hit[0]):
             text = hit[1] + self._decode(data[len(hit[0]) :], len(hit[0]))
             value = extend(hit[2], text)
+        elif self.persist and (found := self._from_disk(key, data, extend)) is not None:
+            text, value = found
         else:
             text = self._decode(data, 0)
             value = parse(text)
+            self._costly.add(key)
         self._cache[key] = (data, text, value)
         return text, value
+
+    def _from_disk(self, key: str, data: bytes, extend: Callable | None) -> tuple[str, object] | None:
+        """The parse of ``data`` from the on-disk cache: exact, or extended by an appended tail."""
+        found = parse_cache.load(self.path, data)
+        if found is None:
+            return None
+        size, value = found
+        text = self._decode(data, 0)
+        self._saved_derived.add(key)  # what is on disk is as good as it gets until the file changes
+        if size == len(data):
+            return text, value
+        if extend is None:
+            return None
+        if len(data) - size > size // 20:  # a long tail parsed again by every process: keep the new whole
+            self._costly.add(key)
+        return text, extend(value, text)
+
+    def save_parse(self, key: str, warm: Callable[[object], None] | None = None, *, derived: bool = False) -> None:
+        """Keep the parse under ``key`` on disk for the next process, when it was worth keeping.
+
+        It is, after a full parse of a large file, or when ``derived`` says the
+        value now carries the analysis' facts and what is on disk does not.
+        ``warm(value)`` first computes what should travel with it.
+        """
+        hit = self._cache.get(key)
+        if not self.persist or hit is None or len(hit[0]) < parse_cache.MIN_BYTES:
+            return
+        if key not in self._costly and not (derived and key not in self._saved_derived):
+            return
+        data, _text, value = hit
+        if warm is not None:
+            warm(value)
+        parse_cache.save(self.path, data, value)
+        self._costly.discard(key)
+        if derived:
+            self._saved_derived.add(key)
 
     def remember(self, key: str, text: str, value: object, data: bytes | None = None) -> None:
         """Seed the cache with what we just wrote (``data``: its bytes, if the caller has them),

@@ -1,0 +1,99 @@
+"""A parse of a large journal kept on disk between processes, keyed by the bytes it was parsed from.
+
+A fresh process (the CLI, a new kernel, the server's first request) would
+otherwise parse 10,000 entries and analyse each again: about two seconds for
+an 8 MB journal. The cache holds the parsed entries, with what the analysis
+derived from each, beside a digest of the exact bytes they came from. It is
+used only when the file's bytes have that digest, or start with bytes that
+have it (then only the appended tail is parsed): never trusted over the file.
+
+It lives in the user's cache folder (``$XDG_CACHE_HOME/jupyter_expjournal``, else
+``~/.cache/jupyter_expjournal``, private to the user), not beside the journal,
+so nothing of it is ever committed. ``EXPJOURNAL_CACHE=0`` turns it off.
+Small journals are not cached: parsing them is cheaper than the cache.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+#: Journals smaller than this are parsed, not cached.
+MIN_BYTES = 256 * 1024
+#: Bumped whenever the parsed objects change shape: an old cache is then ignored.
+VERSION = 1
+ENV_VAR = "EXPJOURNAL_CACHE"
+
+
+def enabled() -> bool:
+    return os.environ.get(ENV_VAR, "1") not in ("0", "off", "no", "false")
+
+
+def folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "jupyter_expjournal"
+
+
+def _file_for(path: Path) -> Path:
+    key = hashlib.sha1(os.fsencode(os.path.realpath(path))).hexdigest()[:20]
+    return folder() / f"{key}.pickle"
+
+
+def digest(data: bytes | memoryview) -> bytes:
+    return hashlib.sha1(data).digest()
+
+
+def load(path: Path, data: bytes) -> tuple[int, object] | None:
+    """(how many leading bytes of ``data`` the cached value was parsed from, the value), or None.
+
+    The count is ``len(data)`` for an exact match; smaller when the file grew
+    since (an append): the caller extends the value by the rest.
+    """
+    if len(data) < MIN_BYTES or not enabled():
+        return None
+    try:
+        with open(_file_for(path), "rb") as fh:
+            head = pickle.load(fh)
+            if not isinstance(head, tuple) or len(head) != 3 or head[0] != VERSION:
+                return None
+            _, size, sha = head
+            if not isinstance(size, int) or size > len(data) or digest(memoryview(data)[:size]) != sha:
+                return None
+            paused = gc.isenabled()
+            gc.disable()  # tens of thousands of small objects: the collector would triple the time
+            try:
+                value = pickle.load(fh)
+            finally:
+                if paused:
+                    gc.enable()
+    except Exception:  # a missing, partial, foreign or stale cache is only a miss
+        return None
+    return size, value
+
+
+def save(path: Path, data: bytes, value: object) -> None:
+    """Keep ``value``, parsed from ``data``, for the next process; never fails the caller."""
+    if len(data) < MIN_BYTES or not enabled():
+        return
+    target = _file_for(path)
+    tmp = None
+    try:
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump((VERSION, len(data), digest(data)), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, target)
+        tmp = None
+    except Exception:  # a full disk or a read-only home: the next process parses, that is all
+        pass
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass

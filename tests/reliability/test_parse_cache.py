@@ -1,0 +1,87 @@
+"""The parse kept on disk between processes is never trusted over the file.
+
+Fresh processes (the CLI) read a large journal: the cached parse must give
+exactly what parsing the file gives, after an append, after an in-place edit
+that keeps the size, and with a damaged cache file.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jupyter_expjournal.core import parse_cache
+from jupyter_expjournal.core.journal_format import render_entry
+
+from .support import ROOT, child_env
+
+
+def entry(i: int) -> str:
+    fields = [("Status", "COMPLETED"), ("Hypothesis", f"run {i} hypothesis " + "x" * 400),
+              ("Baseline", "acc = 0.5"), ("Actual outcome", f"acc = 0.{i % 90 + 10}"), ("Learning", f"lesson {i}")]
+    return render_entry(f"2026-11-{i % 28 + 1:02d} 10:00", f"run {i}", fields)
+
+
+@pytest.fixture
+def large(tmp_path):
+    folder = tmp_path / "experiments"
+    folder.mkdir()
+    (folder / "journal.md").write_text("# Journal\n\n" + "\n".join(entry(i) for i in range(800)), encoding="utf-8")
+    assert (folder / "journal.md").stat().st_size > parse_cache.MIN_BYTES
+    return folder
+
+
+def cli(folder: Path, cache: Path, *args: str, enabled: bool = True) -> str:
+    env = child_env(XDG_CACHE_HOME=str(cache), EXPJOURNAL_CACHE="1" if enabled else "0")
+    done = subprocess.run([sys.executable, "-m", "jupyter_expjournal", "--dir", str(folder), *args],
+                          env=env, capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode in (0, 1), done.stderr
+    return done.stdout
+
+
+def cached_files(cache: Path) -> list[Path]:
+    return sorted((cache / "jupyter_expjournal").glob("*.pickle"))
+
+
+def test_a_fresh_process_reads_the_cached_parse_and_gets_what_the_file_says(large, tmp_path):
+    cache = tmp_path / "cache"
+    truth = cli(large, cache, "list", "--json", enabled=False)
+    first = cli(large, cache, "list", "--json")  # parses, keeps the parse
+    assert cached_files(cache)
+    assert first == truth and cli(large, cache, "list", "--json") == truth  # the second comes from the cache
+
+
+def test_an_in_place_edit_that_keeps_the_size_is_seen_through_the_cache(large, tmp_path):
+    cache = tmp_path / "cache"
+    cli(large, cache, "list")
+    path = large / "journal.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("lesson 7\n", "LESSON 7\n"), encoding="utf-8")  # same size, same entry count
+    assert "LESSON 7" in cli(large, cache, "show", "run", "7")
+    assert cli(large, cache, "list", "--json") == cli(large, cache, "list", "--json", enabled=False)
+
+
+def test_an_append_extends_the_cached_parse(large, tmp_path):
+    cache = tmp_path / "cache"
+    cli(large, cache, "list")
+    with open(large / "journal.md", "a", encoding="utf-8") as fh:
+        fh.write("\n" + entry(999).replace("run 999", "the newest run"))
+    out = cli(large, cache, "list")
+    assert out.count("\n") == 801 and "the newest run" in out.splitlines()[-1]
+    assert cli(large, cache, "list", "--json") == cli(large, cache, "list", "--json", enabled=False)
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", None])
+def test_a_damaged_or_foreign_cache_file_is_only_a_miss(large, tmp_path, damage):
+    cache = tmp_path / "cache"
+    cli(large, cache, "list")
+    (cached,) = cached_files(cache)
+    if damage is None:  # a cache written for other bytes of the same size
+        data = cached.read_bytes()
+        cached.write_bytes(data[: len(data) // 2])
+    else:
+        cached.write_bytes(damage)
+    assert cli(large, cache, "list", "--json") == cli(large, cache, "list", "--json", enabled=False)
