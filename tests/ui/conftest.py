@@ -52,7 +52,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # torn down after tests/ui: playwright's event loop must not outlive it
 def lab_server(tmp_path_factory):
     """``jupyter lab`` on a free localhost port with a token, rooted in a temporary folder."""
     if not LABEXTENSION.exists():
@@ -113,7 +113,7 @@ def lab_server(tmp_path_factory):
     log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(lab_server):
     with playwright_sync.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
