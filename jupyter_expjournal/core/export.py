@@ -6,7 +6,7 @@ means the server, the CLI's ``export`` and the widget all agree on one shape.
 
 from __future__ import annotations
 
-from .config import ABSENT, ConfigItem
+from .config import ABSENT, ConfigItem, render_config
 from .draft import validate_name
 from .errors import InputError
 from .journal_format import HEADING
@@ -28,7 +28,11 @@ def entry(e: Entry) -> dict:
         "status": e.status,
         "hypothesis": e.hypothesis,
         "change": e.change,
+        # what the Change says, or what the config rows changed when a hand-written entry has no Change
+        "change_shown": e.change or "; ".join(item.describe() for item in e.changed_items),
         "config": [config_item(i) for i in e.config],
+        # each row as the journal writes it (``C: 1 → 10``, ``kernel: rbf (unchanged)``), for a front end to show
+        "config_lines": [line[2:] for line in render_config(e.config).split("\n")] if e.config else [],
         "changed_keys": e.changed_keys,
         "expected": e.expected,
         "baseline": e.baseline,
