@@ -55,8 +55,9 @@ nothing changed costs no read and no parse (304, empty body).
 
 Errors are always ``{"error": "one message"}`` with a status:
 
-- 400: malformed JSON, a missing, unknown or wrong-typed field (the message
-  names it), or :class:`~jupyter_expjournal.core.errors.InputError` from the core.
+- 400: malformed JSON or JSON nested deeper than :data:`~.schema.MAX_DEPTH`, a
+  missing, unknown or wrong-typed field (the message names it), or
+  :class:`~jupyter_expjournal.core.errors.InputError` from the core.
 - 403: not authenticated; a ``path`` that is absolute or holds ``..``; a folder
   or journal file that resolves (through symlinks or ``$EXPJOURNAL_DIR``)
   outside the server root.
@@ -68,10 +69,15 @@ Errors are always ``{"error": "one message"}`` with a status:
   ``parallel``: a front end words them as its own controls). ``error`` is
   their messages in words that name no front end's controls.
 - 413: the request body is larger than :data:`~.schema.MAX_BODY`.
+- 503: a write could not start within :data:`~.workers.WRITE_WAIT` seconds
+  because another writer (a kernel, the command line) holds the journal's
+  lock: "the journal is locked by another writer; try again", with a
+  ``Retry-After`` header. Nothing was written, and nothing will be (see
+  :mod:`.workers`): retrying is safe.
 - 500: any other :class:`~jupyter_expjournal.core.errors.JournalError`: the
-  files cannot be read or written (not UTF-8, permission, disk full, locked
-  by another writer for too long). No request can fix these, so they are
-  server errors; the message says which file and why.
+  files cannot be read or written (not UTF-8, permission, disk full). No
+  request can fix these, so they are server errors; the message says which
+  file and why.
 
 Warnings (``check``, ``hypothesis``) and the refusals of ``check`` are notices
 of the same shape.
@@ -79,24 +85,28 @@ of the same shape.
 Whatever the status, a refused request wrote nothing: the core raises before
 it writes, and the checks here run before the core is called.
 
-File I/O runs inline on the event loop: the files are small, the parse is
-cached by the core, and no lock is ever held across an ``await`` (the only one
-waits for git's answer to a hypothesis's Provenance, before any lock).
+Nothing that touches a file runs on the server's event loop (:mod:`.workers`):
+reading the request, the path checks, the ETag's stat, the parse and the
+export run in reader threads, the writes in writer threads, one at a time per
+folder and with a bounded wait for the lock. The answer of ``GET journal`` is
+built from each entry's JSON kept from the last answer (:mod:`.answers`): after
+an append only the new entry is exported.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import tornado.web
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
-from tornado.ioloop import IOLoop
 
 from ..core import export
 from ..core.durations import describe_run
@@ -104,9 +114,8 @@ from ..core.errors import GateError, InputError, JournalError
 from ..core.gates import entry_time
 from ..core.journal import Journal
 from ..core.location import find_experiments_dir
-from ..core.outcome import linked_file
 from ..core.provenance import collect
-from ..core.store import fingerprint
+from .answers import Answers, etag
 from .schema import (
     CELL_FIELDS,
     DRAFT_FIELDS,
@@ -123,34 +132,41 @@ from .schema import (
     result_request,
 )
 from .schema import path as path_field
+from .workers import LOCKED, WRITE_WAIT, Busy, Workers
+
+T = TypeVar("T")
 
 NAMESPACE = "expjournal/api"
 #: Files of the experiments folder the core may open: each must stay inside the root.
 JOURNAL_FILES = ("journal.md", "lessons.md", "assets", ".expjournal.lock", ".gitignore")
-#: Part of every ETag, so that a change of the JSON shape invalidates old ones.
-SHAPE_VERSION = b"2"
 
 
 class Context:
-    """What every handler shares: the server root and one Journal per folder (parse cache)."""
+    """What every handler shares: the server root, one Journal per folder (parse cache), its answers, the threads."""
 
     MAX_JOURNALS = 64
 
     def __init__(self, root_dir: str) -> None:
         self.root = os.path.realpath(root_dir)
         self.journals: dict[str, Journal] = {}
-        #: The last GET answer per folder, as (ETag, JSON bytes): a client without
-        #: the ETag (a second tab, a reload) gets it without a new export.
-        self.answers: dict[str, tuple[str, bytes]] = {}
+        #: Per folder: the last GET answer and each entry's JSON in it (:mod:`.answers`).
+        self.answers: dict[str, Answers] = {}
+        self.workers = Workers()
+        self._mutex = threading.Lock()  # journal() is called from reader threads
 
     def journal(self, directory: str) -> Journal:
-        journal = self.journals.get(directory)
-        if journal is None:
-            if len(self.journals) >= self.MAX_JOURNALS:
-                self.journals.clear()
-                self.answers.clear()
-            journal = self.journals[directory] = Journal(directory)
-        return journal
+        with self._mutex:
+            journal = self.journals.get(directory)
+            if journal is None:
+                if len(self.journals) >= self.MAX_JOURNALS:
+                    self.journals.clear()
+                    self.answers.clear()
+                journal = self.journals[directory] = Journal(directory)
+            return journal
+
+    def answers_of(self, directory: str) -> Answers:
+        with self._mutex:
+            return self.answers.setdefault(directory, Answers())
 
 
 def _inside(path: str, root: str) -> bool:
@@ -162,20 +178,8 @@ def _posix_relative(path: str, root: str) -> str:
     return "" if rel == "." else Path(rel).as_posix()
 
 
-def etag(journal: Journal) -> str:
-    """The ETag of a journal's answer: the store's fingerprint of its two files, nothing read."""
-    digest = hashlib.blake2b(digest_size=12)
-    digest.update(SHAPE_VERSION + b"\0" + os.fsencode(journal.directory))
-    for path in (journal.journal_path, journal.lessons_path):
-        try:
-            digest.update(f"|{fingerprint(path)}".encode())
-        except OSError as exc:
-            digest.update(f"|error {exc.errno}".encode())
-    return f'"{digest.hexdigest()}"'
-
-
 class _Handler(APIHandler):
-    """Shared plumbing: body parsing, path confinement, error mapping."""
+    """Shared plumbing: body parsing, path confinement, error mapping, the threads."""
 
     def initialize(self, context: Context) -> None:
         self.context = context
@@ -195,6 +199,8 @@ class _Handler(APIHandler):
         else:
             reply = {"error": self._reason}
         self.set_header("Content-Type", "application/json")
+        if status_code == 503:
+            self.set_header("Retry-After", str(round(WRITE_WAIT)))
         self.finish(json.dumps(reply))
 
     def reply(self, data: dict, status: int = 200) -> None:
@@ -202,7 +208,7 @@ class _Handler(APIHandler):
         self.finish(json.dumps(data))
 
     def body(self, allowed: set[str]) -> dict:
-        """The request's JSON object, checked for size and unknown fields."""
+        """The request's JSON object, checked for size, depth and unknown fields (in a reader thread)."""
         return parse(self.request.body, allowed)
 
     def locate(self, path: object) -> tuple[Journal, str, str]:
@@ -210,6 +216,7 @@ class _Handler(APIHandler):
 
         Refuses (403) anything that could reach outside the server root: absolute
         paths, ``..``, and symlinks or ``$EXPJOURNAL_DIR`` resolving elsewhere.
+        Reads the file system: call it in a reader thread.
         """
         path = path_field(path)
         slashed = path.replace("\\", "/")  # "a\..\b" is a traversal on Windows: refuse it everywhere
@@ -246,16 +253,28 @@ class _Handler(APIHandler):
             raise ApiError(409, str(exc), refusals=[notice.to_json() for notice in exc.refusals]) from None
         except InputError as exc:
             raise ApiError(400, str(exc)) from None
+        except Busy:
+            raise ApiError(503, LOCKED) from None
         except JournalError as exc:
             self.log.warning("expjournal: %s", exc)
             raise ApiError(500, str(exc)) from None
+
+    async def off_loop(self, call: Callable[..., T], *args: object) -> T:
+        """``call(*args)`` in a reader thread, the core's errors mapped."""
+        with self.core_errors():
+            return await self.context.workers.read(call, *args)
+
+    async def writing(self, journal: Journal, call: Callable[[], T]) -> T:
+        """``call()`` in a writer thread under the journal's lock; 503 if it cannot start in time."""
+        with self.core_errors():
+            return await self.context.workers.write(journal, call)
 
 
 class JournalHandler(_Handler):
     """``GET journal?path=DIR``: the whole journal as JSON, cheap to poll with ETags."""
 
     @tornado.web.authenticated
-    def get(self) -> None:
+    async def get(self) -> None:
         values = self.request.query_arguments.get("path")
         if values is not None and len(values) != 1:
             raise ApiError(400, "give 'path' once")
@@ -265,55 +284,44 @@ class JournalHandler(_Handler):
                 path = values[0].decode("utf-8")
             except UnicodeDecodeError:
                 raise ApiError(400, "'path' is not UTF-8") from None
-        journal, _, relative = self.locate(path)
-        self.set_header("Cache-Control", "no-cache")
         # The ETag comes from stat alone, taken before the read: a poll that
         # finds nothing changed costs two stat calls and no parse.
-        tag = etag(journal)
+        journal, relative, tag = await self.off_loop(self._tagged, path)
+        self.set_header("Cache-Control", "no-cache")
         self.set_header("Etag", tag)
         if self.check_etag_header():
             self.set_status(304)
             self.finish()
             return
         directory = str(journal.directory)
-        cached = self.context.answers.get(directory)
-        if cached is not None and cached[0] == tag:
-            self.finish(cached[1])
-            return
-        with self.core_errors():
-            data = export.review(journal.review(all=True, analysis=False))
-        for item in (*data["entries"], *data["open"]):
-            if item["images"]:  # only the entry's own files are shown (the core's rule)
-                item["images"] = [link for link in item["images"] if linked_file(journal.directory, link) is not None]
-        data.update(
-            journal_path=url_path_join(relative, "journal.md"),
-            lessons_path=url_path_join(relative, "lessons.md"),
-            directory_relative=relative,
-            exists=journal.journal_path.is_file(),
-        )
-        answer = json.dumps(data).encode("utf-8")
-        self.context.answers[directory] = (tag, answer)
+        answers = self.context.answers_of(directory)
+        async with self.context.workers.one_at_a_time(directory):  # a second GET gets the first one's answer
+            answer = await self.off_loop(answers.answer, journal, relative, tag)
         self.finish(answer)
+
+    def _tagged(self, path: str | None) -> tuple[Journal, str, str]:
+        journal, _, relative = self.locate(path)
+        return journal, relative, etag(journal)
 
 
 class CheckHandler(_Handler):
     """``POST check``: what the gates say about a draft, nothing written."""
 
     @tornado.web.authenticated
-    def post(self) -> None:
+    async def post(self) -> None:
+        self.reply(await self.off_loop(self._check))
+
+    def _check(self) -> dict:
         body = self.body({"draft", *GATE_FLAGS})
         journal, _, _ = self.locate(body.get("path"))
         draft, flags = check_request(body)
-        with self.core_errors():
-            report = journal.check(draft, **flags)
-        self.reply(
-            {
-                "refusals": [notice.to_json() for notice in report.refusals],
-                "warnings": [notice.to_json() for notice in report.warnings],
-                "repeats": [export.entry(e) for e in report.repeats],
-                "rules": [export.rule(r) for r in report.rules],
-            }
-        )
+        report = journal.check(draft, **flags)
+        return {
+            "refusals": [notice.to_json() for notice in report.refusals],
+            "warnings": [notice.to_json() for notice in report.warnings],
+            "repeats": [export.entry(e) for e in report.repeats],
+            "rules": [export.rule(r) for r in report.rules],
+        }
 
 
 class HypothesisHandler(_Handler):
@@ -321,63 +329,73 @@ class HypothesisHandler(_Handler):
 
     @tornado.web.authenticated
     async def post(self) -> None:
+        journal, request = await self.off_loop(self._read)
+        logged = await self.writing(journal, lambda: journal.hypothesize(request.draft, **request.flags))
+        self.reply({"entry": export.entry(logged.entry), "warnings": [n.to_json() for n in logged.warnings]}, 201)
+
+    def _read(self):
         body = self.body(DRAFT_FIELDS | set(GATE_FLAGS) | ORIGIN_FIELDS)
         journal, folder, _ = self.locate(body.get("path"))
         request = hypothesis_request(body)
         cells = [request.cell_id] if request.cell_id else []
-        # git runs in a thread: the event loop serves other requests meanwhile (no lock is held)
-        provenance = await IOLoop.current().run_in_executor(
-            None, lambda: collect(folder, notebook=request.notebook, cells=cells).describe()
-        )
-        request.draft.extra["Provenance"] = provenance
-        with self.core_errors():
-            logged = journal.hypothesize(request.draft, **request.flags)
-        self.reply({"entry": export.entry(logged.entry), "warnings": [n.to_json() for n in logged.warnings]}, 201)
+        # git, before any lock: a slow repository delays this request only
+        request.draft.extra["Provenance"] = collect(folder, notebook=request.notebook, cells=cells).describe()
+        return journal, request
 
 
 class ResultHandler(_Handler):
     """``POST result``: complete the open entry with an outcome, output and figures, and how long it took."""
 
     @tornado.web.authenticated
-    def post(self) -> None:
-        body = self.body({"name", "heading", "images", "metrics", "source", *RESULT_TEXTS, *CELL_FIELDS, *ORIGIN_FIELDS})
-        journal, _, _ = self.locate(body.get("path"))
-        request = result_request(body)
-        with self.core_errors():
-            entry = journal.resolve_open(request.name, request.heading)
-            started = entry_time(entry)
-            wall = (datetime.now() - started).total_seconds() if started else None
-            cells = None if request.cell_seconds is None else [request.cell_seconds]
-            request.outcome.duration = describe_run(wall, cells, [])
-            logged = journal.complete(request.outcome, name=request.name, preferred=entry.heading)
+    async def post(self) -> None:
+        journal, request = await self.off_loop(self._read)
+        logged = await self.writing(journal, lambda: self._complete(journal, request))
         assets = [p.relative_to(journal.directory).as_posix() for p in logged.assets]
         self.reply({"entry": export.entry(logged.entry), "assets": assets})
+
+    def _read(self):
+        body = self.body({"name", "heading", "images", "metrics", "source", *RESULT_TEXTS, *CELL_FIELDS, *ORIGIN_FIELDS})
+        journal, _, _ = self.locate(body.get("path"))
+        return journal, result_request(body)
+
+    @staticmethod
+    def _complete(journal: Journal, request):
+        entry = journal.resolve_open(request.name, request.heading)
+        started = entry_time(entry)
+        wall = (datetime.now() - started).total_seconds() if started else None
+        cells = None if request.cell_seconds is None else [request.cell_seconds]
+        request.outcome.duration = describe_run(wall, cells, [])
+        return journal.complete(request.outcome, name=request.name, preferred=entry.heading)
 
 
 class AbandonHandler(_Handler):
     """``POST abandon``: close the open entry as ABANDONED, saying why."""
 
     @tornado.web.authenticated
-    def post(self) -> None:
+    async def post(self) -> None:
+        journal, (reason, learning, name, heading) = await self.off_loop(self._read)
+        logged = await self.writing(journal, lambda: journal.abandon(reason, name=name, preferred=heading, learning=learning))
+        self.reply({"entry": export.entry(logged.entry)})
+
+    def _read(self):
         body = self.body({"name", "heading", "reason", "learning"})
         journal, _, _ = self.locate(body.get("path"))
-        reason, learning, name, heading = abandon_request(body)
-        with self.core_errors():
-            logged = journal.abandon(reason, name=name, preferred=heading, learning=learning)
-        self.reply({"entry": export.entry(logged.entry)})
+        return journal, abandon_request(body)
 
 
 class LessonHandler(_Handler):
     """``POST lesson``: a lesson ``{text, context, source}`` or a rule ``{rule, action, reason}``."""
 
     @tornado.web.authenticated
-    def post(self) -> None:
+    async def post(self) -> None:
+        journal, request = await self.off_loop(self._read)
+        line = await self.writing(journal, lambda: journal.learn(request))
+        self.reply({"line": line}, 201)
+
+    def _read(self):
         body = self.body(set(LESSON_FIELDS))
         journal, _, _ = self.locate(body.get("path"))
-        request = lesson(body)
-        with self.core_errors():
-            line = journal.learn(request)
-        self.reply({"line": line}, 201)
+        return journal, lesson(body)
 
 
 ROUTES = (

@@ -1,0 +1,133 @@
+"""Where the REST API's file work runs: in threads, so that the server's event loop never waits.
+
+Tornado serves every request of the Jupyter server (kernels, contents, the
+notebook's own) on one event loop. A handler that waits there for the
+journal's lock (a kernel may hold it for seconds), parses 10,000 entries or
+exports them stalls all of them: a POST waiting for the lock once held an
+unrelated ``GET /api/status`` for 11.6 s. So every call that touches a file
+runs in a thread, and the loop only awaits it.
+
+Reads (``GET journal``, ``POST check``, reading a request, git for a
+Provenance) run in a pool of reader threads; they take no lock (the core reads
+without one). Writes run in a pool of writer threads, one at a time per
+experiments folder: two requests of this server never write the same folder at
+once, so the core's per-file caches are written by one thread at a time.
+
+A write waits at most :data:`WRITE_WAIT` seconds to start, for the writes of
+this server ahead of it and then for the journal's lock (held by a kernel, the
+command line, another server). If it has not started by then the client is
+answered 503 (:class:`Busy`) and **the write never happens**: the writer thread
+still waits for the lock in the core (up to its ``LOCK_TIMEOUT``), and when it
+gets it, it sees that it was given up and releases it without writing. A write
+that has started (it holds the lock) is never abandoned: its client waits for
+it and hears how it went. So a client told 503 can retry without fear of a
+double entry, and a folder is never left half-written by a request that gave up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+from functools import partial
+from typing import TypeVar
+
+from ..core.journal import Journal
+
+T = TypeVar("T")
+
+#: How long a write may wait to start (for the lock) before its client is answered 503.
+WRITE_WAIT = 5.0
+#: What that 503 says.
+LOCKED = "the journal is locked by another writer; try again"
+
+log = logging.getLogger(__name__)
+
+
+class Busy(Exception):
+    """The write did not start within :data:`WRITE_WAIT`: nothing was written, and nothing will be."""
+
+
+class _Ticket:
+    """One write's state, shared by its writer thread and the handler waiting for it."""
+
+    WAITING, STARTED, GIVEN_UP = "waiting", "started", "given up"
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self.state = self.WAITING
+
+    def run(self, journal: Journal, call: Callable[[], T]) -> T | None:
+        """In the writer thread: take the folder's lock, then ``call()`` unless the handler gave up meanwhile."""
+        # The core's lock is re-entrant in a thread: the core takes it again inside ``call``.
+        # A folder that does not exist yet has no lock to wait for (the core creates it).
+        with journal.lock if journal.directory.is_dir() else nullcontext():
+            with self._mutex:
+                if self.state == self.GIVEN_UP:
+                    return None
+                self.state = self.STARTED
+            return call()
+
+    def give_up(self) -> bool:
+        """On the loop, when the wait is over: True if the write had not started (and now never will)."""
+        with self._mutex:
+            if self.state == self.STARTED:
+                return False
+            self.state = self.GIVEN_UP
+            return True
+
+
+def _retrieve(future: asyncio.Future) -> None:
+    """A write given up may still fail in its thread (the lock timed out in the core): log it, quietly."""
+    if not future.cancelled() and future.exception() is not None:
+        log.info("expjournal: a write given up ended with: %s", future.exception())
+
+
+#: The threads, one set per process (each server's queues are its own: they belong to its event loop).
+#: A writer thread given up waits in the core for the lock (up to its ``LOCK_TIMEOUT``), so at worst a
+#: server that stops just then takes that long to exit.
+_READERS = ThreadPoolExecutor(4, thread_name_prefix="expjournal-read")
+_WRITERS = ThreadPoolExecutor(4, thread_name_prefix="expjournal-write")
+
+
+class Workers:
+    """One server's use of the threads: reads, and the queue of writes of each folder."""
+
+    def __init__(self, wait: float = WRITE_WAIT) -> None:
+        self.wait = wait
+        self._queues: dict[str, asyncio.Lock] = {}  # the writes of each folder, one at a time
+        self._builds: dict[str, asyncio.Lock] = {}  # the GET answers of each folder, one at a time
+
+    async def read(self, call: Callable[..., T], *args: object) -> T:
+        """``call(*args)`` in a reader thread."""
+        return await asyncio.get_running_loop().run_in_executor(_READERS, partial(call, *args))
+
+    def one_at_a_time(self, directory: str) -> asyncio.Lock:
+        """The folder's lock for building its GET answer: a second GET waits and gets the first one's answer."""
+        return self._builds.setdefault(directory, asyncio.Lock())
+
+    async def write(self, journal: Journal, call: Callable[[], T]) -> T:
+        """``call()`` in a writer thread under the folder's lock; :class:`Busy` if it cannot start in time."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.wait
+        queue = self._queues.setdefault(str(journal.directory), asyncio.Lock())
+        try:
+            await asyncio.wait_for(queue.acquire(), self.wait)
+        except asyncio.TimeoutError:
+            raise Busy from None
+        ticket = _Ticket()
+        try:
+            future = loop.run_in_executor(_WRITERS, ticket.run, journal, call)
+        except BaseException:
+            queue.release()
+            raise
+        # the queue is held until the thread is done, not until this handler stops waiting
+        future.add_done_callback(lambda _: queue.release())
+        done, _ = await asyncio.wait({future}, timeout=max(0.0, deadline - loop.time()))
+        if not done and ticket.give_up():
+            future.add_done_callback(_retrieve)
+            raise Busy
+        return await future
