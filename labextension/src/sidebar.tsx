@@ -205,6 +205,74 @@ function haystack(entry: IEntry, keys: string[]): string {
   return parts.join('\n').toLowerCase();
 }
 
+/** Run `callback` when the browser is idle (after a timer where it cannot tell); returns a canceller. */
+function whenIdle(callback: () => void): () => void {
+  if (typeof requestIdleCallback === 'function') {
+    const id = requestIdleCallback(callback, { timeout: 2000 });
+    return () => cancelIdleCallback(id);
+  }
+  const id = window.setTimeout(callback, 50);
+  return () => window.clearTimeout(id);
+}
+
+/** Texts built in one idle slice: a few milliseconds, so a keystroke or a frame never waits long for one. */
+const SLICE = 500;
+
+/**
+ * The closed entries a filter searches, newest first. Each one's text is built
+ * when the browser is idle after the first paint, a slice at a time, and the
+ * rest at once by the first query that needs them: opening a journal of
+ * 10,000 entries builds no text before it is painted.
+ */
+class EntryIndex {
+  constructor(
+    readonly entries: IEntry[],
+    readonly keys: string[]
+  ) {}
+
+  /** The entries holding every word of `query` (case ignored); all of them for a blank query. */
+  filter(query: string): IEntry[] {
+    const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    if (!words.length) {
+      return this.entries;
+    }
+    const texts = this._build(Infinity);
+    return this.entries.filter((_, i) =>
+      words.every(w => texts[i].includes(w))
+    );
+  }
+
+  /** Build the texts in idle slices, from the frame after this one; returns a canceller. */
+  warm(): () => void {
+    let cancel = (): void => undefined;
+    const step = (): void => {
+      if (this._build(SLICE).length < this.entries.length) {
+        cancel = whenIdle(step);
+      }
+    };
+    // An idle period can come before the first paint: wait for its frame.
+    const frame = requestAnimationFrame(() => (cancel = whenIdle(step)));
+    return () => {
+      cancelAnimationFrame(frame);
+      cancel();
+    };
+  }
+
+  /** Build up to `count` more texts; all built so far. */
+  private _build(count: number): string[] {
+    const { entries, keys, _texts: texts } = this;
+    for (let i = 0; i < count && texts.length < entries.length; i++) {
+      texts.push(haystack(entries[texts.length], keys));
+    }
+    return texts;
+  }
+
+  private _texts: string[] = [];
+}
+
+/** Cards painted in the frame the journal arrives in (more than a tall screen holds), and added by each later frame. */
+export const FIRST_SCREEN = 12;
+
 function JournalBody(props: {
   journal: IJournal;
   model: JournalModel;
@@ -213,6 +281,9 @@ function JournalBody(props: {
   const { journal, model, commands } = props;
   const [query, setQuery] = React.useState('');
   const [limit, setLimit] = React.useState(PAGE);
+  // Cards rendered so far for this query: they grow a frame at a time up to
+  // `limit`, so that the first screen is painted before the rest are built.
+  const [grown, setGrown] = React.useState({ query, count: FIRST_SCREEN });
   const filesBase = React.useMemo(
     () =>
       URLExt.join(
@@ -223,29 +294,39 @@ function JournalBody(props: {
     [model.settings.baseUrl, journal.directory_relative]
   );
 
-  // Newest first, open ones shown above: the index is built once per journal.
-  const indexed = React.useMemo(
+  // Newest first, open ones shown above.
+  const index = React.useMemo(
     () =>
-      journal.entries
-        .filter(e => e.status !== 'PLANNED')
-        .reverse()
-        .map(entry => ({ entry, text: haystack(entry, journal.search_keys) })),
+      new EntryIndex(
+        journal.entries.filter(e => e.status !== 'PLANNED').reverse(),
+        journal.search_keys
+      ),
     [journal]
   );
-  const matches = React.useMemo(() => {
-    const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-    if (!words.length) {
-      return indexed;
-    }
-    return indexed.filter(({ text }) => words.every(w => text.includes(w)));
-  }, [indexed, query]);
-  const shown = matches.slice(0, limit);
+  React.useEffect(() => index.warm(), [index]);
+  const matches = React.useMemo(() => index.filter(query), [index, query]);
+  const count = grown.query === query ? grown.count : FIRST_SCREEN;
+  const shown = matches.slice(0, Math.min(limit, count));
+  const growing = shown.length < Math.min(limit, matches.length);
 
   React.useEffect(() => {
+    if (!growing) {
+      return;
+    }
     const frame = requestAnimationFrame(() =>
-      performance.mark('expjournal:painted')
+      setGrown({ query, count: shown.length + FIRST_SCREEN })
     );
     return () => cancelAnimationFrame(frame);
+  }, [growing, query, shown.length]);
+
+  React.useLayoutEffect(() => {
+    // Once this render is on screen: the next animation frame is the one that
+    // paints it (a layout effect runs before the paint), and a task queued from
+    // it runs after that paint. Not cancelled by the next render: this one was
+    // painted all the same.
+    requestAnimationFrame(() =>
+      window.setTimeout(() => performance.mark('expjournal:painted'))
+    );
   });
 
   return (
@@ -303,7 +384,7 @@ function JournalBody(props: {
       <section aria-label="Entries">
         <h3 className="jp-ExpJournal-sectionTitle">
           Entries ({matches.length}
-          {query ? ` of ${indexed.length}` : ''})
+          {query ? ` of ${index.entries.length}` : ''})
         </h3>
         <input
           type="search"
@@ -317,7 +398,7 @@ function JournalBody(props: {
           }}
         />
         <div className="jp-ExpJournal-entries">
-          {shown.map(({ entry }) => (
+          {shown.map(entry => (
             <MemoEntryCard
               key={entry.id}
               entry={entry}
@@ -326,7 +407,7 @@ function JournalBody(props: {
             />
           ))}
         </div>
-        {matches.length > shown.length && (
+        {!growing && matches.length > shown.length && (
           <button
             className="jp-ExpJournal-linkButton jp-ExpJournal-more"
             onClick={() => setLimit(limit + PAGE)}
@@ -335,7 +416,7 @@ function JournalBody(props: {
             {matches.length - shown.length} not shown)
           </button>
         )}
-        {indexed.length > 0 && matches.length === 0 && (
+        {index.entries.length > 0 && matches.length === 0 && (
           <div className="jp-ExpJournal-empty">No entry matches.</div>
         )}
         {!journal.exists && (
