@@ -106,5 +106,36 @@ function EntryCard(props: {
   );
 }
 
-/** Re-rendered only when its entry (or filesBase) changes. */
-export const MemoEntryCard = React.memo(EntryCard);
+/** Whether two JSON values (an entry as the server sends it) are equal. */
+function sameJSON(a: unknown, b: unknown): boolean {
+  if (a === b) {
+    return true;
+  }
+  if (!a || !b || typeof a !== 'object' || typeof b !== 'object') {
+    return false;
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) {
+    return false;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  return (
+    keys.length === Object.keys(y).length &&
+    keys.every(key => key in y && sameJSON(x[key], y[key]))
+  );
+}
+
+/**
+ * Re-rendered only when what it shows changes: each poll that finds the
+ * journal changed brings every entry as a new object, and an unchanged one
+ * keeps its card.
+ */
+export const MemoEntryCard = React.memo(
+  EntryCard,
+  (prev, next) =>
+    prev.filesBase === next.filesBase &&
+    prev.absent === next.absent &&
+    prev.children === next.children &&
+    sameJSON(prev.entry, next.entry)
+);
