@@ -1,18 +1,28 @@
-"""Speed as a person feels it, measured in the browser: a 2,000-entry journal opening and
-filtering, and the time from a write on disk (the kernel's, or a hand edit) to the sidebar."""
+"""Speed as a person feels it, measured in the browser: a big journal (2,000 and 10,000 entries)
+opening and filtering, and the time from a write on disk (the kernel's, or a hand edit) to the sidebar.
+
+Speed targets live in ``make bench``; these tests print what they measure and assert bounds a few
+times the target, so that a slow machine does not fail them but a regression by a multiple does.
+The one target kept here (issue 10): the sidebar's first paint at 10,000 entries within 500 ms of
+the click, painting the first screen without building every row."""
 
 from __future__ import annotations
 
 import statistics
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 from .lab import SIDEBAR
 
 N = 2000
-PAGE = 100  # the sidebar paints this many entries, then "show more"
+PAGE = 100  # the sidebar shows this many entries, then "show more"
+FIRST_PAINT_MS = 500  # click to first paint at 10,000 entries (issue 10)
+MARGIN = 4  # the bound asserted: a few times the target (the 2,000-entry bound has always been 2 s)
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 TOPICS = ["digits", "cifar", "speech", "tabular", "text"]
 
 
@@ -63,7 +73,27 @@ FILTER_TIMING = """async (queries) => {
     return times;
 }"""
 
-# The last full answer for this folder: request start, response end, and the first paint after it.
+# Before the click: note when the pointer goes down, and count the cards in the list at every frame
+# (an animation frame sees what the previous one painted) until a page of them is there.
+WATCH_CLICK = """(page) => {
+    window.__click = null;
+    window.__frames = [];
+    window.__page = page;
+    addEventListener('pointerdown', () => { window.__click = performance.now(); }, { capture: true, once: true });
+    const cards = () => document.querySelectorAll(
+        '#expjournal-sidebar section[aria-label="Entries"] article').length;
+    const tick = () => {
+        const n = cards();
+        window.__frames.push([performance.now(), n]);
+        if (n < page && window.__frames.length < 3000) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+}"""
+
+# The last full answer for this folder: from the click (when one was watched) to the request, the
+# server's answer (waiting for its first byte, then the download), JSON.parse and the rest of the
+# model's work (to the `expjournal:data` mark), and the render to the first paint after it
+# (`expjournal:painted`, set after the frame that shows it).
 LOAD_TIMING = """(folder) => {
     const requests = performance.getEntriesByType('resource').filter(e =>
         e.name.includes('/expjournal/api/journal?path=' + encodeURIComponent(folder)) && e.responseStatus === 200);
@@ -72,20 +102,30 @@ LOAD_TIMING = """(folder) => {
     const after = (name, t) => performance.getEntriesByName(name).map(m => m.startTime).find(s => s >= t);
     const data = after('expjournal:data', req.responseEnd - 1);
     const painted = data === undefined ? undefined : after('expjournal:painted', data);
-    return { request: req.responseEnd - req.startTime, parsed: data - req.responseEnd,
-             rendered: painted - data, total: painted - req.startTime, bytes: req.encodedBodySize };
+    const click = window.__click === null || window.__click === undefined ? req.startTime : window.__click;
+    return { toRequest: req.startTime - click, wait: req.responseStart - req.startTime,
+             download: req.responseEnd - req.responseStart, request: req.responseEnd - req.startTime,
+             parsed: data - req.responseEnd, rendered: painted - data, total: painted - req.startTime,
+             fromClick: painted - click, bytes: req.encodedBodySize,
+             firstCards: ((window.__frames || []).find(([, n]) => n > 0) || [])[1],
+             fullPage: ((window.__frames || []).find(([, n]) => n >= window.__page) || [NaN])[0] - click };
 }"""
 
 
-def test_two_thousand_entries_open_and_filter_without_lag(lab):
-    lab.journal.write_text(big_journal(), encoding="utf-8")
+@pytest.mark.parametrize("n", [N, 10_000])
+def test_a_big_journal_opens_and_filters_without_lag(lab, n):
+    lab.journal.write_text(big_journal(n), encoding="utf-8")
     lab.open()
     lab.page.wait_for_timeout(1000)  # let the page settle: this times the panel, not JupyterLab's start
+    lab.page.evaluate(WATCH_CLICK, PAGE)
     t0 = time.monotonic()
     lab.sidebar()  # the hidden panel fetched nothing: the click starts the first GET
     entries_in_list(lab).nth(PAGE - 1).wait_for()
     opened = time.monotonic() - t0
     load = lab.page.evaluate(LOAD_TIMING, lab.rel)
+    if n == 10_000:
+        ARTIFACTS.mkdir(exist_ok=True)
+        lab.page.screenshot(path=str(ARTIFACTS / "sidebar-10000-entries.png"))
     tab = lab.page.locator('.jp-SideBar [data-id="expjournal-sidebar"]')
     tab.click()
     expect(lab.page.locator(SIDEBAR)).to_be_hidden()
@@ -95,16 +135,16 @@ def test_two_thousand_entries_open_and_filter_without_lag(lab):
     reopened = time.monotonic() - t0
     assert load is not None, "no journal request was timed"
     expect(entries_in_list(lab)).to_have_count(PAGE)
-    expect(lab.page.locator(f"{SIDEBAR} section[aria-label='Entries'] h3")).to_have_text(f"Entries ({N})")
+    expect(lab.page.locator(f"{SIDEBAR} section[aria-label='Entries'] h3")).to_have_text(f"Entries ({n})")
     # Newest first.
-    newest = f"run {N - 1:04d} lr {round(0.001 * (2 + (N - 1) % 9), 4)}"
+    newest = f"run {n - 1:04d} lr {round(0.001 * (2 + (n - 1) % 9), 4)}"
     expect(entries_in_list(lab).first).to_have_attribute("aria-label", newest)
 
     word = "plateau"
     keystrokes = [word[: k + 1] for k in range(len(word))]
     times = lab.page.evaluate(FILTER_TIMING, keystrokes)
-    expected = len([i for i in range(N) if i % 7 == 0])
-    expect(lab.page.locator(f"{SIDEBAR} section[aria-label='Entries'] h3")).to_have_text(f"Entries ({expected} of {N})")
+    expected = len([i for i in range(n) if i % 7 == 0])
+    expect(lab.page.locator(f"{SIDEBAR} section[aria-label='Entries'] h3")).to_have_text(f"Entries ({expected} of {n})")
     clear = lab.page.evaluate(FILTER_TIMING, [""])[0]
     expect(entries_in_list(lab)).to_have_count(PAGE)
 
@@ -112,7 +152,7 @@ def test_two_thousand_entries_open_and_filter_without_lag(lab):
     box = lab.page.get_by_label("Filter entries")
     t0 = time.monotonic()
     box.press_sequentially("cifar split", delay=0)
-    expect(lab.page.locator(f"{SIDEBAR} section[aria-label='Entries'] h3")).to_have_text(f"Entries ({N // 5} of {N})")
+    expect(lab.page.locator(f"{SIDEBAR} section[aria-label='Entries'] h3")).to_have_text(f"Entries ({n // 5} of {n})")
     typed = time.monotonic() - t0
 
     # A live update of the big journal: one entry appended on disk.
@@ -125,23 +165,32 @@ def test_two_thousand_entries_open_and_filter_without_lag(lab):
     appeared = lab.page.evaluate("() => performance.timeOrigin + performance.now()") - written
     reload = lab.page.evaluate(LOAD_TIMING, lab.rel)
 
-    lab.page.get_by_role("button", name="Show 100 more (1900 not shown)").click()
+    lab.page.get_by_role("button", name=f"Show {PAGE} more ({n - PAGE} not shown)").click()
     expect(entries_in_list(lab)).to_have_count(2 * PAGE)
 
+    client = load["toRequest"] + load["parsed"] + load["rendered"]
+    verdict = "met" if load["fromClick"] <= FIRST_PAINT_MS else "NOT met"
     print(
-        f"\n  {N}-entry journal ({load['bytes'] / 1e6:.1f} MB of JSON):"
-        f"\n    open the sidebar -> {PAGE} entries visible: {opened * 1000:.0f} ms (click to paint, first GET and"
-        f" driver round trips included); hide and show again: {reopened * 1000:.0f} ms"
-        f"\n    first load: GET {load['request']:.0f} ms + JSON {load['parsed']:.0f} ms"
-        f" + render to paint {load['rendered']:.0f} ms = {load['total']:.0f} ms"
+        f"\n  {n}-entry journal ({load['bytes'] / 1e6:.1f} MB of JSON):"
+        f"\n    click -> first paint: {load['fromClick']:.0f} ms, {load['firstCards']} cards built"
+        + (f" (target {FIRST_PAINT_MS} ms: {verdict})" if n == 10_000 else "")
+        + f"\n      = panel shown, GET sent {load['toRequest']:.0f} ms"
+        f" + server's answer {load['request']:.0f} ms (first byte {load['wait']:.0f}, download {load['download']:.0f})"
+        f" + JSON.parse and model {load['parsed']:.0f} ms + render to paint {load['rendered']:.0f} ms"
+        f"\n      the server's part {load['request']:.0f} ms, the sidebar's {client:.0f} ms"
+        f"\n    click -> {PAGE} cards in the list: {load['fullPage']:.0f} ms (the driver saw them at {opened * 1000:.0f} ms);"
+        f" hide and show again: {reopened * 1000:.0f} ms"
         f"\n    filter keystroke -> repaint: median {statistics.median(times):.1f} ms, max {max(times):.1f} ms"
         f" ({len(times)} keystrokes); clearing {clear:.1f} ms"
         f"\n    typing 'cifar split' with real key presses: {typed * 1000:.0f} ms for 11 keys"
         f"\n    append on disk -> visible: {appeared:.0f} ms (poll every 1 s; GET {reload['request']:.0f} ms,"
         f" render {reload['rendered']:.0f} ms)"
     )
-    assert opened < 5, "opening the sidebar on 2,000 entries is slow"
-    assert load["total"] < 2000 and reload["total"] < 2000
+    # The first paint builds a screenful of cards, not the page and not every entry.
+    assert 0 < load["firstCards"] < PAGE
+    assert load["fromClick"] < FIRST_PAINT_MS * MARGIN, f"click to first paint at {n} entries is slow"
+    assert opened < 5, f"opening the sidebar on {n} entries is slow"
+    assert reload["total"] < 2000
     assert max(times) < 2000 and clear < 2000 and statistics.median(times) < 200
     assert appeared < 4000
 
