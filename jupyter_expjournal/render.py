@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from html import escape
+from typing import TYPE_CHECKING
 
-from .core.analysis import Analysis
 from .core.config import ABSENT
-from .core.gates import GateReport
-from .core.metrics import format_change, format_number
 from .core.model import Entry, Lessons, Review
 from .core.notices import NEUTRAL, NEW_HYPOTHESIS
+
+if TYPE_CHECKING:  # %load_ext imports this module: the analysis and the metrics come with a review
+    from .core.analysis import Analysis
+    from .core.gates import GateReport
 
 STATUS_COLORS = {"PLANNED": "#b26b00", "COMPLETED": "#1a7f37", "ABANDONED": "#6e7781"}
 
@@ -160,6 +162,8 @@ def _ref(entry: Entry) -> str:
 
 def analysis_lines(a: Analysis) -> list[str]:
     """The analysis as plain lines: what helped, calibration, repeats, untested, failures."""
+    from .core.metrics import format_change, format_number
+
     out = [f"Analysis of {len(a.entries)} experiment{'s' if len(a.entries) != 1 else ''}:"]
     best = a.helped_most
     if best:

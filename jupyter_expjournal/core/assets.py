@@ -36,7 +36,7 @@ class Assets:
             return []
         saved: list[Path] = []
         stem = f"{re.sub(r'[^0-9]', '', entry.timestamp)[:12]}-{slug(entry.name)}"
-        linked = self.journal_file.read()  # a name an entry links to is taken, even when its file is gone
+        linked = self.journal_file.read_bytes()  # a name an entry links to is taken, even when its file is gone
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             for mime, data in images:
@@ -44,7 +44,7 @@ class Assets:
                 if ext is None:
                     continue
                 k = 1
-                while (path := self.folder / f"{stem}-{k}.{ext}").exists() or f"assets/{path.name}" in linked:
+                while (path := self.folder / f"{stem}-{k}.{ext}").exists() or f"assets/{path.name}".encode() in linked:
                     k += 1
                 raw = data.encode("utf-8") if isinstance(data, str) else data
                 TextFile(path, self.lock).replace_bytes(raw)

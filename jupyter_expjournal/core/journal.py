@@ -17,7 +17,6 @@ from .assets import Assets
 from .config import render_config
 from .draft import Learned, refuse_nul, validate_name
 from .errors import GateError, InputError, JournalError
-from .export import validate_document
 from .journal_format import entry_chunk, extend_journal, parse_journal, splice_result
 from .lessons_format import add_bullet, parse_lessons, render_lesson, render_rule
 from .location import find_experiments_dir
@@ -239,12 +238,12 @@ class Journal:
     def _resolve_settled(self, name: str | None, preferred: str | None) -> Entry:
         """:meth:`resolve_open`, looking again when the refusal came from a file another program was saving."""
         for _ in range(5):
-            seen = self.journal_file.read()
             try:
                 return self.resolve_open(name, preferred)
             except JournalError:
+                seen = self.journal_file.read_bytes()
                 time.sleep(SETTLE_SECONDS)
-                if self.journal_file.read() == seen:
+                if self.journal_file.read_bytes() == seen:
                     raise
         return self.resolve_open(name, preferred)
 
@@ -343,6 +342,8 @@ class Journal:
         or rule already in lessons.md, is skipped. Everything is validated before
         anything is written. Returns (entries added, lessons and rules added).
         """
+        from .export import validate_document  # the JSON shapes: only an import needs them
+
         entries_in, lessons_in, rules_in = validate_document(doc)
         self._ensure_dir()
         with self.lock:

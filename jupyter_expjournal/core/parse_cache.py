@@ -10,7 +10,7 @@ have it (then only the appended tail is parsed): never trusted over the file.
 It lives in the user's cache folder (``$XDG_CACHE_HOME/jupyter_expjournal``, else
 ``~/.cache/jupyter_expjournal``, private to the user), not beside the journal,
 so nothing of it is ever committed. ``EXPJOURNAL_CACHE=0`` turns it off.
-Small journals are not cached: parsing them is cheaper than the cache.
+Small journals are not cached (the store decides): parsing them is cheaper than the cache.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ import pickle
 import tempfile
 from pathlib import Path
 
-#: Journals smaller than this are parsed, not cached.
-MIN_BYTES = 256 * 1024
 #: Bumped whenever the parsed objects change shape: an old cache is then ignored.
 VERSION = 1
 ENV_VAR = "EXPJOURNAL_CACHE"
@@ -53,7 +51,7 @@ def load(path: Path, data: bytes) -> tuple[int, object] | None:
     The count is ``len(data)`` for an exact match; smaller when the file grew
     since (an append): the caller extends the value by the rest.
     """
-    if len(data) < MIN_BYTES or not enabled():
+    if not enabled():
         return None
     try:
         with open(_file_for(path), "rb") as fh:
@@ -77,7 +75,7 @@ def load(path: Path, data: bytes) -> tuple[int, object] | None:
 
 def save(path: Path, data: bytes, value: object) -> None:
     """Keep ``value``, parsed from ``data``, for the next process; never fails the caller."""
-    if len(data) < MIN_BYTES or not enabled():
+    if not enabled():
         return
     target = _file_for(path)
     tmp = None

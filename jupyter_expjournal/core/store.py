@@ -20,12 +20,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from . import parse_cache
 from .errors import JournalError
 
 T = TypeVar("T")
 
 LOCK_TIMEOUT = 30.0
+#: Files at least this large keep their parse on disk between processes (:mod:`.parse_cache`);
+#: smaller ones parse faster than a cache loads.
+PERSIST_FROM = 256 * 1024
 #: How long a refused rewrite waits to see whether the file was being saved by another program.
 SETTLE_SECONDS = 0.01
 
@@ -97,6 +99,10 @@ class TextFile:
         """The file's text exactly as stored ('' when it does not exist yet)."""
         return self._decode(self._read_bytes(), 0)
 
+    def read_bytes(self) -> bytes:
+        """The file's bytes exactly as stored (b'' when it does not exist yet)."""
+        return self._read_bytes()
+
     def _read_bytes(self) -> bytes:
         if self.path.is_dir():
             raise JournalError(f"cannot read {self.path}: it is a directory")
@@ -144,7 +150,7 @@ class TextFile:
         if extend is not None and hit is not None and len(data) > len(hit[0]) and data.startswith(hit[0]):
             text = hit[1] + self._decode(data[len(hit[0]) :], len(hit[0]))
             value = extend(hit[2], text)
-        elif self.persist and (found := self._from_disk(key, data, extend)) is not None:
+        elif self.persist and len(data) >= PERSIST_FROM and (found := self._from_disk(key, data, extend)) is not None:
             text, value = found
         else:
             text = self._decode(data, 0)
@@ -155,6 +161,8 @@ class TextFile:
 
     def _from_disk(self, key: str, data: bytes, extend: Callable | None) -> tuple[str, object] | None:
         """The parse of ``data`` from the on-disk cache: exact, or extended by an appended tail."""
+        from . import parse_cache  # pickle and hashlib: only a large journal needs them
+
         found = parse_cache.load(self.path, data)
         if found is None:
             return None
@@ -177,10 +185,12 @@ class TextFile:
         ``warm(value)`` first computes what should travel with it.
         """
         hit = self._cache.get(key)
-        if not self.persist or hit is None or len(hit[0]) < parse_cache.MIN_BYTES:
+        if not self.persist or hit is None or len(hit[0]) < PERSIST_FROM:
             return
         if key not in self._costly and not (derived and key not in self._saved_derived):
             return
+        from . import parse_cache
+
         data, _text, value = hit
         if warm is not None:
             warm(value)

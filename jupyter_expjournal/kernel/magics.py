@@ -18,8 +18,6 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_cell_magic, line_magic, magics_class
 from traitlets import Bool, Float, Int, Unicode
 
-import jupyter_expjournal.render as render
-
 from ..core.draft import diff_configs, lesson_request, parse_body, parse_result_body
 from ..core.errors import InputError, JournalError
 from ..core.journal import Journal
@@ -81,6 +79,14 @@ JOURNAL = Options(
     value("--strict", "{on,off}", "Strict mode: refuse several changed variables or a missing baseline.", choices=["on", "off"]),
     value("--nudge", "SECONDS", "Nudge after a cell this long with no open hypothesis (0: never).", type=float),
 )
+
+
+def _render():
+    """The text and HTML views (html, the analysis' wording): imported at the first magic that shows one,
+    not when the extension loads."""
+    import jupyter_expjournal.render as render
+
+    return render
 
 
 def _clear_errors(method):
@@ -203,9 +209,9 @@ class ExpJournal(Magics):
             except InputError as exc:
                 raise InputError(f"--config {args.config} / --base {args.base or args.config}: {exc}") from None
         journal = self.current()
-        preview = render.short_review(journal.entries(), journal.lessons())
+        preview = _render().short_review(journal.entries(), journal.lessons())
         logged = self.session.hypothesize(draft, parallel=args.parallel, force=args.force)
-        for line_shown in preview + render.gate_lines(logged.report, WORDS):
+        for line_shown in preview + _render().gate_lines(logged.report, WORDS):
             print(line_shown)
         print(f"Logged PLANNED '{logged.entry.name}' ({logged.entry.timestamp}) in {journal.journal_path}")
 
@@ -259,7 +265,7 @@ class ExpJournal(Magics):
             logged = session.complete(outcome, record, name=name)
         journal = session.journal()
         done = logged.entry
-        print(f"'{done.name}' {done.status}: {render.first_line(done.delta, 200)}")
+        print(f"'{done.name}' {done.status}: {_render().first_line(done.delta, 200)}")
         for path in logged.assets:
             print(f"  saved {path}")
         for reminder in journal.reminders():
@@ -312,7 +318,7 @@ class ExpJournal(Magics):
         if cached is not None and cached[0] is review and not images:
             text, html = cached[1]
         else:
-            text, html = render.review_text(review, WORDS), render.review_html(review, images, WORDS)
+            text, html = _render().review_text(review, WORDS), _render().review_html(review, images, WORDS)
             self._rendered = (review, (text, html))
         _display(text, html)
 
@@ -379,7 +385,7 @@ class ExpJournal(Magics):
             if self.directory
             else f"${ENV_VAR}" if os.environ.get(ENV_VAR) else "the nearest experiments/ folder"
         )
-        counts = render.status_counts(review.counts) or "no entries"
+        counts = _render().status_counts(review.counts) or "no entries"
         lines = [
             f"journal: {journal.journal_path} ({counts})",
             f"lessons: {journal.lessons_path} ({len(review.lessons.lessons)} lessons, {len(review.lessons.rules)} rules)",

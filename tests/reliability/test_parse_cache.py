@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_expjournal.core import parse_cache
+from jupyter_expjournal.core.store import PERSIST_FROM
 from jupyter_expjournal.core.journal_format import render_entry
 
 from .support import ROOT, child_env
@@ -30,7 +30,7 @@ def large(tmp_path):
     folder = tmp_path / "experiments"
     folder.mkdir()
     (folder / "journal.md").write_text("# Journal\n\n" + "\n".join(entry(i) for i in range(800)), encoding="utf-8")
-    assert (folder / "journal.md").stat().st_size > parse_cache.MIN_BYTES
+    assert (folder / "journal.md").stat().st_size > PERSIST_FROM
     return folder
 
 
