@@ -207,11 +207,11 @@ class Journal:
         self._resolve_settled(name, preferred)  # refuse before creating anything
         self._ensure_dir()
         with self.lock:
-            entry = self._resolve_settled(name, preferred)
             assets: list[Path] = []
             committed = False
             try:
-                assets = self.assets.save(entry, outcome.images)  # before the journal names them
+                if outcome.images:  # saved before the journal names them, named for the entry
+                    assets = self.assets.save(self._resolve_settled(name, preferred), outcome.images)
                 names = [p.name for p in assets]
                 done = self._change_entry(
                     name, preferred, COMPLETED, lambda e: result_fields(e, outcome, result_value, names)
@@ -442,8 +442,9 @@ class Journal:
     def _append_entry(self, text: str, entries: list[Entry], stamp: str, name: str, fields: list[tuple[str, str]]) -> Entry:
         """Append an entry to journal.md as ``text`` (with ``entries``) had it; the entry as written."""
         chunk = entry_chunk(text, stamp, name, fields, entries[-1].span[0] if entries else 0)
-        after = extend_journal(entries, text + chunk)
-        self.journal_file.append(chunk, after={"entries": (text + chunk, after)})
+        new_text = text + chunk  # one copy of a large journal
+        after = extend_journal(entries, new_text)
+        self.journal_file.append(chunk, after={"entries": (new_text, after)})
         return self._find_written(stamp, name, entries=after)
 
     def _find_written(self, stamp: str, name: str, prefer_index: int | None = None, entries: list[Entry] | None = None) -> Entry:

@@ -358,14 +358,16 @@ class TextFile:
 
 
 def _read_fd(fd: int) -> bytes:
-    """The whole file behind ``fd``, from its start."""
-    chunks, offset = [], 0
-    while True:
-        chunk = os.pread(fd, 1 << 20, offset)
-        if not chunk:
-            return b"".join(chunks)
+    """The whole file behind ``fd``, from its start (one read when the size holds still)."""
+    size = os.fstat(fd).st_size
+    data = os.pread(fd, size + 1, 0)
+    if len(data) <= size:
+        return data
+    chunks, offset = [data], len(data)  # it grew meanwhile: read on to its end
+    while chunk := os.pread(fd, 1 << 20, offset):
         chunks.append(chunk)
         offset += len(chunk)
+    return b"".join(chunks)
 
 
 def _close(fd: int | None) -> None:
