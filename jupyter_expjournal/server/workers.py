@@ -63,7 +63,8 @@ class _Ticket:
     def run(self, journal: Journal, call: Callable[[], T]) -> T | None:
         """In the writer thread: take the folder's lock, then ``call()`` unless the handler gave up meanwhile."""
         # The core's lock is re-entrant in a thread: the core takes it again inside ``call``.
-        # A folder that does not exist yet has no lock to wait for (the core creates it).
+        # A folder that does not exist yet has no lock to wait for: the write starts at once
+        # (the core creates the folder, then takes the lock as it always does).
         with journal.lock if journal.directory.is_dir() else nullcontext():
             with self._mutex:
                 if self.state == self.GIVEN_UP:
@@ -126,7 +127,8 @@ class Workers:
             raise
         # the queue is held until the thread is done, not until this handler stops waiting
         future.add_done_callback(lambda _: queue.release())
-        done, _ = await asyncio.wait({future}, timeout=max(0.0, deadline - loop.time()))
+        # a write whose turn came at the very end still gets a moment to take a free lock
+        done, _ = await asyncio.wait({future}, timeout=max(0.1, deadline - loop.time()))
         if not done and ticket.give_up():
             future.add_done_callback(_retrieve)
             raise Busy
