@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 
 from jupyter_server.utils import url_path_join
@@ -98,11 +99,16 @@ class Answers:
         self.last: tuple[str, bytes] | None = None  # (ETag, answer): a client without the ETag gets it unbuilt
         self._kept: dict[int, _Kept] = {}  # by id() of the Entry; each holds its Entry, so the id stays its own
 
-    def answer(self, journal: Journal, relative: str, tag: str) -> bytes:
-        """The JSON of ``GET journal`` for ``journal`` (whose folder is ``relative`` to the root), as bytes."""
+    def answer(self, journal: Journal, relative: str, tag: str, alone: AbstractContextManager) -> bytes:
+        """The JSON of ``GET journal`` for ``journal`` (whose folder is ``relative`` to the root), as bytes.
+
+        ``alone`` is held while the journal is read (see :meth:`.workers.Workers.alone`);
+        the entries' JSON is made from the Entry objects read, which no one changes.
+        """
         if self.last is not None and self.last[0] == tag:
             return self.last[1]
-        review = journal.review(all=True, analysis=False)
+        with alone:
+            review = journal.review(all=True, analysis=False)
         old, kept = self._kept, {}
 
         def part(entry: Entry) -> _Kept:

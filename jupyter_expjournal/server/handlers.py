@@ -300,7 +300,7 @@ class JournalHandler(_Handler):
             self.finish(last[1])
             return
         async with self.context.workers.one_at_a_time(directory):  # a second GET gets the first one's answer
-            answer = await self.off_loop(answers.answer, journal, relative, tag)
+            answer = await self.off_loop(answers.answer, journal, relative, tag, self.context.workers.alone(journal))
         self.finish(answer)
 
     def _tagged(self, path: str | None) -> tuple[Journal, str, str]:
@@ -319,7 +319,8 @@ class CheckHandler(_Handler):
         body = self.body({"draft", *GATE_FLAGS})
         journal, _, _ = self.locate(body.get("path"))
         draft, flags = check_request(body)
-        report = journal.check(draft, **flags)
+        with self.context.workers.alone(journal):
+            report = journal.check(draft, **flags)
         return {
             "refusals": [notice.to_json() for notice in report.refusals],
             "warnings": [notice.to_json() for notice in report.warnings],

@@ -8,10 +8,12 @@ unrelated ``GET /api/status`` for 11.6 s. So every call that touches a file
 runs in a thread, and the loop only awaits it.
 
 Reads (``GET journal``, ``POST check``, reading a request, git for a
-Provenance) run in a pool of reader threads; they take no lock (the core reads
-without one). Writes run in a pool of writer threads, one at a time per
-experiments folder: two requests of this server never write the same folder at
-once, so the core's per-file caches are written by one thread at a time.
+Provenance) run in a pool of reader threads; they take no file lock (the core
+reads without one). Writes run in a pool of writer threads, one at a time per
+experiments folder. The core's caches are made for one thread, so the threads
+of this server take turns using one folder's Journal (:meth:`Workers.alone`):
+never a read while a write of that folder is in the core, and never two reads.
+A write waiting for the journal's lock holds up no read.
 
 A write waits at most :data:`WRITE_WAIT` seconds to start, for the writes of
 this server ahead of it and then for the journal's lock (held by a kernel, the
@@ -60,7 +62,7 @@ class _Ticket:
         self._mutex = threading.Lock()
         self.state = self.WAITING
 
-    def run(self, journal: Journal, call: Callable[[], T]) -> T | None:
+    def run(self, journal: Journal, alone: threading.Lock, call: Callable[[], T]) -> T | None:
         """In the writer thread: take the folder's lock, then ``call()`` unless the handler gave up meanwhile."""
         # The core's lock is re-entrant in a thread: the core takes it again inside ``call``.
         # A folder that does not exist yet has no lock to wait for: the write starts at once
@@ -70,7 +72,8 @@ class _Ticket:
                 if self.state == self.GIVEN_UP:
                     return None
                 self.state = self.STARTED
-            return call()
+            with alone:  # the journal's lock first: a write waiting for it holds up no read
+                return call()
 
     def give_up(self) -> bool:
         """On the loop, when the wait is over: True if the write had not started (and now never will)."""
@@ -101,10 +104,25 @@ class Workers:
         self.wait = wait
         self._queues: dict[str, asyncio.Lock] = {}  # the writes of each folder, one at a time
         self._builds: dict[str, asyncio.Lock] = {}  # the GET answers of each folder, one at a time
+        self._alone: dict[str, threading.Lock] = {}
+        self._mutex = threading.Lock()
 
     async def read(self, call: Callable[..., T], *args: object) -> T:
         """``call(*args)`` in a reader thread."""
         return await asyncio.get_running_loop().run_in_executor(_READERS, partial(call, *args))
+
+    def alone(self, journal: Journal) -> threading.Lock:
+        """Held by a thread while it calls ``journal``: one thread at a time uses a folder's Journal.
+
+        The core's caches (the parse kept per file, the last review) are plain
+        attributes written by whoever reads, made for one thread. A read racing
+        a write of the same Journal could pair one version's bytes with another's
+        parse in that cache (an append seeding it after a read refreshed it), so
+        reads and writes of a folder take turns. A write holds this only once it
+        holds the journal's lock, for as long as the core's call takes.
+        """
+        with self._mutex:
+            return self._alone.setdefault(str(journal.directory), threading.Lock())
 
     def one_at_a_time(self, directory: str) -> asyncio.Lock:
         """The folder's lock for building its GET answer: a second GET waits and gets the first one's answer."""
@@ -121,7 +139,7 @@ class Workers:
             raise Busy from None
         ticket = _Ticket()
         try:
-            future = loop.run_in_executor(_WRITERS, ticket.run, journal, call)
+            future = loop.run_in_executor(_WRITERS, ticket.run, journal, self.alone(journal), call)
         except BaseException:
             queue.release()
             raise
