@@ -444,7 +444,7 @@ class Journal:
         chunk = entry_chunk(text, stamp, name, fields, entries[-1].span[0] if entries else 0)
         new_text = text + chunk  # one copy of a large journal
         after = extend_journal(entries, new_text)
-        self.journal_file.append(chunk, after={"entries": (new_text, after)})
+        self.journal_file.append(chunk, after={"entries": (text, new_text, after)})
         return self._find_written(stamp, name, entries=after)
 
     def _find_written(self, stamp: str, name: str, prefer_index: int | None = None, entries: list[Entry] | None = None) -> Entry:

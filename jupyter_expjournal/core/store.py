@@ -326,14 +326,15 @@ class TextFile:
             _close(fd)
             _unlink(tmp)
 
-    def append(self, text: str, after: dict[str, tuple[str, object]] | None = None) -> None:
+    def append(self, text: str, after: dict[str, tuple[str, str, object]] | None = None) -> None:
         """Add text at the end in one ``write`` call, then fsync.
 
         One write to an O_APPEND file is not split by a process kill, and costs
         the same at 10 entries as at 10,000, unlike a rewrite. ``after`` maps
-        cache keys to (the file's text after the append, its parse), as the
-        caller computed them from the text it read: the cache takes them (it is
-        checked against the bytes at the next read, like everything it holds).
+        cache keys to (the text the caller read, the file's text after the
+        append, its parse): the cache takes them if it still holds that very
+        text (and checks them against the bytes at the next read, like
+        everything it holds).
         """
         data = text.encode("utf-8")
         try:
@@ -351,9 +352,9 @@ class TextFile:
             raise JournalError(describe_os_error(self.path, exc)) from None
         finally:
             _close(fd)
-        for key, (new_text, value) in (after or {}).items():
+        for key, (base, new_text, value) in (after or {}).items():
             hit = self._cache.get(key)
-            if hit is not None and len(hit[0]) == size:  # the cache held the file as it was (checked at the next read)
+            if hit is not None and hit[1] is base and len(hit[0]) == size:  # the bytes of the text the caller read
                 self.remember(key, new_text, value, hit[0] + data)
 
 
