@@ -35,12 +35,9 @@ function Field(props: { label: string; value: string }): JSX.Element | null {
 function EntryCard(props: {
   entry: IEntry;
   filesBase: string;
-  /** The core's marker of an absent config value. */
-  absent: string;
   children?: React.ReactNode;
 }): JSX.Element {
-  const { entry, filesBase, absent } = props;
-  const changed = entry.config.filter(c => c.changed);
+  const { entry, filesBase } = props;
   return (
     <article
       className={`jp-ExpJournal-entry jp-ExpJournal-entry-${entry.status}`}
@@ -55,15 +52,7 @@ function EntryCard(props: {
       {entry.hypothesis && (
         <div className="jp-ExpJournal-hypothesis">{entry.hypothesis}</div>
       )}
-      <Field
-        label="Change"
-        value={
-          entry.change ||
-          changed
-            .map(c => `${c.key} ${c.old ?? absent} → ${c.new ?? absent}`)
-            .join('; ')
-        }
-      />
+      <Field label="Change" value={entry.change_shown} />
       <Field label="Expected" value={entry.expected} />
       <Field label="Actual" value={entry.actual_summary} />
       <Field label="Delta" value={entry.delta} />
@@ -85,15 +74,10 @@ function EntryCard(props: {
         <summary>Details</summary>
         <Field label="Baseline" value={entry.baseline} />
         <Field label="Duration" value={entry.duration} />
-        {entry.config.length > 0 && (
+        {entry.config_lines.length > 0 && (
           <ul className="jp-ExpJournal-configList">
-            {entry.config.map(c => (
-              <li key={c.key}>
-                {c.key}:{' '}
-                {c.changed
-                  ? `${c.old ?? absent} → ${c.new ?? absent}`
-                  : `${c.old ?? c.new ?? ''} (unchanged)`}
-              </li>
+            {entry.config_lines.map((line, i) => (
+              <li key={i}>{line}</li>
             ))}
           </ul>
         )}
@@ -135,7 +119,6 @@ export const MemoEntryCard = React.memo(
   EntryCard,
   (prev, next) =>
     prev.filesBase === next.filesBase &&
-    prev.absent === next.absent &&
     prev.children === next.children &&
     sameJSON(prev.entry, next.entry)
 );

@@ -22,7 +22,11 @@ export interface IEntry {
   status: 'PLANNED' | 'COMPLETED' | 'ABANDONED' | string;
   hypothesis: string;
   change: string;
+  /** The Change, or what the config rows changed (the core writes it). */
+  change_shown: string;
   config: IConfigItem[];
+  /** Each config row as the journal writes it: `C: 1 → 10`. */
+  config_lines: string[];
   changed_keys: string[];
   expected: string;
   baseline: string;

@@ -350,12 +350,7 @@ function JournalBody(props: {
           </div>
         )}
         {[...journal.open].reverse().map(entry => (
-          <MemoEntryCard
-            key={entry.id}
-            entry={entry}
-            filesBase={filesBase}
-            absent={journal.absent}
-          >
+          <MemoEntryCard key={entry.id} entry={entry} filesBase={filesBase}>
             <div className="jp-ExpJournal-entryActions">
               <button
                 className="jp-Button jp-mod-styled jp-mod-accept"
@@ -399,12 +394,7 @@ function JournalBody(props: {
         />
         <div className="jp-ExpJournal-entries">
           {shown.map(entry => (
-            <MemoEntryCard
-              key={entry.id}
-              entry={entry}
-              filesBase={filesBase}
-              absent={journal.absent}
-            />
+            <MemoEntryCard key={entry.id} entry={entry} filesBase={filesBase} />
           ))}
         </div>
         {!growing && matches.length > shown.length && (
