@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_expjournal.core.store import PERSIST_FROM
 from jupyter_expjournal.core.journal_format import render_entry
+from jupyter_expjournal.core.store import PERSIST_FROM
 
 from .support import ROOT, child_env
 
