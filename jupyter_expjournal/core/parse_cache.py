@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 #: Bumped whenever the parsed objects change shape: an old cache is then ignored.
-VERSION = 1
+VERSION = 2
 ENV_VAR = "EXPJOURNAL_CACHE"
 
 
@@ -45,8 +45,9 @@ def digest(data: bytes | memoryview) -> bytes:
     return hashlib.sha1(data).digest()
 
 
-def load(path: Path, data: bytes) -> tuple[int, object] | None:
-    """(how many leading bytes of ``data`` the cached value was parsed from, the value), or None.
+def load(path: Path, data: bytes) -> tuple[int, object, bool] | None:
+    """(how many leading bytes of ``data`` the cached value was parsed from, the value, whether
+    it carries the analysis' facts), or None.
 
     The count is ``len(data)`` for an exact match; smaller when the file grew
     since (an append): the caller extends the value by the rest.
@@ -56,9 +57,9 @@ def load(path: Path, data: bytes) -> tuple[int, object] | None:
     try:
         with open(_file_for(path), "rb") as fh:
             head = pickle.load(fh)
-            if not isinstance(head, tuple) or len(head) != 3 or head[0] != VERSION:
+            if not isinstance(head, tuple) or len(head) != 4 or head[0] != VERSION:
                 return None
-            _, size, sha = head
+            _, size, sha, derived = head
             if not isinstance(size, int) or size > len(data) or digest(memoryview(data)[:size]) != sha:
                 return None
             paused = gc.isenabled()
@@ -70,10 +71,10 @@ def load(path: Path, data: bytes) -> tuple[int, object] | None:
                     gc.enable()
     except Exception:  # a missing, partial, foreign or stale cache is only a miss
         return None
-    return size, value
+    return size, value, bool(derived)
 
 
-def save(path: Path, data: bytes, value: object) -> None:
+def save(path: Path, data: bytes, value: object, derived: bool = False) -> None:
     """Keep ``value``, parsed from ``data``, for the next process; never fails the caller."""
     if not enabled():
         return
@@ -83,7 +84,7 @@ def save(path: Path, data: bytes, value: object) -> None:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump((VERSION, len(data), digest(data)), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((VERSION, len(data), digest(data), derived), fh, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
         tmp = None

@@ -166,9 +166,10 @@ class TextFile:
         found = parse_cache.load(self.path, data)
         if found is None:
             return None
-        size, value = found
+        size, value, derived = found
         text = self._decode(data, 0)
-        self._saved_derived.add(key)  # what is on disk is as good as it gets until the file changes
+        if derived:  # what is on disk already carries the analysis' facts
+            self._saved_derived.add(key)
         if size == len(data):
             return text, value
         if extend is None:
@@ -194,7 +195,7 @@ class TextFile:
         data, _text, value = hit
         if warm is not None:
             warm(value)
-        parse_cache.save(self.path, data, value)
+        parse_cache.save(self.path, data, value, derived or key in self._saved_derived)
         self._costly.discard(key)
         if derived:
             self._saved_derived.add(key)
