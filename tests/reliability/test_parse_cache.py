@@ -85,3 +85,18 @@ def test_a_damaged_or_foreign_cache_file_is_only_a_miss(large, tmp_path, damage)
     else:
         cached.write_bytes(damage)
     assert cli(large, cache, "list", "--json") == cli(large, cache, "list", "--json", enabled=False)
+
+
+def test_the_first_review_keeps_each_entrys_analysis_for_the_next_process(large, tmp_path):
+    import pickle
+
+    cache = tmp_path / "cache"
+    cli(large, cache, "list")  # a plain read keeps the parse without the analysis' facts
+    (cached,) = cached_files(cache)
+    with open(cached, "rb") as fh:
+        assert pickle.load(fh)[3] is False
+    truth = cli(large, cache, "review", enabled=False)
+    assert cli(large, cache, "review") == truth
+    with open(cached, "rb") as fh:
+        assert pickle.load(fh)[3] is True  # ... the first review adds them
+    assert cli(large, cache, "review") == truth
