@@ -106,11 +106,18 @@ def git_commit(start: Path) -> tuple[str, bool | None]:
         return "", None
     env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION_VARS}
     env["GIT_OPTIONAL_LOCKS"] = "0"  # `git status` must not take index.lock from under the user's own git commands
+    # One process for both (a hypothesis pays for it): the v2 porcelain's header names the commit.
+    status = _git(exe, start, env, "status", "--porcelain=v2", "--branch", "--untracked-files=no")
+    if status is not None:
+        lines = status.splitlines()
+        oid = next((line[len("# branch.oid "):].strip() for line in lines if line.startswith("# branch.oid ")), "")
+        if oid and oid != "(initial)":
+            return oid, any(not line.startswith("#") for line in lines if line.strip())
+        if oid == "(initial)":
+            return "", None
+    # status failed (timed out, an old git without v2): the commit alone, dirtiness unknown
     commit = (_git(exe, start, env, "rev-parse", "--verify", "--quiet", "HEAD^{commit}") or "").strip()
-    if not commit:
-        return "", None
-    status = _git(exe, start, env, "status", "--porcelain", "--untracked-files=no")
-    return commit, None if status is None else bool(status.strip())
+    return (commit, None) if commit else ("", None)
 
 
 def loaded_packages() -> dict[str, str]:
