@@ -109,12 +109,17 @@ class Analysis:
         return best
 
 
-def measured_effects(entry: Entry) -> list[Effect]:
-    """The entry's effect on each metric it names (kept with the entry: computed once per parse)."""
-    known = entry.derived.get("effects")
+def _kept(entry: Entry, key: str, compute):
+    """``compute(entry)``, kept with the entry (computed once per parse, carried by the parse cache)."""
+    known = entry.derived.get(key)
     if known is None:
-        known = entry.derived["effects"] = _effects(entry)
+        known = entry.derived[key] = compute(entry)
     return known
+
+
+def measured_effects(entry: Entry) -> list[Effect]:
+    """The entry's effect on each metric it names."""
+    return _kept(entry, "effects", _effects)
 
 
 def _effects(entry: Entry) -> list[Effect]:
@@ -127,11 +132,8 @@ def _effects(entry: Entry) -> list[Effect]:
 
 
 def failures_of(entry: Entry) -> list[Failure]:
-    """Recognise runs that broke: OOM, NaN/inf metrics, a diverging loss, a crash (kept with the entry)."""
-    known = entry.derived.get("failures")
-    if known is None:
-        known = entry.derived["failures"] = _failures(entry)
-    return known
+    """Recognise runs that broke: OOM, NaN/inf metrics, a diverging loss, a crash."""
+    return _kept(entry, "failures", _failures)
 
 
 def _failures(entry: Entry) -> list[Failure]:
