@@ -5,19 +5,15 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from metrics_support import fd
+from metrics_support import finite as _finite
 
 from jupyter_expjournal.core.metrics import (
     MetricDelta,
-    compare,
     format_change,
     format_delta,
     format_number,
 )
-
-
-def fd(baseline, expected, actual):
-    return format_delta(compare(baseline, expected, actual))
-
 
 # --------------------------------------------------------------------------
 # format_delta / format_number / format_change
@@ -85,7 +81,6 @@ def test_format_change(x, text):
 # --------------------------------------------------------------------------
 
 
-_finite = st.floats(allow_nan=False, allow_infinity=False)
 
 
 @given(_finite)

@@ -10,6 +10,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from metrics_support import finite as _finite
+from metrics_support import names as _names
 
 from jupyter_expjournal.core.metrics import (
     metrics_from_value,
@@ -313,13 +315,6 @@ def test_metrics_from_value_broken_mapping():
 # --------------------------------------------------------------------------
 
 
-_segment = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True)
-_names = st.builds(
-    lambda first, rest: first + "".join(sep + seg for sep, seg in rest),
-    _segment,
-    st.lists(st.tuples(st.sampled_from(".-/"), _segment), max_size=3),
-)
-_finite = st.floats(allow_nan=False, allow_infinity=False)
 
 
 @given(name=_names, value=_finite)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from metrics_support import fd
 
 from jupyter_expjournal.core.metrics import (
     Expectation,
@@ -12,11 +13,6 @@ from jupyter_expjournal.core.metrics import (
     parse_expected,
     parse_metrics,
 )
-
-
-def fd(baseline, expected, actual):
-    return format_delta(compare(baseline, expected, actual))
-
 
 # --------------------------------------------------------------------------
 # The brief's example
@@ -35,13 +31,6 @@ def test_brief_example():
 # --------------------------------------------------------------------------
 
 
-_segment = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True)
-_names = st.builds(
-    lambda first, rest: first + "".join(sep + seg for sep, seg in rest),
-    _segment,
-    st.lists(st.tuples(st.sampled_from(".-/"), _segment), max_size=3),
-)
-_finite = st.floats(allow_nan=False, allow_infinity=False)
 
 
 @settings(max_examples=300)
