@@ -126,6 +126,11 @@ def from_notebook(outputs: Iterable[Mapping]) -> CellOutputs:
     return CellOutputs(clean_text("".join(parts)), images, error)
 
 
+def cell_source(prompt: int | None, unnumbered: str = "the previous cell") -> str:
+    """Where an outcome's output came from, as the entry names it: ``cell [12]`` (``Output of cell [12]:``)."""
+    return f"cell [{prompt}]" if prompt is not None else unnumbered
+
+
 def image_file(path: str | Path, data: bytes) -> tuple[str, bytes | str]:
     """An image file to attach, checked: a known type whose bytes are that type."""
     mime = IMAGE_FILE_TYPES.get(Path(path).suffix.lower())

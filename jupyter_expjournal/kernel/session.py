@@ -20,7 +20,7 @@ from ..core.journal import Journal
 from ..core.location import find_experiments_dir
 from ..core.model import Draft, Logged, Outcome
 from ..core.notices import RETRO, Notice
-from ..core.outcome import from_notebook
+from ..core.outcome import cell_source, from_notebook
 from ..core.provenance import collect, gpus
 from .recorder import CellRecord, OutputRecorder
 
@@ -130,7 +130,7 @@ class KernelSession:
             # The core's rule on the outputs as the notebook stores them: what the sidebar posts for the same cell.
             shown = from_notebook(record.notebook_outputs())
             outcome.output, outcome.images, outcome.error = shown.text, shown.images, shown.error
-            outcome.source = f"cell [{record.prompt}]" if record.prompt is not None else "the previous cell"
+            outcome.source = cell_source(record.prompt)
             value = record.result_value
         if start is not None:
             cells = self.recorder.since(start)

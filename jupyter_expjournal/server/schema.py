@@ -22,7 +22,7 @@ import tornado.web
 from ..core.draft import Learned, config_row, lesson_request
 from ..core.errors import InputError
 from ..core.model import ConfigItem, Draft, Outcome
-from ..core.outcome import IMAGE_MIMES, CellOutputs, check_image, from_notebook
+from ..core.outcome import IMAGE_MIMES, CellOutputs, cell_source, check_image, from_notebook
 
 #: Larger request bodies are refused with 413 (figures come base64-encoded).
 MAX_BODY = 20 * 1024 * 1024
@@ -367,7 +367,7 @@ def result_request(body: dict) -> ResultRequest:
         if texts["output"] or body.get("images") is not None:
             raise ApiError(400, "give a cell's 'outputs', or 'output' and 'images', not both")
         if not source and count is not None:
-            source = f"cell [{count}]"  # as %result labels a cell's output
+            source = cell_source(count)  # as %result labels a cell's output
     outcome = Outcome(
         summary=texts["outcome"],
         output=cell.text if cell is not None else texts["output"],

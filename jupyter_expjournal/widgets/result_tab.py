@@ -13,6 +13,7 @@ import ipywidgets as W
 import jupyter_expjournal.render as render
 
 from ..core.model import Entry, Logged, Outcome
+from ..core.outcome import cell_source
 from .common import left, plain, text_field
 from .words import WORDS
 
@@ -93,7 +94,7 @@ class ResultTab:
             text = "attaches: nothing yet (run the experiment in a cell first)"
         else:
             first = next((line for line in record.source.splitlines() if line.strip()), "")
-            prompt = f"cell [{record.prompt}]" if record.prompt is not None else "the last cell run"
+            prompt = cell_source(record.prompt, "the last cell run")
             text = f"attaches: {prompt}: {render.first_line(first, 70)}"
         self.attach_source.value = plain(text)
 
