@@ -79,8 +79,18 @@ def cell(shell, code: str) -> float:
 
 def writes(quick: bool) -> None:
     section("Writes through the magics (a real IPython shell in this process) vs the bare I/O floor")
-    base = Path(tempfile.mkdtemp(prefix="bench-writes-"))  # outside git: provenance reads no repository
+    base = Path(tempfile.mkdtemp(prefix="bench-writes-"))
     repeat = 5 if quick else 15
+    cwd = os.getcwd()
+    os.chdir(base)  # outside git (provenance asks git about the working directory): git is measured on its own below
+    try:
+        _writes_by_size(base, repeat)
+    finally:
+        os.chdir(cwd)
+    _writes_in_git(base, repeat)
+
+
+def _writes_by_size(base: Path, repeat: int) -> None:
     shell = None
     for size in (100, 1_000, 10_000):
         folder = journals.write(base / f"j{size}" / "experiments", size)
@@ -105,7 +115,11 @@ def writes(quick: bool) -> None:
                target=0.050 if size == 10_000 else None)
         if size == 10_000:
             report("  first %%hypothesis after load (cold parse)", first, None)
-    # provenance in a git repository runs `git status` for each hypothesis
+
+
+def _writes_in_git(base: Path, repeat: int) -> None:
+    """Provenance in a git repository runs `git status` for each hypothesis."""
+    shell = shell_in(base)
     repo = base / "repo"
     folder = journals.write(repo / "experiments", 1_000)
     subprocess.run(["git", "init", "-q", str(repo)], check=True)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from . import notices
-from .model import COMPLETED, Draft, Entry, Lessons, Rule, change_signature, normalize_key
+from .index import index_of
+from .model import Draft, Entry, Lessons, Rule, change_signature, normalize_key
 from .notices import Notice
 
 #: Completed entries after the last lesson that make a lessons reminder.
@@ -32,7 +33,7 @@ class GateReport:
 
 def open_entry_refusal(entries: list[Entry]) -> Notice | None:
     """The seed: a result is logged before the next experiment starts."""
-    planned = [e for e in entries if e.is_open]
+    planned = index_of(entries).open
     if not planned:
         return None
     names = ", ".join(f"'{e.name}' ({e.timestamp})" for e in planned)
@@ -70,11 +71,7 @@ def missing_baseline(draft: Draft) -> Notice | None:
 
 def repeats_of(entries: list[Entry], draft: Draft) -> list[Entry]:
     """Earlier entries that already tried the draft's change (signatures are cached per entry)."""
-    mine = change_signature(draft.changed, draft.change)
-    if not mine:
-        return []
-    h = hash(mine)  # set and string hashes are cached: compare those first, 10,000 entries in ~1 ms
-    return [e for e in entries if hash(e.signature) == h and e.signature == mine]
+    return index_of(entries).tried(change_signature(draft.changed, draft.change))
 
 
 def rules_about(rules: list[Rule], keys: list[str]) -> list[Rule]:
@@ -88,19 +85,6 @@ def rules_about(rules: list[Rule], keys: list[str]) -> list[Rule]:
     return hits
 
 
-def entry_time(entry: Entry) -> datetime | None:
-    try:  # the heading's forms are all ISO 8601: the C parser is ~30x faster than strptime
-        return datetime.fromisoformat(entry.timestamp)
-    except ValueError:
-        pass
-    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(entry.timestamp, fmt)
-        except ValueError:
-            continue
-    return None
-
-
 def completed_since_lessons(entries: list[Entry], lessons: Lessons, lessons_mtime: float | None) -> int:
     """Completed entries started after lessons.md last changed (or its newest dated item)."""
     marks = [datetime.fromtimestamp(lessons_mtime)] if lessons_mtime else []
@@ -109,15 +93,7 @@ def completed_since_lessons(entries: list[Entry], lessons: Lessons, lessons_mtim
             marks.append(datetime.strptime(item.date, "%Y-%m-%d"))
         except ValueError:
             pass
-    since = max(marks) if marks else None
-    count = 0
-    for entry in entries:
-        if entry.status != COMPLETED:
-            continue
-        started = entry_time(entry)
-        if since is None or (started is not None and started >= since):
-            count += 1
-    return count
+    return index_of(entries).completed_since(max(marks) if marks else None)
 
 
 def lessons_reminder(count: int, every: int = LESSONS_EVERY) -> Notice | None:

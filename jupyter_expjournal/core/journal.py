@@ -17,7 +17,8 @@ from .assets import Assets
 from .config import render_config
 from .draft import Learned, refuse_nul, validate_name
 from .errors import GateError, InputError, JournalError
-from .journal_format import entry_chunk, extend_journal, parse_journal, splice_result
+from .index import index_of
+from .journal_format import entry_chunk, extend_journal, parse_journal, result_splice
 from .lessons_format import add_bullet, parse_lessons, render_lesson, render_rule
 from .location import find_experiments_dir
 from .model import ABANDONED, COMPLETED, PLANNED, Draft, Entry, Lessons, Logged, Outcome, Review, normalize_key
@@ -33,17 +34,9 @@ def now_stamp(now: datetime | None = None) -> str:
     return (now or datetime.now()).strftime("%Y-%m-%d %H:%M")
 
 
-#: (entries list, its open entries) for the last parsed list: a result looks for the open
-#: entries four times (kernel, before and under the lock, reminders) in the same list.
-_open_index: tuple[list, list] | None = None
-
-
 def _open_of(entries: list[Entry]) -> list[Entry]:
-    global _open_index
-    cached = _open_index
-    if cached is None or cached[0] is not entries:
-        cached = _open_index = (entries, [e for e in entries if e.is_open])
-    return list(cached[1])
+    """The open (PLANNED) entries of a parsed list, from its index (a write does not scan every entry)."""
+    return list(index_of(entries).open)
 
 
 def _warm(entries: list[Entry]) -> None:
@@ -172,15 +165,14 @@ class Journal:
                     "baseline": draft.baseline, "config": render_config(draft.config), **draft.extra})
         if not canonical(draft.hypothesis):
             raise InputError(f"'{name}' has no hypothesis: write what you expect to happen and why")
-        seen = self.entries()
-        report = self._refuse(gates.check_draft(seen, self.lessons(), draft, parallel=parallel, strict=strict, force=force))
-        self._ensure_dir()
-        with self.lock:
+        if not self.directory.is_dir():  # nothing to read: refuse before creating the folder
+            self._refuse(gates.check_draft([], self.lessons(), draft, parallel=parallel, strict=strict, force=force))
+            self._ensure_dir()
+        with self.lock:  # the gates read the journal once, under the lock: what they see is what the append extends
             text, entries = self.parsed()
-            if entries is not seen:  # another writer got in between: check again
-                report = self._refuse(
-                    gates.check_draft(entries, self.lessons(), draft, parallel=parallel, strict=strict, force=force)
-                )
+            report = self._refuse(
+                gates.check_draft(entries, self.lessons(), draft, parallel=parallel, strict=strict, force=force)
+            )
             fields = [
                 ("Status", PLANNED),
                 ("Hypothesis", draft.hypothesis),
@@ -191,8 +183,8 @@ class Journal:
                 *draft.extra.items(),
             ]
             stamp = now_stamp(now)
-            entry = self._append_entry(text, entries, stamp, name, fields)
-        return Logged(entry, report.warnings, report)
+            entry, after = self._append_entry(text, entries, stamp, name, fields)
+        return Logged(entry, report.warnings, report, entries=after)
 
     def complete(
         self,
@@ -204,8 +196,7 @@ class Journal:
     ) -> Logged:
         """Mark the open entry COMPLETED and attach the outcome at its end."""
         _refuse_nul_outcome(outcome)
-        self._resolve_settled(name, preferred)  # refuse before creating anything
-        self._ensure_dir()
+        self._resolve_before_writing(name, preferred)
         with self.lock:
             assets: list[Path] = []
             committed = False
@@ -213,14 +204,14 @@ class Journal:
                 if outcome.images:  # saved before the journal names them, named for the entry
                     assets = self.assets.save(self._resolve_settled(name, preferred), outcome.images)
                 names = [p.name for p in assets]
-                done = self._change_entry(
+                done, after = self._change_entry(
                     name, preferred, COMPLETED, lambda e: result_fields(e, outcome, result_value, names)
                 )
                 committed = True
             finally:
                 if not committed:
                     self.assets.remove_unnamed(assets)
-        return Logged(done, assets=assets)
+        return Logged(done, assets=assets, entries=after)
 
     def abandon(self, reason: str, *, name: str | None = None, preferred: str | None = None, learning: str = "") -> Logged:
         """Mark the open entry ABANDONED, saying why (an honest close)."""
@@ -228,12 +219,21 @@ class Journal:
         reason = canonical(reason or "")
         if not reason:
             raise InputError("say why the experiment is abandoned: a reason is needed")
-        self._resolve_settled(name, preferred)
-        self._ensure_dir()
+        self._resolve_before_writing(name, preferred)
         with self.lock:
             fields = [("Actual outcome", f"Abandoned: {reason}"), ("Learning", learning)]
-            done = self._change_entry(name, preferred, ABANDONED, lambda _e: fields)
-        return Logged(done)
+            done, after = self._change_entry(name, preferred, ABANDONED, lambda _e: fields)
+        return Logged(done, entries=after)
+
+    def _resolve_before_writing(self, name: str | None, preferred: str | None) -> None:
+        """Refuse a result with no entry to go to before creating anything (the folder, its lock).
+
+        Only when there is no folder yet: otherwise the entry is found under the
+        lock, in the very text the result is spliced into (one read, not two).
+        """
+        if not self.directory.is_dir():
+            self._resolve_settled(name, preferred)
+        self._ensure_dir()
 
     def _resolve_settled(self, name: str | None, preferred: str | None) -> Entry:
         """:meth:`resolve_open`, looking again when the refusal came from a file another program was saving."""
@@ -247,7 +247,7 @@ class Journal:
                     raise
         return self.resolve_open(name, preferred)
 
-    def _change_entry(self, name: str | None, preferred: str | None, status: str, fields_for) -> Entry:
+    def _change_entry(self, name: str | None, preferred: str | None, status: str, fields_for) -> tuple[Entry, list[Entry]]:
         """Set the open entry's status and add ``fields_for(entry)`` at its end, compare-and-swap.
 
         Under the lock. The entry is found again in the text being rewritten, so
@@ -258,13 +258,13 @@ class Journal:
         def build(text: str, entries: list[Entry]) -> str:
             entry = self.resolve_open(name, preferred, entries)
             changed[:] = [entries, entry]
-            return splice_result(text, entry, status, fields_for(entry))
+            return result_splice(text, entry, status, fields_for(entry))
 
         new_text, data = self.journal_file.rewrite(build, key="entries", parse=parse_journal, extend=extend_journal)
         entries, entry = changed
         written = extend_journal(entries, new_text, keep=entry.index)
         self.journal_file.remember("entries", new_text, written, data)
-        return self._find_written(entry.timestamp, entry.name, prefer_index=entry.index, entries=written)
+        return self._find_written(entry.timestamp, entry.name, prefer_index=entry.index, entries=written), written
 
     def retro(
         self,
@@ -295,12 +295,12 @@ class Journal:
                     ("Hypothesis", hypothesis),
                     *result,
                 ]
-                entry = self._append_entry(text, entries, stamp, name, fields)
+                entry, after = self._append_entry(text, entries, stamp, name, fields)
                 committed = True
             finally:
                 if not committed:
                     self.assets.remove_unnamed(assets)
-        return Logged(entry, assets=assets)
+        return Logged(entry, assets=assets, entries=after)
 
     def learn(self, request: Learned) -> str:
         """Write what :func:`~.draft.lesson_request` made of a face's options; returns the line written."""
@@ -439,13 +439,15 @@ class Journal:
             except OSError as exc:
                 raise JournalError(describe_os_error(self.directory, exc)) from None
 
-    def _append_entry(self, text: str, entries: list[Entry], stamp: str, name: str, fields: list[tuple[str, str]]) -> Entry:
-        """Append an entry to journal.md as ``text`` (with ``entries``) had it; the entry as written."""
+    def _append_entry(
+        self, text: str, entries: list[Entry], stamp: str, name: str, fields: list[tuple[str, str]]
+    ) -> tuple[Entry, list[Entry]]:
+        """Append an entry to journal.md as ``text`` (with ``entries``) had it; the entry as written, and the entries now."""
         chunk = entry_chunk(text, stamp, name, fields, entries[-1].span[0] if entries else 0)
         new_text = text + chunk  # one copy of a large journal
         after = extend_journal(entries, new_text)
         self.journal_file.append(chunk, after={"entries": (text, new_text, after)})
-        return self._find_written(stamp, name, entries=after)
+        return self._find_written(stamp, name, entries=after), after
 
     def _find_written(self, stamp: str, name: str, prefer_index: int | None = None, entries: list[Entry] | None = None) -> Entry:
         """The entry just written, from ``entries`` (the parse of what was written), else the file now."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from .model import Entry
-from .text import FIELD, Fences, canonical, close_fence, content_end, escape, iter_lines, newline_of, unescape
+from .text import FIELD, Fences, Splice, canonical, close_fence, content_end, escape, iter_lines, newline_of, unescape
 
 HEADING = re.compile(r"### (\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?)[ \t]+(?:—|–|--?)[ \t]+(.*?)[ \t]*")
 
@@ -125,6 +125,11 @@ def entry_chunk(text: str, stamp: str, name: str, fields: list[tuple[str, str]],
 
 def splice_result(text: str, entry: Entry, status: str, fields: list[tuple[str, str]]) -> str:
     """Set an entry's Status in place and add ``fields`` at the end of that entry only."""
+    return result_splice(text, entry, status, fields).apply(text)
+
+
+def result_splice(text: str, entry: Entry, status: str, fields: list[tuple[str, str]]) -> Splice:
+    """:func:`splice_result` as the one part of ``text`` it replaces: the entry's own span."""
     newline = newline_of(text)
     start, end = entry.span
     block = text[start:end]
@@ -158,7 +163,7 @@ def splice_result(text: str, entry: Entry, status: str, fields: list[tuple[str, 
     added = close_fence(head, newline) + render_fields(fields, newline)
     if missing_final_newline and end == len(text) and not tail:
         added = added[: -len(newline)]
-    return "".join((text[:start], head, added, tail, text[end:]))  # one copy of a large journal, not four
+    return Splice(start, end, "".join((head, added, tail)))
 
 
 #: HTML block tags a person wraps entries in (``<details>`` to fold old ones away).

@@ -243,6 +243,9 @@ class Logged:
     warnings: list = field(default_factory=list)  # Notice
     report: object = None  # gates.GateReport
     assets: list[Path] = field(default_factory=list)
+    #: The journal's entries just after the write, as the writer parsed them: what a face shows
+    #: next (reminders, a preview) without reading the file again.
+    entries: list[Entry] = field(default_factory=list)
 
 
 @dataclass

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .errors import JournalError
+from .text import Splice
 
 T = TypeVar("T")
 
@@ -207,7 +208,7 @@ class TextFile:
 
     def rewrite(
         self,
-        build: Callable[..., str],
+        build: Callable[..., str | Splice],
         *,
         key: str | None = None,
         parse: Callable[[str], object] | None = None,
@@ -222,21 +223,24 @@ class TextFile:
         replaced file is checked once more just after it: a writer that does
         not take the lock (an editor saving in place) and wrote in between has
         its bytes put back, and the rewrite is built again from them. ``build``
-        may raise to refuse. Returns (new text, its bytes).
+        may raise to refuse, and may return a :class:`~.text.Splice` of the text
+        rather than all of it (then only the changed part is encoded). Returns
+        (new text, its bytes).
         """
         for _ in range(attempts):
             before = self._read_bytes()
             try:
                 if parse is not None and key is not None:
                     text, value = self._parse_bytes(key, before, parse, extend)
-                    new_text = build(text, value)
+                    built = build(text, value)
                 else:
-                    new_text = build(self._decode(before, 0))
+                    text = self._decode(before, 0)
+                    built = build(text)
             except JournalError:
                 if self._settled(before):
                     raise
                 continue  # refused what another program was half-way through saving: look again
-            data = new_text.encode("utf-8")
+            new_text, data = _encoded(text, before, built)
             try:
                 self._swap(before, data)
             except Changed:
@@ -357,6 +361,19 @@ class TextFile:
             hit = self._cache.get(key)
             if hit is not None and hit[1] is base and len(hit[0]) == size:  # the bytes of the text the caller read
                 self.remember(key, new_text, value, hit[0] + data)
+
+
+def _encoded(text: str, data: bytes, built: str | Splice) -> tuple[str, bytes]:
+    """The new text and its bytes, from ``text`` (whose bytes are ``data``) and what a rewrite built.
+
+    For a :class:`~.text.Splice` only the text from its start on is encoded: the
+    bytes before it are ``data``'s, as many as the rest of the text does not take.
+    """
+    if isinstance(built, str):
+        return built, built.encode("utf-8")
+    start = len(data) - len(text[built.start :].encode("utf-8"))
+    end = start + len(text[built.start : built.end].encode("utf-8"))
+    return built.apply(text), b"".join((data[:start], built.piece.encode("utf-8"), data[end:]))
 
 
 def _read_fd(fd: int) -> bytes:

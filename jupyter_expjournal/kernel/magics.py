@@ -209,8 +209,8 @@ class ExpJournal(Magics):
             except InputError as exc:
                 raise InputError(f"--config {args.config} / --base {args.base or args.config}: {exc}") from None
         journal = self.current()
-        preview = _render().short_review(journal.entries(), journal.lessons())
         logged = self.session.hypothesize(draft, parallel=args.parallel, force=args.force)
+        preview = _render().short_review(logged.entries[: logged.entry.index], journal.lessons())  # as the gates saw it
         for line_shown in preview + _render().gate_lines(logged.report, WORDS):
             print(line_shown)
         print(f"Logged PLANNED '{logged.entry.name}' ({logged.entry.timestamp}) in {journal.journal_path}")
@@ -268,7 +268,7 @@ class ExpJournal(Magics):
         print(f"'{done.name}' {done.status}: {_render().first_line(done.delta, 200)}")
         for path in logged.assets:
             print(f"  saved {path}")
-        for reminder in journal.reminders():
+        for reminder in journal.reminders(logged.entries):
             print(f"! {reminder.words(WORDS)}")
 
     @REVIEW

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..core.durations import describe_run, format_duration
 from ..core.errors import InputError
-from ..core.gates import entry_time
+from ..core.index import entry_time
 from ..core.journal import Journal
 from ..core.location import find_experiments_dir
 from ..core.model import Draft, Logged, Outcome

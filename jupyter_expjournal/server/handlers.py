@@ -111,7 +111,7 @@ from jupyter_server.utils import url_path_join
 from ..core import export
 from ..core.durations import describe_run
 from ..core.errors import GateError, InputError, JournalError
-from ..core.gates import entry_time
+from ..core.index import entry_time
 from ..core.journal import Journal
 from ..core.location import find_experiments_dir
 from ..core.provenance import collect

@@ -135,3 +135,26 @@ def test_lessons_are_added_without_touching_the_rest(existing, lesson, source):
     after = parse_lessons(out)
     assert len(after.lessons) == len(before.lessons) + 1
     assert [r.text for r in after.rules] == [r.text for r in before.rules]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    before=st.text(alphabet=st.sampled_from("ab →—é\n\r\ufeff🙂"), max_size=40),
+    middle=st.text(alphabet=st.sampled_from("ab →—é\n\r🙂"), max_size=20),
+    after=st.text(alphabet=st.sampled_from("ab →—é\n\r🙂"), max_size=40),
+    piece=st.text(alphabet=st.sampled_from("xy ✓—\n\r🙂"), max_size=20),
+)
+def test_a_splice_rewrite_writes_the_bytes_of_the_whole_text(tmp_path, before, middle, after, piece):
+    """A rewrite given a Splice encodes only its part: the bytes must be those of the whole new text."""
+    from jupyter_expjournal.core.store import DirLock, TextFile
+    from jupyter_expjournal.core.text import Splice
+
+    path = tmp_path / "journal.md"
+    text = before + middle + after
+    path.write_bytes(text.encode("utf-8"))
+    store = TextFile(path, DirLock(tmp_path / ".lock"))
+    splice = Splice(len(before), len(before) + len(middle), piece)
+    with store.lock:
+        new_text, data = store.rewrite(lambda _text: splice)
+    assert new_text == before + piece + after
+    assert data == new_text.encode("utf-8") == path.read_bytes()
