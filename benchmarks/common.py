@@ -44,9 +44,14 @@ def fmt(value: float, unit: str = "s") -> str:
 
 
 def report(name: str, value: float, baseline: float | None = None, baseline_name: str = "", *,
-           target: float | None = None, target_text: str = "", unit: str = "s") -> Row:
-    """Print one figure next to its baseline (same run), the ratio, and whether the target is met."""
-    met = None if target is None else value < target
+           target: float | None = None, target_text: str = "", unit: str = "s", within: float | None = None) -> Row:
+    """Print one figure next to its baseline (same run), the ratio, and whether the target is met.
+
+    ``within``: the target is a ratio, at most that many times the baseline.
+    """
+    if within is not None and baseline:
+        target, target_text = baseline * within, target_text or f"<= {within:g}x baseline"
+    met = None if target is None else value <= target
     if target is not None and not target_text:
         target_text = f"< {fmt(target, unit)}"
     row = Row(name, value, baseline, baseline_name, target_text, met, unit)

@@ -12,7 +12,11 @@ and ``--strict`` is given.
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,6 +27,11 @@ import bench_kernel  # noqa: E402
 import bench_mlflow  # noqa: E402
 import bench_startup  # noqa: E402
 from common import ROWS, machine, summary_markdown  # noqa: E402
+
+# The parse cache of the benchmarks' journals lives in this run's own folder: cold figures start without
+# one, and the user's cache folder does not fill with temp journals.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="expjournal-bench-cache-")
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 SECTIONS = {"startup": bench_startup.run, "kernel": bench_kernel.run, "journal": bench_journal.run, "mlflow": bench_mlflow.run}
 

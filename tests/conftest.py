@@ -1,7 +1,11 @@
 """Shared test setup: the jupyter_server fixtures (jp_fetch, jp_serverapp, ...), and one real IPython shell
 with the extension loaded, its journal in a fresh folder per test."""
 
+import atexit
 import json
+import os
+import shutil
+import tempfile
 
 import pytest
 from IPython.testing import globalipapp
@@ -9,6 +13,11 @@ from IPython.testing import globalipapp
 from jupyter_expjournal.core.journal import Journal
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
+
+# The parse cache of the suite's journals (hundreds of temp folders) lives in the suite's own cache
+# folder, not the user's; kernels and servers the tests start inherit it.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="expjournal-test-cache-")
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ in place.
 from __future__ import annotations
 
 import re
+import sys
 
 from .model import Entry
 from .text import FIELD, Fences, Splice, canonical, close_fence, content_end, escape, iter_lines, newline_of, unescape
@@ -52,7 +53,8 @@ def parse_journal(text: str) -> list[Entry]:
         m = FIELD.fullmatch(line) if line.startswith("**") else None
         if m:
             close_field()
-            field_name, field_lines = m.group(1).strip(), [m.group(2)]
+            # interned: 10,000 entries share a dozen names (and a cached parse stores each once)
+            field_name, field_lines = sys.intern(m.group(1).strip()), [m.group(2)]
         elif field_name is not None:
             field_lines.append(line)
     close_field()

@@ -8,6 +8,7 @@ change one entry in place and leave every other byte alone.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -26,6 +27,19 @@ def normalize_key(text: str) -> str:
     """Compare names the way a person would: case and spacing do not matter."""
     # str.split() splits on exactly what re's \s matches (str.isspace), at a fraction of the cost
     return " ".join(text.split()).casefold()
+
+
+#: normalize_key of the field names seen: a journal has a dozen, 10,000 times each.
+_FIELD_KEYS: dict[str, str] = {}
+
+
+def _field_key(name: str) -> str:
+    key = _FIELD_KEYS.get(name)
+    if key is None:
+        key = sys.intern(normalize_key(name))
+        if len(_FIELD_KEYS) < 4096:  # hand-made field names are not many either; never grow without bound
+            _FIELD_KEYS[name] = key
+    return key
 
 
 @dataclass
@@ -55,7 +69,7 @@ class Entry:
     def _by_key(self) -> dict[str, str]:
         out: dict[str, str] = {}
         for key, value in self.fields.items():
-            out.setdefault(normalize_key(key), value)
+            out.setdefault(_field_key(key), value)
         return out
 
     @property

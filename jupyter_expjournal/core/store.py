@@ -83,6 +83,7 @@ class TextFile:
         self.persist = persist
         self._costly: set[str] = set()  # keys whose value took a parse worth keeping on disk
         self._saved_derived: set[str] = set()  # keys kept on disk with the analysis' facts
+        self._frozen: set[str] = set()  # keys whose value parse_cache.load hid from the garbage collector
 
     def identity(self) -> tuple | None:
         """The file's :func:`fingerprint` (None when it does not exist): it proves "changed" only."""
@@ -151,12 +152,17 @@ class TextFile:
         if extend is not None and hit is not None and len(data) > len(hit[0]) and data.startswith(hit[0]):
             text = hit[1] + self._decode(data[len(hit[0]) :], len(hit[0]))
             value = extend(hit[2], text)
-        elif self.persist and len(data) >= PERSIST_FROM and (found := self._from_disk(key, data, extend)) is not None:
-            text, value = found
         else:
-            text = self._decode(data, 0)
-            value = parse(text)
-            self._costly.add(key)
+            if key in self._frozen:  # the parse loaded from disk is dropped: the collector may have it back
+                self._frozen.discard(key)
+                self._drop_frozen()
+            found = self._from_disk(key, data, extend) if self.persist and len(data) >= PERSIST_FROM else None
+            if found is not None:
+                text, value = found
+            else:
+                text = self._decode(data, 0)
+                value = parse(text)
+                self._costly.add(key)
         self._cache[key] = (data, text, value)
         return text, value
 
@@ -168,16 +174,24 @@ class TextFile:
         if found is None:
             return None
         size, value, derived = found
+        if size != len(data) and extend is None:
+            parse_cache.thaw()
+            return None
+        self._frozen.add(key)
         text = self._decode(data, 0)
         if derived:  # what is on disk already carries the analysis' facts
             self._saved_derived.add(key)
         if size == len(data):
             return text, value
-        if extend is None:
-            return None
         if len(data) - size > size // 20:  # a long tail parsed again by every process: keep the new whole
             self._costly.add(key)
         return text, extend(value, text)
+
+    @staticmethod
+    def _drop_frozen() -> None:
+        from . import parse_cache
+
+        parse_cache.thaw()
 
     def save_parse(self, key: str, warm: Callable[[object], None] | None = None, *, derived: bool = False) -> None:
         """Keep the parse under ``key`` on disk for the next process, when it was worth keeping.

@@ -7,6 +7,7 @@ that keeps the size, and with a damaged cache file.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -100,3 +101,52 @@ def test_the_first_review_keeps_each_entrys_analysis_for_the_next_process(large,
     with open(cached, "rb") as fh:
         assert pickle.load(fh)[3] is True  # ... the first review adds them
     assert cli(large, cache, "review") == truth
+
+
+def test_the_cache_folder_keeps_only_the_journals_used_last(tmp_path, monkeypatch):
+    """Every temp folder of a test suite is a journal: the cache must not grow without bound."""
+    from jupyter_expjournal.core import parse_cache
+
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(parse_cache, "KEEP", 3)  # the same rule as 32, with fewer folders to make
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    from jupyter_expjournal.core.journal import Journal
+
+    text = "# Journal\n\n" + "\n".join(entry(i) for i in range(800))
+    folders = []
+    for n in range(5):
+        folder = tmp_path / f"p{n}" / "experiments"
+        folder.mkdir(parents=True)
+        (folder / "journal.md").write_text(text + f"\nnote {n}\n", encoding="utf-8")
+        Journal(folder).entries()  # a full parse of a large journal: kept on disk
+        folders.append(folder)
+    (cache / "jupyter_expjournal" / ".dead-save.tmp").write_bytes(b"x")
+    os.utime(cache / "jupyter_expjournal" / ".dead-save.tmp", (1, 1))
+    Journal(folders[0]).entries()  # parsed again (its file was pruned), kept again, prunes
+    kept = cached_files(cache)
+    assert len(kept) == 3
+    assert not (cache / "jupyter_expjournal" / ".dead-save.tmp").exists()
+    # the journal used last is among those kept: a fresh process reads it from the cache
+    assert parse_cache.load(folders[0] / "journal.md", (folders[0] / "journal.md").read_bytes()) is not None
+
+
+def test_a_loaded_parse_that_is_dropped_is_collected(large, tmp_path, monkeypatch):
+    """A parse loaded from disk is hidden from the collector while it is in use, and given back when replaced."""
+    import gc
+    import weakref
+
+    from jupyter_expjournal.core.journal import Journal
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    Journal(large).review()  # parses and keeps the parse, with the analysis' facts, on disk
+    journal = Journal(large)  # a new reader: loads it from disk
+    first = journal.entries()[0]
+    probe = weakref.ref(first)
+    assert gc.is_tracked(first) and first.derived  # entry -> its effects -> entry: a cycle only the collector frees
+    del first
+    path = large / "journal.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("run 0 hypothesis", "run 0 edited!!", 1), encoding="utf-8")
+    journal.entries()  # a hand edit: parsed afresh, the loaded parse is dropped
+    gc.collect()
+    assert probe() is None
+    gc.unfreeze()
