@@ -12,13 +12,20 @@ used again only for that very object at the same place (same ``index`` and
 afresh. The answer is these JSON texts joined into what ``json.dumps`` of
 :func:`~jupyter_expjournal.core.export.review` writes, byte for byte.
 
+A freshly started server has none of this in memory; its first answer comes
+from the one kept on disk by an earlier process (:mod:`.answer_cache`), used
+only when the files' bytes are those it was made from. Its first build uses
+the kept JSON of each entry whose parsed value is the same.
+
 An entry's images are the links to files of its experiments folder
 (:func:`~jupyter_expjournal.core.outcome.linked_file`); they are checked when the
-entry's JSON is made. Like the ETag, the answer follows journal.md and
-lessons.md: a link in assets/ changed later is seen when its entry changes.
+entry's JSON is made. Like the ETag, the answer in memory follows journal.md and
+lessons.md: a link in assets/ changed later is seen when its entry changes, or
+by the next process (the kept answer notes the stat of the folders the links
+pass through, see :mod:`.answer_cache`).
 
 Everything here runs in a reader thread (see :mod:`.workers`), one build per
-folder at a time.
+folder at a time; the answer is kept on disk in a thread of its own.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import json
 import os
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from jupyter_server.utils import url_path_join
 
@@ -36,8 +44,11 @@ from ..core.journal import Journal
 from ..core.model import Entry
 from ..core.outcome import linked_file
 from ..core.store import fingerprint
+from .answer_cache import Part, Source, folder_state, folders_unchanged, later, link_folders, save_later, value_key
+from .answer_cache import load as load_kept
+from .answer_cache import parts as kept_parts
 
-#: Part of every ETag, so that a change of the JSON shape invalidates old ones.
+#: Part of every ETag and of a kept answer's key, so that a change of the JSON shape invalidates old ones.
 SHAPE_VERSION = b"2"
 
 
@@ -57,13 +68,15 @@ class _Json(str):
     """JSON text, put into the answer as it is."""
 
 
-def _dumps(value: object) -> str:
-    """``json.dumps(value)``, with :class:`_Json` parts of a top-level dict written as they are."""
-    if isinstance(value, _Json):
-        return value
-    if isinstance(value, dict) and any(isinstance(v, _Json) for v in value.values()):
-        return "{" + ", ".join(f"{json.dumps(key)}: {_dumps(v)}" for key, v in value.items()) + "}"
-    return json.dumps(value)
+def _dumps(data: dict) -> tuple[str, dict[str, int]]:
+    """``json.dumps(data)``, with :class:`_Json` values written as they are; and where each value starts."""
+    pieces, starts, at = [], {}, 1
+    for key, value in data.items():
+        head, text = f"{json.dumps(key)}: ", value if isinstance(value, _Json) else json.dumps(value)
+        starts[key] = at + len(head)
+        pieces.append(head + text)
+        at += len(head) + len(text) + 2
+    return "{" + ", ".join(pieces) + "}", starts
 
 
 def _array(items: list[str]) -> _Json:
@@ -78,18 +91,44 @@ class _Kept:
     index: int
     span: tuple[int, int]
     json: str
-    parameters: list[tuple[str, str]]  # (config key, JSON of this entry's item in export.parameters)
+    parameters: tuple[tuple[str, str], ...]  # (config key, JSON of this entry's item in export.parameters)
+    folders: tuple[tuple[str, object], ...]  # (folder, its state before the links were checked): see answer_cache
+    key: bytes | None = None  # value_key(entry), once asked
 
     @classmethod
-    def make(cls, entry: Entry, directory) -> _Kept:
+    def make(cls, entry: Entry, directory: Path, states: dict) -> _Kept:
         data = export.entry(entry)
+        folders: tuple = ()
         if data["images"]:  # only the entry's own files are shown (the core's rule)
+            names = sorted({name for link in data["images"] for name in link_folders(link)})
+            for name in names:  # read before the links are checked: a later change is then seen
+                if name not in states:
+                    states[name] = folder_state(directory, name)
+            folders = tuple((name, states[name]) for name in names)
             data["images"] = [link for link in data["images"] if linked_file(directory, link) is not None]
-        parameters = [(key, json.dumps(item)) for key, items in export.parameters([entry]).items() for item in items]
-        return cls(entry, entry.index, entry.span, json.dumps(data), parameters)
+        parameters = tuple((key, json.dumps(item)) for key, items in export.parameters([entry]).items() for item in items)
+        return cls(entry, entry.index, entry.span, json.dumps(data), parameters, folders)
 
     def fits(self, entry: Entry) -> bool:
         return self.entry is entry and self.index == entry.index and self.span == entry.span
+
+    def value(self) -> bytes:
+        if self.key is None:
+            self.key = value_key(self.entry)
+        return self.key
+
+
+def _from_disk(source: Source, entries: list[Entry], states: dict) -> dict[int, _Kept]:
+    """The entry JSON kept on disk, for each of ``entries`` with the same value (and folders unchanged)."""
+    kept = kept_parts(source)
+    out: dict[int, _Kept] = {}
+    if kept:
+        for entry in entries:
+            key = value_key(entry)
+            hit = kept.get(key)
+            if hit is not None and folders_unchanged(source.directory, hit[2], states):
+                out[id(entry)] = _Kept(entry, entry.index, entry.span, hit[0], hit[1], hit[2], key)
+    return out
 
 
 class Answers:
@@ -107,14 +146,23 @@ class Answers:
         """
         if self.last is not None and self.last[0] == tag:
             return self.last[1]
+        source = Source.read(journal, relative, SHAPE_VERSION)
+        answer = load_kept(source) if source is not None else None
+        if answer is not None:
+            self.last = (tag, answer)
+            if not self._kept:  # the next build (after an append) should not have to wait for this
+                later(self._recall, journal, source, alone)
+            return answer
         with alone:
             review = journal.review(all=True, analysis=False)
-        old, kept = self._kept, {}
+        states: dict = {}  # each folder's state, read once per build
+        old = self._kept or (_from_disk(source, review.entries, states) if source is not None else {})
+        kept: dict[int, _Kept] = {}
 
         def part(entry: Entry) -> _Kept:
             hit = kept.get(id(entry)) or old.get(id(entry))
             if hit is None or not hit.fits(entry):
-                hit = _Kept.make(entry, journal.directory)
+                hit = _Kept.make(entry, journal.directory, states)
             kept[id(entry)] = hit
             return hit
 
@@ -139,6 +187,33 @@ class Answers:
             directory_relative=relative,
             exists=journal.journal_path.is_file(),
         )
-        answer = _dumps(data).encode("utf-8")
+        text, starts = _dumps(data)
+        answer = text.encode("utf-8")
         self.last = (tag, answer)
+        if source is not None and len(answer) == len(text):  # JSON is ASCII: each entry's place is the same in bytes
+
+            def index() -> list[Part]:
+                out, at = [], starts["entries"] + 1  # after the '[' of the entries' list
+                for item in entries:
+                    out.append((item.value(), at, at + len(item.json), item.parameters, item.folders))
+                    at += len(item.json) + 2
+                return out
+
+            save_later(source, answer, index, lambda: source.same_now(journal, relative, SHAPE_VERSION))
         return answer
+
+    def _recall(self, journal: Journal, source: Source, alone: AbstractContextManager) -> None:
+        """After a kept answer was sent: the journal read, and the kept JSON of its entries held in memory.
+
+        Without this the first build after a start (the next change) would
+        export every entry again. A build racing this one only loses time: an
+        entry's JSON is used only for the Entry object it is held with.
+        """
+        try:
+            with alone:
+                review = journal.review(all=True, analysis=False)
+            recalled = _from_disk(source, review.entries, {})
+        except Exception:  # the next build reads the journal and says what is wrong
+            return
+        if not self._kept:
+            self._kept = recalled
