@@ -243,15 +243,14 @@ def reads(quick: bool) -> None:
         after_write = server.get()[0]
     finally:
         server.stop()
-    report("server GET journal, cold (fresh process, answer kept)", cold, floor, "plain regex line parser",
-           target=floor, target_text="<= 1.00x regex")
+    report("server GET journal, cold (fresh process, answer kept)", cold, floor, "plain regex line parser", within=1.0)
     report("  server GET journal, cold (first start ever, builds)", first_ever, floor, "plain regex line parser")
     report("server GET journal, warm (unchanged)", median(warm), bare_status, "GET /api/status", target=0.010)
     report("server GET journal, poll with If-None-Match (304)", median(polls), bare_status, "GET /api/status", target=0.010)
     report("server GET journal, after an append (fresh process)", after_write, floor, "plain regex line parser",
-           target=1.5 * floor, target_text="<= 1.50x regex")
+           within=1.5)
     report("server GET journal, after an append (first start)", after_write_built, floor, "plain regex line parser",
-           target=1.5 * floor, target_text="<= 1.50x regex")
+           within=1.5)
 
 
 #: Seconds between a server's requests where a person would act (run a cell, open the sidebar).
