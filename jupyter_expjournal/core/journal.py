@@ -18,14 +18,15 @@ from .config import render_config
 from .draft import Learned, refuse_nul, validate_name
 from .errors import GateError, InputError, JournalError
 from .index import index_of
-from .journal_format import entry_chunk, extend_journal, parse_journal, result_splice
+from .journal_format import append_journal, entry_chunk, extend_journal, parse_journal, result_splice
 from .lessons_format import add_bullet, parse_lessons, render_lesson, render_rule
 from .location import find_experiments_dir
 from .model import ABANDONED, COMPLETED, PLANNED, Draft, Entry, Lessons, Logged, Outcome, Review, normalize_key
 from .notices import Notice
 from .outcome import result_fields
+from .snapshot import Snapshot
 from .store import SETTLE_SECONDS, DirLock, TextFile, describe_os_error
-from .text import canonical
+from .text import canonical, newline_of
 
 # analysis and metrics are imported where used: %load_ext needs neither (it must stay under 30 ms)
 
@@ -78,7 +79,9 @@ class Journal:
         return self.lessons_file.path
 
     def entries(self) -> list[Entry]:
-        return self.parsed()[1]
+        entries = self.journal_file.snapshot("entries", parse_journal, extend_journal).value
+        self.journal_file.save_parse("entries", _warm)  # once, after a full parse of a large journal
+        return entries
 
     def parsed(self) -> tuple[str, list[Entry]]:
         """journal.md's text and its entries, parsed from that very text."""
@@ -169,7 +172,8 @@ class Journal:
             self._refuse(gates.check_draft([], self.lessons(), draft, parallel=parallel, strict=strict, force=force))
             self._ensure_dir()
         with self.lock:  # the gates read the journal once, under the lock: what they see is what the append extends
-            text, entries = self.parsed()
+            current = self.journal_file.snapshot("entries", parse_journal, extend_journal)
+            entries = current.value
             report = self._refuse(
                 gates.check_draft(entries, self.lessons(), draft, parallel=parallel, strict=strict, force=force)
             )
@@ -183,7 +187,7 @@ class Journal:
                 *draft.extra.items(),
             ]
             stamp = now_stamp(now)
-            entry, after = self._append_entry(text, entries, stamp, name, fields)
+            entry, after = self._append_entry(current, stamp, name, fields)
         return Logged(entry, report.warnings, report, entries=after)
 
     def complete(
@@ -281,7 +285,7 @@ class Journal:
         _refuse_nul_outcome(outcome)
         self._ensure_dir()
         with self.lock:
-            text, entries = self.parsed()
+            current = self.journal_file.snapshot("entries", parse_journal, extend_journal)
             stamp = now_stamp(now)
             probe = Entry(stamp, name)
             assets: list[Path] = []
@@ -295,7 +299,7 @@ class Journal:
                     ("Hypothesis", hypothesis),
                     *result,
                 ]
-                entry, after = self._append_entry(text, entries, stamp, name, fields)
+                entry, after = self._append_entry(current, stamp, name, fields)
                 committed = True
             finally:
                 if not committed:
@@ -439,14 +443,18 @@ class Journal:
             except OSError as exc:
                 raise JournalError(describe_os_error(self.directory, exc)) from None
 
-    def _append_entry(
-        self, text: str, entries: list[Entry], stamp: str, name: str, fields: list[tuple[str, str]]
-    ) -> tuple[Entry, list[Entry]]:
-        """Append an entry to journal.md as ``text`` (with ``entries``) had it; the entry as written, and the entries now."""
-        chunk = entry_chunk(text, stamp, name, fields, entries[-1].span[0] if entries else 0)
-        new_text = text + chunk  # one copy of a large journal
-        after = extend_journal(entries, new_text)
-        self.journal_file.append(chunk, after={"entries": (text, new_text, after)})
+    def _append_entry(self, current: Snapshot, stamp: str, name: str, fields: list[tuple[str, str]]) -> tuple[Entry, list[Entry]]:
+        """Append an entry to journal.md as it is (``current``); the entry as written, and the entries after.
+
+        Only the file's end is looked at (from its last entry on): the rest of
+        an 8 MB journal is neither copied nor read again.
+        """
+        entries = current.value
+        start = entries[-1].span[0] if entries else 0
+        tail = current.tail(start)
+        chunk = entry_chunk(tail, stamp, name, fields, newline=newline_of(current.sample()) if current.length else "\n")
+        after = append_journal(entries, tail + chunk, start)
+        self.journal_file.append(chunk, after={"entries": (entries, after)})
         return self._find_written(stamp, name, entries=after), after
 
     def _find_written(self, stamp: str, name: str, prefer_index: int | None = None, entries: list[Entry] | None = None) -> Entry:

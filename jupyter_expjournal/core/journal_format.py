@@ -80,6 +80,21 @@ def extend_journal(entries: list[Entry], text: str, keep: int | None = None) -> 
     return entries[:keep] + tail
 
 
+def append_journal(entries: list[Entry], tail: str, start: int) -> list[Entry]:
+    """Entries of a text that grew at its end, from ``entries`` and only ``tail``: the text from ``start``.
+
+    ``start`` is where the last entry begins (0 with no entries): an append may
+    have continued that entry, so it is read again with what follows it;
+    every entry before it is kept as it was (see :func:`extend_journal`).
+    """
+    keep = len(entries) - 1 if entries else 0
+    tail_entries = parse_journal(tail)
+    for entry in tail_entries:
+        entry.span = (entry.span[0] + start, entry.span[1] + start)
+        entry.index += keep
+    return entries[:keep] + tail_entries
+
+
 def _field_value(lines: list[str]) -> str:
     if len(lines) == 1 and "\r" not in lines[0]:  # most values: what canonical(unescape(...)) gives, cheaply
         return lines[0].rstrip()
@@ -105,15 +120,18 @@ def render_entry(timestamp: str, name: str, fields: list[tuple[str, str]], newli
     return f"### {timestamp} — {name}{newline}" + render_fields(fields, newline)
 
 
-def entry_chunk(text: str, stamp: str, name: str, fields: list[tuple[str, str]], last_start: int = 0) -> str:
+def entry_chunk(
+    text: str, stamp: str, name: str, fields: list[tuple[str, str]], last_start: int = 0, newline: str | None = None
+) -> str:
     """What appending an entry to ``text`` adds: separation in the file's style, then the entry.
 
     A code fence or HTML comment that a hand edit left open at the end is
     closed first, or the new entry would be read as code (or hidden). Only
     the last entry is scanned for it (``last_start``): an earlier open fence
-    would have swallowed the headings after it.
+    would have swallowed the headings after it. ``text`` may be only the end
+    of the file from its last entry on, when ``newline`` gives the file's own.
     """
-    newline = newline_of(text) if text else "\n"
+    newline = newline or (newline_of(text) if text else "\n")
     if not text:
         return f"# Experiment journal{newline}{newline}" + render_entry(stamp, name, fields, newline)
     lead = "" if text.endswith("\n") else newline

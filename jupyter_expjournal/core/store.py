@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .errors import JournalError
+from .snapshot import Snapshot
 from .text import Splice
 
 T = TypeVar("T")
@@ -78,7 +79,7 @@ class TextFile:
     def __init__(self, path: Path, lock: DirLock, *, persist: bool = False) -> None:
         self.path = Path(path)
         self.lock = lock
-        self._cache: dict[str, tuple[bytes, str, object]] = {}
+        self._cache: dict[str, Snapshot] = {}
         #: Keep large parses on disk for the next process (:mod:`.parse_cache`).
         self.persist = persist
         self._costly: set[str] = set()  # keys whose value took a parse worth keeping on disk
@@ -136,22 +137,21 @@ class TextFile:
         parse from the tail instead of parsing everything again: a journal of
         10,000 entries costs a new entry no more than one of 10.
         """
-        data = self._read_bytes()
-        return self._parse_bytes(key, data, parse, extend)
+        found = self._snapshot(key, self._read_bytes(), parse, extend)
+        return found.text, found.value  # type: ignore[return-value]
 
-    def _parse_bytes(
-        self,
-        key: str,
-        data: bytes,
-        parse: Callable[[str], T],
-        extend: Callable[[T, str], T] | None,
-    ) -> tuple[str, T]:
+    def snapshot(self, key: str, parse: Callable[[str], object], extend: Callable | None = None) -> Snapshot:
+        """:meth:`parsed`, as the cache's :class:`~.snapshot.Snapshot` of the file now: its text is
+        joined only if asked for (an append needs only its end)."""
+        return self._snapshot(key, self._read_bytes(), parse, extend)
+
+    def _snapshot(self, key: str, data: bytes, parse: Callable[[str], object], extend: Callable | None) -> Snapshot:
         hit = self._cache.get(key)
-        if hit is not None and hit[0] == data:
-            return hit[1], hit[2]  # type: ignore[return-value]
-        if extend is not None and hit is not None and len(data) > len(hit[0]) and data.startswith(hit[0]):
-            text = hit[1] + self._decode(data[len(hit[0]) :], len(hit[0]))
-            value = extend(hit[2], text)
+        if hit is not None and hit.matches(data):
+            return hit
+        if extend is not None and hit is not None and hit.starts(data):
+            text = hit.text + self._decode(data[hit.size :], hit.size)
+            value = extend(hit.value, text)
         else:
             if key in self._frozen:  # the parse loaded from disk is dropped: the collector may have it back
                 self._frozen.discard(key)
@@ -163,8 +163,8 @@ class TextFile:
                 text = self._decode(data, 0)
                 value = parse(text)
                 self._costly.add(key)
-        self._cache[key] = (data, text, value)
-        return text, value
+        found = self._cache[key] = Snapshot(data, text, value)
+        return found
 
     def _from_disk(self, key: str, data: bytes, extend: Callable | None) -> tuple[str, object] | None:
         """The parse of ``data`` from the on-disk cache: exact, or extended by an appended tail."""
@@ -201,13 +201,13 @@ class TextFile:
         ``warm(value)`` first computes what should travel with it.
         """
         hit = self._cache.get(key)
-        if not self.persist or hit is None or len(hit[0]) < PERSIST_FROM:
+        if not self.persist or hit is None or hit.size < PERSIST_FROM:
             return
         if key not in self._costly and not (derived and key not in self._saved_derived):
             return
         from . import parse_cache
 
-        data, _text, value = hit
+        data, value = hit.data, hit.value
         if warm is not None:
             warm(value)
         parse_cache.save(self.path, data, value, derived or key in self._saved_derived)
@@ -218,7 +218,7 @@ class TextFile:
     def remember(self, key: str, text: str, value: object, data: bytes | None = None) -> None:
         """Seed the cache with what we just wrote (``data``: its bytes, if the caller has them),
         parsed by the writer who knows what changed. Used only while the file still holds these bytes."""
-        self._cache[key] = (text.encode("utf-8") if data is None else data, text, value)
+        self._cache[key] = Snapshot(text.encode("utf-8") if data is None else data, text, value)
 
     def rewrite(
         self,
@@ -245,8 +245,9 @@ class TextFile:
             before = self._read_bytes()
             try:
                 if parse is not None and key is not None:
-                    text, value = self._parse_bytes(key, before, parse, extend)
-                    built = build(text, value)
+                    found = self._snapshot(key, before, parse, extend)
+                    text = found.text
+                    built = build(text, found.value)
                 else:
                     text = self._decode(before, 0)
                     built = build(text)
@@ -345,15 +346,15 @@ class TextFile:
             _close(fd)
             _unlink(tmp)
 
-    def append(self, text: str, after: dict[str, tuple[str, str, object]] | None = None) -> None:
+    def append(self, text: str, after: dict[str, tuple[object, object]] | None = None) -> None:
         """Add text at the end in one ``write`` call, then fsync.
 
         One write to an O_APPEND file is not split by a process kill, and costs
         the same at 10 entries as at 10,000, unlike a rewrite. ``after`` maps
-        cache keys to (the text the caller read, the file's text after the
-        append, its parse): the cache takes them if it still holds that very
-        text (and checks them against the bytes at the next read, like
-        everything it holds).
+        cache keys to (the parse the caller read, the parse of the file after
+        the append): the cache takes the new parse if it still holds that very
+        one, of the bytes the append went after (and checks them against the
+        file at the next read, like everything it holds).
         """
         data = text.encode("utf-8")
         try:
@@ -371,10 +372,10 @@ class TextFile:
             raise JournalError(describe_os_error(self.path, exc)) from None
         finally:
             _close(fd)
-        for key, (base, new_text, value) in (after or {}).items():
+        for key, (base, value) in (after or {}).items():
             hit = self._cache.get(key)
-            if hit is not None and hit[1] is base and len(hit[0]) == size:  # the bytes of the text the caller read
-                self.remember(key, new_text, value, hit[0] + data)
+            if hit is not None and hit.value is base and hit.size == size:  # the bytes of the parse the caller read
+                self._cache[key] = hit.appended(data, text, value)
 
 
 def _encoded(text: str, data: bytes, built: str | Splice) -> tuple[str, bytes]:

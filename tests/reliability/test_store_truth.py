@@ -47,6 +47,26 @@ def test_an_in_place_edit_that_keeps_size_and_mtime_survives_a_result(ip, journa
     assert "fits TIGHTER" in after and "**Status**: COMPLETED" in after and "**Learning**: C helps" in after
 
 
+@pytest.mark.parametrize("where", ["the first entry", "an entry appended since", "the last entry"])
+def test_an_in_place_edit_after_appends_survives_the_next_hypothesis_and_result(ip, journal, where):
+    """The cache keeps an appended journal in pieces: an edit in any piece (same size and mtime) is seen."""
+    for n in range(3):
+        ip.run_cell_magic("hypothesis", f"run {n} --parallel", BODY.replace("fits tighter", f"fits tighter {n}"))
+    path = journal.journal_path
+    before = os.stat(path)
+    text = path.read_text(encoding="utf-8")
+    word = {"the first entry": "tighter 0", "an entry appended since": "tighter 1", "the last entry": "tighter 2"}[where]
+    with open(path, "r+", encoding="utf-8") as fh:
+        fh.write(text.replace(word, word.upper()))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    ip.run_cell_magic("hypothesis", "run 3 --parallel", BODY)
+    ip.run_cell("print('accuracy = 0.97')")
+    ip.run_line_magic("result", "--name run 3 --learning C helps")
+    after = path.read_text(encoding="utf-8")
+    assert word.upper() in after and word not in after
+    assert after.count("### ") == 4 and "**Learning**: C helps" in after
+
+
 EDITOR = textwrap.dedent(
     """
     import sys, time
