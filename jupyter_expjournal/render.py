@@ -8,8 +8,9 @@ passes in (its vocabulary), the neutral words without one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from html import escape
+from itertools import groupby
 from typing import TYPE_CHECKING
 
 from .core.config import ABSENT
@@ -27,6 +28,27 @@ def first_line(text: str, width: int = 100) -> str:
     """A value on one line (line breaks folded), cut to ``width`` with an ellipsis."""
     line = " ".join(text.split())
     return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def first_line_of(pieces: Iterable[str], sep: str, width: int = 100) -> str:
+    """``first_line(sep.join(pieces), width)``, joining only as many pieces as the line can show.
+
+    A parameter changed 10,000 times lists 10,000 changes in one line cut at a
+    hundred-odd characters. The line folded from a prefix of a text is a prefix
+    of the line folded from the whole, so once a prefix folds to more than
+    ``width`` characters the rest cannot change what is shown.
+    """
+    taken: list[str] = []
+    size, check_at = 0, 2 * width
+    for piece in pieces:
+        taken.append(piece)
+        size += len(piece) + len(sep)
+        if size > check_at:  # fold at doubling sizes: whitespace-heavy pieces stay linear
+            line = " ".join(sep.join(taken).split())
+            if len(line) > width:
+                return line[: width - 1] + "…"
+            check_at = 2 * size
+    return first_line(sep.join(taken), width)
 
 
 def status_counts(counts: Mapping[str, int]) -> str:
@@ -161,7 +183,12 @@ def _ref(entry: Entry) -> str:
 
 
 def analysis_lines(a: Analysis) -> list[str]:
-    """The analysis as plain lines: what helped, calibration, repeats, untested, failures."""
+    """The analysis as plain lines: what helped, calibration, repeats, untested, failures.
+
+    The lines that grow with the journal (one per repeat, one per kind of failure
+    naming each, a parameter's changes folded into one) are written in one pass
+    over what the analysis holds: 10,000 entries take a few milliseconds.
+    """
     from .core.metrics import format_change, format_number
 
     out = [f"Analysis of {len(a.entries)} experiment{'s' if len(a.entries) != 1 else ''}:"]
@@ -175,8 +202,9 @@ def analysis_lines(a: Analysis) -> list[str]:
     if a.parameters:
         out.append("  parameters:")
     for p in a.parameters:
-        changes = ", ".join(f"{ABSENT if old is None else old} → {ABSENT if new is None else new}" for _, old, new in p.changes)
-        out.append(f"    {p.key}: changed {p.times_changed}× ({first_line(changes, 120)})")
+        changes = first_line_of((f"{ABSENT if old is None else old} → {ABSENT if new is None else new}"
+                                 for _, old, new in p.changes), ", ", 120)
+        out.append(f"    {p.key}: changed {p.times_changed}× ({changes})")
         for metric in p.effects:
             b, w = p.best(metric), p.worst(metric)
             text = f"      {metric}: best {format_change(b.change)} in {_ref(b.entry)}"
@@ -197,13 +225,17 @@ def analysis_lines(a: Analysis) -> list[str]:
         if len(points) >= 2:
             values = " → ".join(format_number(v) for _, v in points[-12:])
             out.append(f"  {metric} over experiments: {values}")
+    earlier_refs: dict[int, str] = {}  # a handful of first tries, each repeated many times
     for later, earlier in a.repeats:
-        out.append(f"  repeat: {_ref(later)} tried the change of {_ref(earlier)} again")
+        ref = earlier_refs.get(id(earlier))
+        if ref is None:
+            ref = earlier_refs[id(earlier)] = _ref(earlier)
+        out.append(f"  repeat: '{later.name}' ({later.timestamp}) tried the change of {ref} again")
     if a.untested:
         out.append(f"  untested: {', '.join(a.untested)} (in configs, never the changed variable)")
     for kind, failures in a.failures.items():
-        shown = (f"{_ref(f.entry)} [{first_line(f.entry.change, 60) or 'no change recorded'}]: {first_line(f.evidence, 80)}"
-                 for f in failures)
+        shown = (f"'{f.entry.name}' ({f.entry.timestamp}) [{first_line(f.entry.change, 60) or 'no change recorded'}]: "
+                 f"{first_line(f.evidence, 80)}" for f in failures)  # _ref, written out: thousands of lines
         out.append(f"  failures, {kind}: " + "; ".join(shown))
     if a.abandoned:
         out.append(f"  abandoned: {a.abandoned}")
@@ -215,10 +247,19 @@ def analysis_lines(a: Analysis) -> list[str]:
 def analysis_html(a: Analysis, images: list[tuple[str, str]] = ()) -> str:
     """The analysis as HTML; ``images`` are (title, base64 PNG) plots to embed."""
     lines = analysis_lines(a)
-    items = "".join(
-        f"<div style='padding-left:{(len(line) - len(line.lstrip())) // 2 * 0.8}em'>{escape(line.strip())}</div>"
-        for line in lines[1:]
-    )
+    body = lines[1:]
+    texts = [line.strip() for line in body]
+    joined = "\n".join(texts)
+    # escape() maps each character on its own: one call escapes 10,000 lines joined, as it would each line
+    texts = escape(joined).split("\n") if joined.count("\n") == len(texts) - 1 else [escape(t) for t in texts]
+    indents = [len(line) - len(line.lstrip()) for line in body]
+    parts, at = [], 0
+    for indent, run in groupby(indents):  # a run of lines alike (a thousand repeats) is one join
+        start = f"<div style='padding-left:{indent // 2 * 0.8}em'>"
+        count = len(list(run))
+        parts.append(start + f"</div>{start}".join(texts[at : at + count]) + "</div>")
+        at += count
+    items = "".join(parts)
     plots = "".join(
         f"<figure style='display:inline-block;margin:.3em'><img alt='{escape(t)}' src='data:image/png;base64,{b64}'/>"
         f"<figcaption style='font-size:85%;opacity:.7'>{escape(t)}</figcaption></figure>"

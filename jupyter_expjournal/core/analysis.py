@@ -9,8 +9,11 @@ the sidebar and the CLI all show the same numbers.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+import sys
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from . import gates
@@ -49,31 +52,73 @@ class Effect:
 
 @dataclass
 class ParamSummary:
-    """Everything the journal knows about one parameter."""
+    """Everything the journal knows about one parameter.
+
+    A parameter changed in 10,000 experiments has 10,000 effects, and a review
+    asks for the best, the worst and the verdicts of each metric several times
+    (the text, the HTML, the plots, ``helped_most``). So each answer is kept once
+    found, beside the number of effects it was found from: an effect added
+    later makes it be found afresh, never served stale.
+    """
 
     key: str
     changes: list[tuple[Entry, str | None, str | None]] = field(default_factory=list)
     effects: dict[str, list[Effect]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._extremes: dict[str, tuple[list[Effect], int, Effect, Effect]] = {}  # metric -> (effects, how many, best, worst)
+        self._verdicts: tuple[int, dict[str, int]] | None = None  # (effects counted, counts), see _counted
 
     @property
     def times_changed(self) -> int:
         return len(self.changes)
 
     def best(self, metric: str) -> Effect | None:
-        return max(self.effects.get(metric, []), key=lambda e: e.gain, default=None)
+        """The effect with the largest gain (the first of equals, as ``max`` picks it)."""
+        found = self._extreme(metric)
+        return found[2] if found else None
 
     def worst(self, metric: str) -> Effect | None:
-        return min(self.effects.get(metric, []), key=lambda e: e.gain, default=None)
+        """The effect with the smallest gain (the first of equals, as ``min`` picks it)."""
+        found = self._extreme(metric)
+        return found[3] if found else None
+
+    def _extreme(self, metric: str) -> tuple[list[Effect], int, Effect, Effect] | None:
+        effects = self.effects.get(metric)
+        if not effects:
+            return None
+        known = self._extremes.get(metric)
+        if known is not None and known[0] is effects and known[1] == len(effects):
+            return known
+        lower = is_lower_better(metric)  # Effect.gain, with the name's direction asked once, not per effect
+        best = worst = effects[0]
+        high = low = best.gain
+        for effect in effects:  # (analyze files each effect under its own metric)
+            gain = (-effect.change if lower else effect.change) if effect.metric == metric else effect.gain
+            if gain > high:
+                best, high = effect, gain
+            if gain < low:
+                worst, low = effect, gain
+        known = self._extremes[metric] = (effects, len(effects), best, worst)
+        return known
 
     def verdicts(self) -> dict[str, int]:
-        counts = {v: 0 for v in VERDICTS}
-        seen = set()
-        for effects in self.effects.values():
-            for effect in effects:
-                if effect.verdict in counts and (id(effect.entry), effect.metric) not in seen:
-                    seen.add((id(effect.entry), effect.metric))
-                    counts[effect.verdict] += 1
-        return counts
+        """How many experiments changing it came out better, as, or worse than expected (once per entry and metric)."""
+        total = sum(map(len, self.effects.values()))
+        if self._verdicts is None or self._verdicts[0] != total:
+            counts = {v: 0 for v in VERDICTS}
+            seen = set()
+            for effects in self.effects.values():
+                for effect in effects:
+                    if effect.verdict in counts and (id(effect.entry), effect.metric) not in seen:
+                        seen.add((id(effect.entry), effect.metric))
+                        counts[effect.verdict] += 1
+            self._verdicts = (total, counts)
+        return dict(self._verdicts[1])
+
+    def _counted(self, counts: list[int]) -> None:
+        """Take the verdicts ``analyze`` counted while it collected the effects (``counts`` in VERDICTS order)."""
+        self._verdicts = (sum(map(len, self.effects.values())), dict(zip(VERDICTS, counts)))
 
 
 @dataclass
@@ -131,6 +176,71 @@ def _effects(entry: Entry) -> list[Effect]:
     return out
 
 
+#: Where an entry keeps what the analysis takes from it (see :func:`_facts`). The parse cache
+#: carries it between processes: the number changes with the layout, so no other layout is read.
+FACTS = "analysis:1"
+
+
+def _facts(entry: Entry) -> tuple:
+    """Everything ``analyze`` takes from one entry, read once and kept with it (:func:`_kept`).
+
+    A plain tuple, because a cached parse stores 10,000 of them and a review
+    unpacks 10,000 of them: (Config rows as (normalised key, key as written),
+    normalised changed keys, change signature or None, open?, status, the
+    changed items as (normalised key, key as written, first time in this
+    entry? (a key written twice counts once in the verdicts)), effects, verdicts for the calibration, verdict tally for the
+    parameters (VERDICTS order, once per metric) or None, names of its finite
+    measured values, failures).
+
+    All but the entry's own lists are shared between entries (:func:`_shared`):
+    the cached parse then stores each once (loading a fact is loading a
+    reference), and the analysis' dict lookups find them by identity.
+    """
+    config = []
+    for item in entry.config:
+        config.append((_normal(item.key), item.key))
+    changed, changes = [], []
+    for item in entry.changed_items:
+        key = _normal(item.key)
+        changes.append((key, item.key, key not in changed))
+        changed.append(key)
+    signature = entry.signature
+    status = entry.status
+    effects: list[Effect] | tuple = ()
+    verdicts: tuple[str, ...] = ()
+    tally = None
+    finite: tuple[str, ...] = ()
+    if status == COMPLETED:
+        effects = measured_effects(entry)
+        counts = dict.fromkeys(VERDICTS, 0)
+        seen = set()
+        for effect in effects:  # once per metric, as ParamSummary.verdicts counts
+            if effect.verdict in counts and effect.metric not in seen:
+                seen.add(effect.metric)
+                counts[effect.verdict] += 1
+        verdicts = tuple([effect.verdict for effect in effects if effect.verdict])
+        tally = tuple(counts.values()) if any(counts.values()) else None
+        finite = tuple([name for name, value in entry.measured.items() if math.isfinite(value)])
+    return (_shared(tuple(config)), _shared(tuple(changed)), _shared(signature) if signature else None, entry.is_open,
+            status, _shared(tuple(changes)), effects, _shared(verdicts), _shared(tally), _shared(finite),
+            failures_of(entry))
+
+
+_SHARED: dict = {}
+
+
+def _shared(value):
+    """One object for equal keys, key lists and signatures; only ever faster, never different (bounded)."""
+    if len(_SHARED) > 100_000:  # a server reading many journals: start afresh
+        _SHARED.clear()
+    return _SHARED.setdefault(value, value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _normal(key: str) -> str:
+    return sys.intern(normalize_key(key))
+
+
 def failures_of(entry: Entry) -> list[Failure]:
     """Recognise runs that broke: OOM, NaN/inf metrics, a diverging loss, a crash."""
     return _kept(entry, "failures", _failures)
@@ -179,7 +289,7 @@ def narrow(entries: list[Entry], *, param: str | None = None, since: str | None 
         entries = [e for e in entries if e.timestamp[: len(since)] >= since]
     if param:
         wanted = normalize_key(param)
-        entries = [e for e in entries if any(normalize_key(k) == wanted for k in e.changed_keys)]
+        entries = [e for e in entries if wanted in _kept(e, FACTS, _facts)[1]]
     return entries
 
 
@@ -191,52 +301,92 @@ def analyze(
     param: str | None = None,
     since: str | None = None,
 ) -> Analysis:
-    """Analyse the journal, narrowed to entries changing ``param`` and/or dated ``since`` on."""
+    """Analyse the journal, narrowed to entries changing ``param`` and/or dated ``since`` on.
+
+    Two passes, each taking an entry's facts once (:func:`_facts`, kept with the
+    entry and carried by the parse cache) and adding them up: a review of
+    10,000 entries costs a few milliseconds, not a re-reading of each.
+    """
     chosen = narrow(entries, param=param, since=since)
 
     params: dict[str, ParamSummary] = {}
+    tallies: dict[str, list[tuple[int, int, int]]] = {}  # parameter -> the verdict tallies of its entries
     calibration = {v: 0 for v in VERDICTS} | {"not compared": 0}
-    series: dict[str, list[tuple[Entry, float]]] = {}
-    failures: dict[str, list[Failure]] = {}
+    # lists made on first use (setdefault would make one per entry); plain dicts in the Analysis
+    series: defaultdict[str, list[tuple[Entry, float]]] = defaultdict(list)
+    failures: defaultdict[str, list[Failure]] = defaultdict(list)
     seen_config: dict[str, str] = {}
     changed_ever: set[str] = set()
     repeats: list[tuple[Entry, Entry]] = []
     by_signature: dict = {}
+    open_entries: list[Entry] = []
     # by identity: `entry in chosen` on a list compares dataclasses field by field, O(n²) in all
-    chosen_ids = {id(e) for e in chosen}
+    chosen_ids = set(map(id, chosen))
+    everything = chosen is entries
+    # an entry listed twice (never so in a parse) counts once in a parameter's verdicts: verdicts() counts those
+    tally_here = len(chosen_ids) == len(chosen)
 
-    for entry in entries:  # untested and repeats look at the whole journal
-        for item in entry.config:
-            seen_config.setdefault(normalize_key(item.key), item.key)
-        for item in entry.changed_items:
-            changed_ever.add(normalize_key(item.key))
-        sig = entry.signature
-        if sig:
-            if sig in by_signature and id(entry) in chosen_ids:
-                repeats.append((entry, by_signature[sig]))
-            by_signature.setdefault(sig, entry)
+    abandoned = 0
+    compared: list[tuple[str, ...]] = []  # each chosen completed entry's verdicts (shared tuples), counted below
+    last_config = last_changed = None
+    configs: set[int] = set()  # Config key lists already taken (shared objects, alive while entries are)
+    for entry in entries:  # untested, repeats and open entries look at the whole journal; the rest at the chosen
+        facts = entry.derived.get(FACTS) or _kept(entry, FACTS, _facts)  # _kept, its call saved when kept
+        config, changed, signature, is_open, status, changes, effects, verdicts, tally, finite, failed = facts
+        if config is not last_config:  # most entries have the rows of the one before, or of one before it
+            last_config = config
+            if id(config) not in configs:
+                configs.add(id(config))
+                for key, name in config:
+                    seen_config.setdefault(key, name)
+        if changed is not last_changed:
+            last_changed = changed
+            changed_ever.update(changed)
+        if is_open:
+            open_entries.append(entry)
+        is_chosen = everything or id(entry) in chosen_ids  # narrow() keeps the order: chosen is a sub-sequence
+        if signature is not None:
+            first = by_signature.get(signature)
+            if first is None:
+                by_signature[signature] = entry
+            elif is_chosen:
+                repeats.append((entry, first))
+        if not is_chosen:
+            continue
 
-    for entry in chosen:
-        effects = measured_effects(entry) if entry.status == COMPLETED else []
-        for item in entry.changed_items:
-            summary = params.setdefault(normalize_key(item.key), ParamSummary(item.key))
+        for (key, name, first_time), item in zip(changes, entry.changed_items):
+            summary = params.get(key)
+            if summary is None:
+                summary = params[key] = ParamSummary(name, effects=defaultdict(list))  # a plain dict again below
+                tallies[key] = []
             summary.changes.append((entry, item.old, item.new))
-            for effect in effects:
-                summary.effects.setdefault(effect.metric, []).append(effect)
-        if entry.status == COMPLETED:
-            verdicts = [e.verdict for e in effects if e.verdict]
-            if verdicts:
-                for v in verdicts:
-                    calibration[v] += 1
-            else:
-                calibration["not compared"] += 1
-            for name, value in entry.measured.items():
-                if math.isfinite(value):
-                    series.setdefault(name, []).append((entry, value))
-        for failure in failures_of(entry):
-            failures.setdefault(failure.kind, []).append(failure)
+            if effects:
+                for effect in effects:
+                    summary.effects[effect.metric].append(effect)
+                if tally is not None and first_time:
+                    tallies[key].append(tally)
+        if status == COMPLETED:
+            compared.append(verdicts)
+            if finite:
+                measured = entry.measured
+                for name in finite:
+                    series[name].append((entry, measured[name]))
+        elif status == ABANDONED:
+            abandoned += 1
+        for failure in failed:
+            failures[failure.kind].append(failure)
+    for verdicts, times in Counter(compared).items():
+        for verdict in verdicts or ("not compared",):
+            calibration[verdict] += times
+    for key, summary in params.items():
+        summary.effects = dict(summary.effects)
+        if tally_here:  # a few distinct tallies (shared tuples), each counted once
+            counts = [0, 0, 0]
+            for tally, times in Counter(tallies[key]).items():
+                for i in range(3):
+                    counts[i] += tally[i] * times
+            summary._counted(counts)
 
-    open_entries = [e for e in entries if e.is_open]
     ahead_keys = sorted({k for e in open_entries for k in e.changed_keys})
     rules_ahead = [(rule, [k for k in ahead_keys if gates.rules_about([rule], [k])])
                    for rule in gates.rules_about(lessons.rules, ahead_keys)]
@@ -246,10 +396,10 @@ def analyze(
         calibration=calibration,
         repeats=repeats,
         untested=sorted(name for key, name in seen_config.items() if key not in changed_ever),
-        failures=failures,
-        abandoned=sum(1 for e in chosen if e.status == ABANDONED),
+        failures=dict(failures),
+        abandoned=abandoned,
         open=open_entries,
         lessons_due=gates.completed_since_lessons(entries, lessons, lessons_mtime),
         rules_ahead=rules_ahead,
-        series={k: v for k, v in series.items() if len(v) >= 1},
+        series=dict(series),
     )
