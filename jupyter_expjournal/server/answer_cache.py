@@ -50,6 +50,7 @@ import logging
 import os
 import pickle
 import tempfile
+import threading
 import time
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -214,12 +215,14 @@ def parts(source: Source) -> dict[bytes, tuple[str, tuple, tuple]]:
 
 _SAVER = ThreadPoolExecutor(1, thread_name_prefix="expjournal-keep")
 _pending: list[Future] = []
+_mutex = threading.Lock()  # reader threads of several folders hand work over at once
 
 
 def later(call, *args: object) -> None:
     """``call(*args)`` in the cache's own thread, after what was handed to it before."""
-    _pending[:] = [f for f in _pending if not f.done()]
-    _pending.append(_SAVER.submit(call, *args))
+    with _mutex:
+        _pending[:] = [f for f in _pending if not f.done()]
+        _pending.append(_SAVER.submit(call, *args))
 
 
 def save_later(source: Source, answer: bytes, index, check) -> None:
@@ -235,7 +238,9 @@ def save_later(source: Source, answer: bytes, index, check) -> None:
 
 def wait() -> None:
     """Until everything handed to the cache's thread so far is done."""
-    for future in list(_pending):
+    with _mutex:
+        pending = list(_pending)
+    for future in pending:
         future.result()
 
 

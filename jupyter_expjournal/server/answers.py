@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -50,6 +51,9 @@ from .answer_cache import parts as kept_parts
 
 #: Part of every ETag and of a kept answer's key, so that a change of the JSON shape invalidates old ones.
 SHAPE_VERSION = b"2"
+#: Seconds after a kept answer was sent before the journal is read to recall its entries' JSON: the
+#: read holds Python's lock for a while (unpickling the parse), and the answer's bytes go out meanwhile.
+RECALL_AFTER = 1.0
 
 
 def etag(journal: Journal) -> str:
@@ -209,6 +213,7 @@ class Answers:
         export every entry again. A build racing this one only loses time: an
         entry's JSON is used only for the Entry object it is held with.
         """
+        time.sleep(RECALL_AFTER)
         try:
             with alone:
                 review = journal.review(all=True, analysis=False)

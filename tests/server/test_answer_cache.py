@@ -150,6 +150,19 @@ async def test_after_an_append_a_fresh_server_exports_only_the_new_entries(api, 
     assert body == truth
 
 
+async def test_after_the_kept_answer_was_sent_an_append_exports_only_the_new_entries(api, folder, exported):
+    keep(folder)
+    await get(api)  # sent as kept; the server then reads the journal and recalls each entry's JSON
+    answer_cache.wait()
+    with open(folder / "journal.md", "a", encoding="utf-8") as fh:
+        fh.write("\n" + journals.entry(401))
+    truth = build(folder)
+    exported.clear()
+    body = await get(api)
+    assert 1 <= len(exported) <= 3, exported[:5]
+    assert body == truth
+
+
 async def test_a_link_that_now_leads_outside_is_not_sent_from_the_kept_answer(api, folder, tmp_path):
     assert json.loads(keep(folder))["open"][0]["images"] == ["assets/ok.png"]
     outside = tmp_path / "secret.png"
