@@ -178,23 +178,25 @@ def _effects(entry: Entry) -> list[Effect]:
 
 #: Where an entry keeps what the analysis takes from it (see :func:`_facts`). The parse cache
 #: carries it between processes: the number changes with the layout, so no other layout is read.
-FACTS = "analysis:1"
+FACTS = "analysis:2"
 
 
 def _facts(entry: Entry) -> tuple:
     """Everything ``analyze`` takes from one entry, read once and kept with it (:func:`_kept`).
 
-    A plain tuple, because a cached parse stores 10,000 of them and a review
-    unpacks 10,000 of them: (Config rows as (normalised key, key as written),
-    normalised changed keys, change signature or None, open?, status, the
-    changed items as (normalised key, key as written, first time in this
-    entry? (a key written twice counts once in the verdicts)), effects, verdicts for the calibration, verdict tally for the
-    parameters (VERDICTS order, once per metric) or None, names of its finite
-    measured values, failures).
+    A plain tuple: a cached parse stores 10,000 of them and a review unpacks
+    10,000 of them. In order: the Config rows as (normalised key, key as
+    written); the normalised changed keys; the change signature or None; open?;
+    the status; per changed item (normalised key, key as written, first time
+    in this entry?, (entry, old, new) as ``ParamSummary.changes`` lists it), a
+    key written twice counting once in the verdicts; the effects; their
+    verdicts, which the calibration counts; their tally in VERDICTS order, once
+    per metric, which each changed parameter adds, or None; the names of the
+    finite measured values; the failures.
 
-    All but the entry's own lists are shared between entries (:func:`_shared`):
-    the cached parse then stores each once (loading a fact is loading a
-    reference), and the analysis' dict lookups find them by identity.
+    What is not the entry's own is shared between entries (:func:`_shared`):
+    the cached parse then stores it once (loading it is loading a reference),
+    and the analysis' dict lookups find it by identity.
     """
     config = []
     for item in entry.config:
@@ -202,7 +204,7 @@ def _facts(entry: Entry) -> tuple:
     changed, changes = [], []
     for item in entry.changed_items:
         key = _normal(item.key)
-        changes.append((key, item.key, key not in changed))
+        changes.append((key, item.key, key not in changed, (entry, item.old, item.new)))
         changed.append(key)
     signature = entry.signature
     status = entry.status
@@ -222,7 +224,7 @@ def _facts(entry: Entry) -> tuple:
         tally = tuple(counts.values()) if any(counts.values()) else None
         finite = tuple([name for name, value in entry.measured.items() if math.isfinite(value)])
     return (_shared(tuple(config)), _shared(tuple(changed)), _shared(signature) if signature else None, entry.is_open,
-            status, _shared(tuple(changes)), effects, _shared(verdicts), _shared(tally), _shared(finite),
+            status, tuple(changes), effects, _shared(verdicts), _shared(tally), _shared(finite),
             failures_of(entry))
 
 
@@ -354,12 +356,12 @@ def analyze(
         if not is_chosen:
             continue
 
-        for (key, name, first_time), item in zip(changes, entry.changed_items):
+        for key, name, first_time, change in changes:
             summary = params.get(key)
             if summary is None:
                 summary = params[key] = ParamSummary(name, effects=defaultdict(list))  # a plain dict again below
                 tallies[key] = []
-            summary.changes.append((entry, item.old, item.new))
+            summary.changes.append(change)
             if effects:
                 for effect in effects:
                     summary.effects[effect.metric].append(effect)
