@@ -21,12 +21,11 @@ from ..core import export
 from ..core.analysis import narrow
 from ..core.checks import check_journal, check_lessons
 from ..core.draft import lesson_request, parse_body, parse_config_lines
-from ..core.errors import InputError, JournalError
+from ..core.errors import InputError, JournalError, describe_os_error
 from ..core.journal import Journal
 from ..core.model import Draft, Outcome
 from ..core.outcome import IMAGE_FILE_TYPES, image_file
 from ..core.provenance import collect
-from ..core.store import describe_os_error
 from .words import WORDS
 
 

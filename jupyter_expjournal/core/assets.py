@@ -13,9 +13,10 @@ import re
 from pathlib import Path
 
 from .errors import JournalError
+from .lock import DirLock
 from .model import Entry
 from .outcome import IMAGE_EXTENSION
-from .store import DirLock, TextFile
+from .store import TextFile
 
 
 def slug(text: str) -> str:

@@ -8,6 +8,8 @@ holds it as data, for the face to word (``exc.words(vocabulary)``).
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Mapping
 
 from .notices import Notice
@@ -46,3 +48,15 @@ class GateError(JournalError):
 
     def words(self, vocabulary: Mapping[str, str] | None = None) -> str:
         return self._joined(vocabulary)
+
+
+def describe_os_error(path: os.PathLike | str, exc: OSError) -> str:
+    """One clear sentence for an OS error on a path: what the user can act on."""
+    reason = {
+        errno.ENOSPC: "the disk is full",
+        errno.EACCES: "permission denied",
+        errno.EROFS: "the file system is read-only",
+        errno.EISDIR: "it is a directory",
+        errno.ENOTDIR: "a parent is not a directory",
+    }.get(exc.errno, exc.strerror or str(exc))
+    return f"cannot write {path}: {reason}"

@@ -16,17 +16,18 @@ from . import gates, notices
 from .assets import Assets
 from .config import render_config
 from .draft import Learned, refuse_nul, validate_name
-from .errors import GateError, InputError, JournalError
+from .errors import GateError, InputError, JournalError, describe_os_error
 from .index import index_of
-from .journal_format import append_journal, entry_chunk, extend_journal, parse_journal, result_splice
+from .journal_format import entry_chunk, extend_journal, extend_tail, parse_journal, result_block, tail_start
 from .lessons_format import add_bullet, parse_lessons, render_lesson, render_rule
 from .location import find_experiments_dir
+from .lock import DirLock
 from .model import ABANDONED, COMPLETED, PLANNED, Draft, Entry, Lessons, Logged, Outcome, Review, normalize_key
 from .notices import Notice
 from .outcome import result_fields
 from .snapshot import Snapshot
-from .store import SETTLE_SECONDS, DirLock, TextFile, describe_os_error
-from .text import canonical, newline_of
+from .store import SETTLE_SECONDS, TextFile
+from .text import Splice, canonical, newline_of
 
 # analysis and metrics are imported where used: %load_ext needs neither (it must stay under 30 ms)
 
@@ -259,16 +260,20 @@ class Journal:
         """
         changed: list = []
 
-        def build(text: str, entries: list[Entry]) -> str:
+        def build(current: Snapshot) -> Splice:
+            entries = current.value
             entry = self.resolve_open(name, preferred, entries)
             changed[:] = [entries, entry]
-            return result_splice(text, entry, status, fields_for(entry))
+            start, end = entry.span
+            block = result_block(current.slice(start, end), status, fields_for(entry), newline_of(current.sample()),
+                                 end == current.length)
+            return Splice(start, end, block)
 
-        new_text, data = self.journal_file.rewrite(build, key="entries", parse=parse_journal, extend=extend_journal)
+        written = self.journal_file.rewrite(build, key="entries", parse=parse_journal, extend=extend_journal)
         entries, entry = changed
-        written = extend_journal(entries, new_text, keep=entry.index)
-        self.journal_file.remember("entries", new_text, written, data)
-        return self._find_written(entry.timestamp, entry.name, prefer_index=entry.index, entries=written), written
+        after = extend_tail(entries, written.tail(tail_start(entries, entry.index)), keep=entry.index)
+        self.journal_file.remember("entries", written.with_value(after))
+        return self._find_written(entry.timestamp, entry.name, prefer_index=entry.index, entries=after), after
 
     def retro(
         self,
@@ -450,10 +455,10 @@ class Journal:
         an 8 MB journal is neither copied nor read again.
         """
         entries = current.value
-        start = entries[-1].span[0] if entries else 0
-        tail = current.tail(start)
+        keep = len(entries) - 1  # the last entry is read again: the chunk follows it
+        tail = current.tail(tail_start(entries, keep))
         chunk = entry_chunk(tail, stamp, name, fields, newline=newline_of(current.sample()) if current.length else "\n")
-        after = append_journal(entries, tail + chunk, start)
+        after = extend_tail(entries, tail + chunk, keep)
         self.journal_file.append(chunk, after={"entries": (entries, after)})
         return self._find_written(stamp, name, entries=after), after
 

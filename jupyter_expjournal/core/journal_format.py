@@ -72,22 +72,22 @@ def extend_journal(entries: list[Entry], text: str, keep: int | None = None) -> 
     keep = len(entries) - 1 if keep is None else keep
     if keep <= 0 or not entries:
         return parse_journal(text)
-    start = entries[keep].span[0] if keep < len(entries) else entries[-1].span[1]
-    tail = parse_journal(text[start:])
-    for entry in tail:
-        entry.span = (entry.span[0] + start, entry.span[1] + start)
-        entry.index += keep
-    return entries[:keep] + tail
+    return extend_tail(entries, text[tail_start(entries, keep) :], keep)
 
 
-def append_journal(entries: list[Entry], tail: str, start: int) -> list[Entry]:
-    """Entries of a text that grew at its end, from ``entries`` and only ``tail``: the text from ``start``.
+def tail_start(entries: list[Entry], keep: int) -> int:
+    """Where the text after the first ``keep`` entries begins (what :func:`extend_tail` reads)."""
+    if not entries:
+        return 0
+    keep = max(0, keep)
+    return entries[keep].span[0] if keep < len(entries) else entries[-1].span[1]
 
-    ``start`` is where the last entry begins (0 with no entries): an append may
-    have continued that entry, so it is read again with what follows it;
-    every entry before it is kept as it was (see :func:`extend_journal`).
-    """
-    keep = len(entries) - 1 if entries else 0
+
+def extend_tail(entries: list[Entry], tail: str, keep: int) -> list[Entry]:
+    """:func:`extend_journal` given only ``tail``, the text from :func:`tail_start` on: the first
+    ``keep`` entries are kept, what follows is read from ``tail`` (an 8 MB journal is not sliced)."""
+    keep = max(0, min(keep, len(entries)))
+    start = tail_start(entries, keep)
     tail_entries = parse_journal(tail)
     for entry in tail_entries:
         entry.span = (entry.span[0] + start, entry.span[1] + start)
@@ -150,9 +150,16 @@ def splice_result(text: str, entry: Entry, status: str, fields: list[tuple[str, 
 
 def result_splice(text: str, entry: Entry, status: str, fields: list[tuple[str, str]]) -> Splice:
     """:func:`splice_result` as the one part of ``text`` it replaces: the entry's own span."""
-    newline = newline_of(text)
     start, end = entry.span
-    block = text[start:end]
+    return Splice(start, end, result_block(text[start:end], status, fields, newline_of(text), end == len(text)))
+
+
+def result_block(block: str, status: str, fields: list[tuple[str, str]], newline: str, last: bool) -> str:
+    """An entry's text (``block``) with its Status set and ``fields`` added at its end.
+
+    ``newline`` is the file's line ending; ``last`` says the entry ends the file
+    (then a missing final newline stays missing).
+    """
     status_done = False
     pieces: list[str] = []
     fences = Fences()
@@ -181,9 +188,9 @@ def result_splice(text: str, entry: Entry, status: str, fields: list[tuple[str, 
     # A hand edit may have left a code fence open to the end of the file: close
     # it, or the fields we add would be read as code and the result lost.
     added = close_fence(head, newline) + render_fields(fields, newline)
-    if missing_final_newline and end == len(text) and not tail:
+    if missing_final_newline and last and not tail:
         added = added[: -len(newline)]
-    return Splice(start, end, "".join((head, added, tail)))
+    return "".join((head, added, tail))
 
 
 #: HTML block tags a person wraps entries in (``<details>`` to fold old ones away).

@@ -1,13 +1,15 @@
 """One version of a file as the store's cache holds it: its bytes, its text, and their parse.
 
-An append adds a few hundred bytes to a journal that may hold 8 MB. Joining
-them to the old text and bytes would copy 24 MB (16 MB of text, for the file's
-first non-ASCII character makes every character two bytes wide) and fault in
-as many fresh pages: half the cost of a hypothesis. So a snapshot keeps the
-pieces that appends added, compares the file against them piece by piece
-(``bytes.startswith`` at an offset copies nothing), hands out the end of the
-text (all that the next append needs) without joining it, and joins the pieces
-only when someone asks for the whole text or the whole bytes.
+A hypothesis adds a few hundred bytes to a journal that may hold 8 MB, and a
+result changes one entry of it. Making the new text by joining or slicing the
+old one copies 16 MB (the file's first non-ASCII character makes every
+character two bytes wide) and faults in as many fresh pages, each time: half
+the cost of a hypothesis, a third of a result. So a snapshot keeps its text as
+views of the texts it came from, ``(text, start, end)``, hands out the end of
+it (all that an append or a result near the end needs) and joins it only when
+someone asks for the whole text. Its bytes, which every read compares with
+the file, are kept in the pieces appends added and compared piece by piece
+(``bytes.startswith`` at an offset copies nothing).
 """
 
 from __future__ import annotations
@@ -19,16 +21,28 @@ SAMPLE = 1 << 16
 
 
 class Snapshot:
-    """The bytes a parse came from (in pieces), their text (in the same pieces) and the parse."""
+    """The bytes a parse came from (in pieces), their text (as views) and the parse."""
 
     __slots__ = ("_data", "_text", "size", "length", "value")
 
-    def __init__(self, data: bytes, text: str, value: object) -> None:
+    def __init__(self, data: bytes, text: str, value: object = None) -> None:
         self._data = [data]
-        self._text = [text]
+        self._text = [(text, 0, len(text))]
         self.size = len(data)  # bytes
         self.length = len(text)  # characters
         self.value = value
+
+    @classmethod
+    def _made(cls, data: list[bytes], text: list[tuple[str, int, int]], value: object) -> Snapshot:
+        made = cls.__new__(cls)
+        made._data, made._text, made.value = data, text, value
+        made.size = sum(len(piece) for piece in data)
+        made.length = sum(hi - lo for _, lo, hi in text)
+        if len(data) > MAX_PIECES or len(text) > MAX_PIECES:
+            _ = made.data, made.text
+        return made
+
+    # -- the bytes: what every read compares with the file ----------------------
 
     def matches(self, data: bytes) -> bool:
         """Whether ``data`` is exactly the bytes of this snapshot."""
@@ -48,6 +62,7 @@ class Snapshot:
 
     @property
     def pieces(self) -> int:
+        """How many pieces the bytes are kept in (one per append since they were last joined)."""
         return len(self._data)
 
     @property
@@ -56,35 +71,56 @@ class Snapshot:
             self._data = [b"".join(self._data)]
         return self._data[0]
 
+    # -- the text -----------------------------------------------------------------
+
     @property
     def text(self) -> str:
-        if len(self._text) > 1:
-            self._text = ["".join(self._text)]
-        return self._text[0]
+        if len(self._text) > 1 or self._text[0][1] != 0 or self._text[0][2] != len(self._text[0][0]):
+            joined = self.slice(0, self.length)
+            self._text = [(joined, 0, len(joined))]
+        return self._text[0][0]
+
+    def slice(self, start: int, end: int) -> str:
+        """``text[start:end]``, joining only the pieces it spans."""
+        out, at = [], 0
+        for text, lo, hi in self._text:
+            size = hi - lo
+            if at + size > start and at < end:
+                out.append(text[lo + max(0, start - at) : lo + min(size, end - at)])
+            at += size
+            if at >= end:
+                break
+        return out[0] if len(out) == 1 else "".join(out)
 
     def tail(self, start: int) -> str:
-        """``text[start:]``, joining only the pieces it spans."""
-        skipped, pieces = 0, []
-        for piece in self._text:
-            if skipped + len(piece) > start:
-                pieces.append(piece[max(0, start - skipped) :])
-            skipped += len(piece)
-        return "".join(pieces)
+        """``text[start:]``."""
+        return self.slice(start, self.length)
 
     def sample(self) -> str:
         """The text, or for a large one its first and last :data:`SAMPLE` characters: enough to tell its style."""
         if self.length <= 2 * SAMPLE:
             return self.text
-        return self._text[0][:SAMPLE] + self.tail(self.length - SAMPLE)
+        return self.slice(0, SAMPLE) + self.tail(self.length - SAMPLE)
+
+    # -- new versions -------------------------------------------------------------
 
     def appended(self, data: bytes, text: str, value: object) -> Snapshot:
         """This snapshot with ``data`` (whose text is ``text``) added at its end, parsed as ``value``."""
-        grown = Snapshot.__new__(Snapshot)
-        grown._data = [*self._data, data]
-        grown._text = [*self._text, text]
-        grown.size = self.size + len(data)
-        grown.length = self.length + len(text)
-        grown.value = value
-        if len(grown._data) > MAX_PIECES:
-            _ = grown.data, grown.text
-        return grown
+        return Snapshot._made([*self._data, data], [*self._text, (text, 0, len(text))], value)
+
+    def spliced(self, start: int, end: int, piece: str, data: bytes, value: object = None) -> Snapshot:
+        """This text with ``[start, end)`` replaced by ``piece``; ``data`` is the new text's bytes, whole."""
+        return Snapshot._made([data], [*self._views(0, start), (piece, 0, len(piece)), *self._views(end, self.length)],
+                              value)
+
+    def with_value(self, value: object) -> Snapshot:
+        return Snapshot._made(list(self._data), list(self._text), value)
+
+    def _views(self, start: int, end: int) -> list[tuple[str, int, int]]:
+        out, at = [], 0
+        for text, lo, hi in self._text:
+            size = hi - lo
+            if at + size > start and at < end:
+                out.append((text, lo + max(0, start - at), lo + min(size, end - at)))
+            at += size
+        return out

@@ -13,36 +13,24 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from .errors import JournalError
+from .errors import JournalError, describe_os_error
+from .lock import DirLock
 from .snapshot import Snapshot
 from .text import Splice
 
 T = TypeVar("T")
 
-LOCK_TIMEOUT = 30.0
 #: Files at least this large keep their parse on disk between processes (:mod:`.parse_cache`);
 #: smaller ones parse faster than a cache loads.
 PERSIST_FROM = 256 * 1024
 #: How long a refused rewrite waits to see whether the file was being saved by another program.
 SETTLE_SECONDS = 0.01
-
-
-def describe_os_error(path: Path, exc: OSError) -> str:
-    reason = {
-        errno.ENOSPC: "the disk is full",
-        errno.EACCES: "permission denied",
-        errno.EROFS: "the file system is read-only",
-        errno.EISDIR: "it is a directory",
-        errno.ENOTDIR: "a parent is not a directory",
-    }.get(exc.errno, exc.strerror or str(exc))
-    return f"cannot write {path}: {reason}"
 
 
 def fingerprint(path: Path) -> tuple | None:
@@ -215,10 +203,10 @@ class TextFile:
         if derived:
             self._saved_derived.add(key)
 
-    def remember(self, key: str, text: str, value: object, data: bytes | None = None) -> None:
-        """Seed the cache with what we just wrote (``data``: its bytes, if the caller has them),
-        parsed by the writer who knows what changed. Used only while the file still holds these bytes."""
-        self._cache[key] = Snapshot(text.encode("utf-8") if data is None else data, text, value)
+    def remember(self, key: str, written: Snapshot) -> None:
+        """Seed the cache with what we just wrote, parsed by the writer who knows what changed.
+        Used only while the file still holds these bytes (every read compares them)."""
+        self._cache[key] = written
 
     def rewrite(
         self,
@@ -228,40 +216,40 @@ class TextFile:
         parse: Callable[[str], object] | None = None,
         extend: Callable | None = None,
         attempts: int = 20,
-    ) -> tuple[str, bytes]:
+    ) -> Snapshot:
         """Replace the file with ``build(text)`` of its current text, never overwriting what it did not see.
 
-        Call under the lock. With ``parse``, ``build(text, parsed)`` gets the
-        parse of that very text too (cached under ``key``). The bytes ``build``
+        Call under the lock. With ``parse``, ``build`` gets the cache's
+        :class:`~.snapshot.Snapshot` of the file (its text, and its parse cached
+        under ``key``), else the text. The bytes ``build``
         saw are compared with the file just before the atomic replace, and the
         replaced file is checked once more just after it: a writer that does
         not take the lock (an editor saving in place) and wrote in between has
         its bytes put back, and the rewrite is built again from them. ``build``
         may raise to refuse, and may return a :class:`~.text.Splice` of the text
-        rather than all of it (then only the changed part is encoded). Returns
-        (new text, its bytes).
+        rather than all of it (then only the changed part is encoded, and the
+        rest of the text is not copied). Returns a snapshot of what was written.
         """
         for _ in range(attempts):
             before = self._read_bytes()
             try:
                 if parse is not None and key is not None:
-                    found = self._snapshot(key, before, parse, extend)
-                    text = found.text
-                    built = build(text, found.value)
+                    current = self._snapshot(key, before, parse, extend)
+                    built = build(current)
                 else:
-                    text = self._decode(before, 0)
-                    built = build(text)
+                    current = Snapshot(before, self._decode(before, 0))
+                    built = build(current.text)
             except JournalError:
                 if self._settled(before):
                     raise
                 continue  # refused what another program was half-way through saving: look again
-            new_text, data = _encoded(text, before, built)
+            written = _written(current, before, built)
             try:
-                self._swap(before, data)
+                self._swap(before, written.data)
             except Changed:
                 time.sleep(SETTLE_SECONDS)  # let the other program finish its save
                 continue
-            return new_text, data
+            return written
         raise JournalError(
             f"{self.path} kept changing while being written (another program is saving it?); nothing was written, try again"
         )
@@ -378,17 +366,19 @@ class TextFile:
                 self._cache[key] = hit.appended(data, text, value)
 
 
-def _encoded(text: str, data: bytes, built: str | Splice) -> tuple[str, bytes]:
-    """The new text and its bytes, from ``text`` (whose bytes are ``data``) and what a rewrite built.
+def _written(current: Snapshot, data: bytes, built: str | Splice) -> Snapshot:
+    """What a rewrite writes, from the file as it was (``current``, whose bytes are ``data``).
 
-    For a :class:`~.text.Splice` only the text from its start on is encoded: the
-    bytes before it are ``data``'s, as many as the rest of the text does not take.
+    For a :class:`~.text.Splice` only the text from its start on is encoded:
+    the bytes before it are ``data``'s, as many as the rest does not take.
     """
     if isinstance(built, str):
-        return built, built.encode("utf-8")
-    start = len(data) - len(text[built.start :].encode("utf-8"))
-    end = start + len(text[built.start : built.end].encode("utf-8"))
-    return built.apply(text), b"".join((data[:start], built.piece.encode("utf-8"), data[end:]))
+        return Snapshot(built.encode("utf-8"), built)
+    start = len(data) - len(current.tail(built.start).encode("utf-8"))
+    end = start + len(current.slice(built.start, built.end).encode("utf-8"))
+    view = memoryview(data)
+    new = b"".join((view[:start], built.piece.encode("utf-8"), view[end:]))
+    return current.spliced(built.start, built.end, built.piece, new)
 
 
 def _read_fd(fd: int) -> bytes:
@@ -431,69 +421,3 @@ def _fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-#: Temp files of :meth:`TextFile._temp_file` for the journal and lessons, and for figures in assets/.
-_TEMP_FILE = re.compile(r"\.(?:journal|lessons)\.md\.[A-Za-z0-9_]{8}\.tmp")
-_ASSET_TEMP_FILE = re.compile(r"\..+\.(?:png|jpg|svg)\.[A-Za-z0-9_]{8}\.tmp")
-
-
-def _sweep_temp_files(directory: Path) -> None:
-    """Remove temp files of writes whose writer was killed before its rename.
-
-    Every write happens under the lock, so whoever has just taken it knows
-    that any such file left in the folder (in assets/, or beside the target
-    of a symlinked journal.md or lessons.md) belongs to a dead writer.
-    """
-    places = {(directory, _TEMP_FILE), (directory / "assets", _ASSET_TEMP_FILE)}
-    for name in ("journal.md", "lessons.md"):
-        link = directory / name
-        if link.is_symlink():
-            places.add((Path(os.path.realpath(link)).parent, _TEMP_FILE))
-    stale = []
-    for folder, pattern in places:
-        try:
-            with os.scandir(folder) as it:
-                stale += [e.path for e in it if e.name.endswith(".tmp") and pattern.fullmatch(e.name)]
-        except OSError:
-            continue
-    for path in stale:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-
-
-class DirLock:
-    """The experiments folder's inter-process lock (re-entrant within a process)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._filelock = None
-
-    @property
-    def _lock(self):
-        # filelock costs ~14 ms to import: only a write needs it, not %load_ext or a read
-        if self._filelock is None:
-            from filelock import FileLock
-
-            self._filelock = FileLock(str(self.path), timeout=LOCK_TIMEOUT)
-        return self._filelock
-
-    def __enter__(self) -> DirLock:
-        from filelock import Timeout
-
-        try:
-            self._lock.acquire()
-        except Timeout:
-            raise JournalError(
-                f"the journal is locked by another writer ({self.path}) for more than {LOCK_TIMEOUT:.0f} s"
-            ) from None
-        except OSError as exc:
-            raise JournalError(describe_os_error(self.path, exc)) from None
-        if self._lock.lock_counter == 1:
-            _sweep_temp_files(self.path.parent)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._lock.release()

@@ -19,7 +19,7 @@ A write waits at most :data:`WRITE_WAIT` seconds to start, for the writes of
 this server ahead of it and then for the journal's lock (held by a kernel, the
 command line, another server). If it has not started by then the client is
 answered 503 (:class:`Busy`) and **the write never happens**: the writer thread
-still waits for the lock in the core (up to its ``LOCK_TIMEOUT``), and when it
+still waits for the lock in the core (up to its ``core.lock.LOCK_TIMEOUT``), and when it
 gets it, it sees that it was given up and releases it without writing. A write
 that has started (it holds the lock) is never abandoned: its client waits for
 it and hears how it went. So a client told 503 can retry without fear of a
@@ -91,7 +91,7 @@ def _retrieve(future: asyncio.Future) -> None:
 
 
 #: The threads, one set per process (each server's queues are its own: they belong to its event loop).
-#: A writer thread given up waits in the core for the lock (up to its ``LOCK_TIMEOUT``), so at worst a
+#: A writer thread given up waits in the core for the lock (up to its ``core.lock.LOCK_TIMEOUT``), so at worst a
 #: server that stops just then takes that long to exit.
 _READERS = ThreadPoolExecutor(4, thread_name_prefix="expjournal-read")
 _WRITERS = ThreadPoolExecutor(4, thread_name_prefix="expjournal-write")

@@ -137,24 +137,68 @@ def test_lessons_are_added_without_touching_the_rest(existing, lesson, source):
     assert [r.text for r in after.rules] == [r.text for r in before.rules]
 
 
+PIECE = st.text(alphabet=st.sampled_from("ab →—é\n\r🙂"), max_size=24)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    before=st.text(alphabet=st.sampled_from("ab →—é\n\r\ufeff🙂"), max_size=40),
-    middle=st.text(alphabet=st.sampled_from("ab →—é\n\r🙂"), max_size=20),
-    after=st.text(alphabet=st.sampled_from("ab →—é\n\r🙂"), max_size=40),
-    piece=st.text(alphabet=st.sampled_from("xy ✓—\n\r🙂"), max_size=20),
-)
-def test_a_splice_rewrite_writes_the_bytes_of_the_whole_text(tmp_path, before, middle, after, piece):
-    """A rewrite given a Splice encodes only its part: the bytes must be those of the whole new text."""
-    from jupyter_expjournal.core.store import DirLock, TextFile
+@given(start=st.text(alphabet=st.sampled_from("ab →—é\n\r\ufeff🙂"), max_size=40), appends=st.lists(PIECE, max_size=4),
+       cut=st.tuples(st.integers(0, 200), st.integers(0, 200)), piece=PIECE)
+def test_a_splice_rewrite_after_appends_writes_the_bytes_of_the_whole_text(tmp_path, start, appends, cut, piece):
+    """The cache holds an appended file in pieces; a Splice rewrite of it encodes only its part and copies
+    no text: what it writes, and what the cache then holds, must be the bytes and text of the whole new text."""
+    from jupyter_expjournal.core.lock import DirLock
+    from jupyter_expjournal.core.store import TextFile
     from jupyter_expjournal.core.text import Splice
 
     path = tmp_path / "journal.md"
-    text = before + middle + after
-    path.write_bytes(text.encode("utf-8"))
+    path.write_bytes(start.encode("utf-8"))
     store = TextFile(path, DirLock(tmp_path / ".lock"))
-    splice = Splice(len(before), len(before) + len(middle), piece)
+    def parse(text):  # any parse: the test is about the bytes and the text
+        return [len(text)]
+
+    for more in appends:
+        before = store.snapshot("k", parse)
+        store.append(more, after={"k": (before.value, [before.length + len(more)])})
+    text = start + "".join(appends)
+    assert store.snapshot("k", parse).pieces == 1 + len(appends)  # kept in pieces, not joined
+    lo, hi = sorted(min(c, len(text)) for c in cut)
     with store.lock:
-        new_text, data = store.rewrite(lambda _text: splice)
-    assert new_text == before + piece + after
-    assert data == new_text.encode("utf-8") == path.read_bytes()
+        written = store.rewrite(lambda current: Splice(lo, hi, piece), key="k", parse=parse)
+    expected = text[:lo] + piece + text[hi:]
+    assert written.data == expected.encode("utf-8") == path.read_bytes()
+    assert written.tail(lo) == expected[lo:] and written.slice(0, lo) == expected[:lo]
+    assert written.text == expected and store.parsed("k", parse) == (expected, [len(expected)])
+
+
+def entry_facts(entries):
+    return [(e.timestamp, e.name, e.fields, e.span, e.index, e.repeated) for e in entries]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.sampled_from(["hypothesis", "result", "abandon", "retro", "hand append", "preamble"]),
+                      min_size=1, max_size=8))
+def test_what_the_writer_knows_after_each_write_is_what_a_fresh_parse_reads(tmp_path_factory, steps):
+    """Each write carries the parse forward (kept entries, a re-read tail, pieces): never a span or field off."""
+    folder = tmp_path_factory.mktemp("j") / "experiments"
+    journal = Journal(folder)
+    for n, step in enumerate(steps):
+        try:
+            if step == "hypothesis":
+                journal.hypothesize(parse_body(f"run {n}", f"h {n} → é\nchange: lr {n} → {n + 1}"), parallel=True)
+            elif step == "result":
+                journal.complete(Outcome(output=f"acc = 0.{n}", learning="l"), name=None)
+            elif step == "abandon":
+                journal.abandon("no GPU")
+            elif step == "retro":
+                journal.retro(f"retro {n}", Outcome(output="acc = 0.5"))
+            elif step == "hand append" and folder.is_dir():
+                with open(journal.journal_path, "a", encoding="utf-8") as fh:
+                    fh.write(f"\n### 2026-01-0{n % 9 + 1} 10:00 — by hand {n}\n**Status**: PLANNED\n")
+            elif step == "preamble" and journal.journal_path.exists():
+                text = journal.journal_path.read_text(encoding="utf-8")
+                journal.journal_path.write_text("Notes — before.\n" + text, encoding="utf-8")
+        except JournalError:
+            pass  # a refusal (several open, none open) writes nothing: the parse must still be right
+        if journal.journal_path.exists():
+            fresh = parse_journal(journal.journal_path.read_text(encoding="utf-8"))
+            assert entry_facts(journal.entries()) == entry_facts(fresh)

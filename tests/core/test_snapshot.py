@@ -35,3 +35,20 @@ def test_a_large_snapshot_samples_both_ends_and_joins_its_pieces_in_time():
     sample = snap.sample()
     assert len(sample) == 2 * snapshot.SAMPLE and sample.startswith("a\r\n") and sample.endswith("b\n")
     assert snap.pieces <= snapshot.MAX_PIECES  # joined before the pieces grow without bound
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=pieces, cut=st.tuples(st.integers(0, 100), st.integers(0, 100)), piece=st.text(max_size=8),
+       window=st.tuples(st.integers(0, 120), st.integers(0, 120)))
+def test_a_spliced_snapshot_reads_as_the_spliced_text(parts, cut, piece, window):
+    snap = Snapshot(parts[0].encode(), parts[0], None)
+    for part in parts[1:]:
+        snap = snap.appended(part.encode(), part, None)
+    whole = "".join(parts)
+    lo, hi = sorted(min(c, len(whole)) for c in cut)
+    expected = whole[:lo] + piece + whole[hi:]
+    spliced = snap.spliced(lo, hi, piece, expected.encode())
+    a, b = sorted(window)
+    assert spliced.length == len(expected) and spliced.slice(a, b) == expected[a:b]
+    assert spliced.tail(a) == expected[a:] and spliced.text == expected
+    assert spliced.matches(expected.encode())

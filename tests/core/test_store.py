@@ -10,8 +10,9 @@ from jupyter_expjournal.core.draft import parse_body
 from jupyter_expjournal.core.errors import JournalError
 from jupyter_expjournal.core.journal import Journal
 from jupyter_expjournal.core.journal_format import parse_journal
+from jupyter_expjournal.core.lock import DirLock
 from jupyter_expjournal.core.model import Outcome
-from jupyter_expjournal.core.store import DirLock, TextFile
+from jupyter_expjournal.core.store import TextFile
 
 
 def test_replace_is_atomic_and_keeps_the_mode(tmp_path):
