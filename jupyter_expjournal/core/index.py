@@ -41,42 +41,54 @@ class Index:
 
     def __init__(self, entries: list[Entry], base: Index | None = None, keep: int = 0) -> None:
         self.entries = entries
+        self._own: set[int] = set()  # ids of the signature lists this index made (the others are its base's)
         if base is None or keep == 0:
             self.open: list[Entry] = []
             self.by_signature: dict[object, list[Entry]] = {}
             self.completed: list[datetime] = []  # sorted
             self.undated = 0  # completed entries whose heading has no readable date
-            added = entries
-        else:
-            self.open = [e for e in base.open if e.index < keep]
-            self.by_signature = dict(base.by_signature)
-            self.completed = list(base.completed)
-            self.undated = base.undated
-            for entry in base.entries[keep:]:
-                self._drop(entry)
-            added = entries[keep:]
-        for entry in added:
+            for entry in entries:
+                self._add(entry, sort=False)
+            self.completed.sort()
+            return
+        self.open = [e for e in base.open if e.index < keep]
+        self.by_signature = dict(base.by_signature)  # the lists are shared until this index changes one
+        self.completed = list(base.completed)
+        self.undated = base.undated
+        for entry in base.entries[keep:]:
+            self._drop(entry)
+        for entry in entries[keep:]:
             self._add(entry)
 
-    def _add(self, entry: Entry) -> None:
+    def _mine(self, signature: object) -> list[Entry]:
+        """This index's own list of the entries with ``signature`` (copied from the base's on first change)."""
+        found = self.by_signature.get(signature)
+        if found is None or id(found) not in self._own:
+            found = self.by_signature[signature] = list(found or ())
+            self._own.add(id(found))
+        return found
+
+    def _add(self, entry: Entry, sort: bool = True) -> None:
         if entry.is_open:
             self.open.append(entry)
         if entry.signature:
-            self.by_signature[entry.signature] = [*self.by_signature.get(entry.signature, ()), entry]
+            self._mine(entry.signature).append(entry)
         if entry.status == COMPLETED:
             started = entry_time(entry)
             if started is None:
                 self.undated += 1
-            else:
+            elif sort:
                 insort(self.completed, started)
+            else:
+                self.completed.append(started)
 
     def _drop(self, entry: Entry) -> None:
         if entry.signature:
-            rest = [e for e in self.by_signature.get(entry.signature, ()) if e is not entry]
-            if rest:
-                self.by_signature[entry.signature] = rest
-            else:
-                self.by_signature.pop(entry.signature, None)
+            same = self._mine(entry.signature)
+            same[:] = [e for e in same if e is not entry]
+            if not same:
+                del self.by_signature[entry.signature]
+                self._own.discard(id(same))
         if entry.status == COMPLETED:
             started = entry_time(entry)
             if started is None:
