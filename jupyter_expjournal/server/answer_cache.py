@@ -12,8 +12,8 @@ now (:class:`Source`): a digest of the exact bytes of journal.md and lessons.md
 (read every time: stat never proves "unchanged"), whether journal.md exists,
 lessons.md's mtime and the time zone (the lessons reminder counts from them),
 the folder and its path from the server root, the answer's
-``SHAPE_VERSION`` and a digest of this package's source (a new version of the
-code makes a new answer). Anything else is a miss: the answer is built as
+``SHAPE_VERSION`` and a digest of the core's and the server's source (a new
+version of the code makes a new answer). Anything else is a miss: the answer is built as
 before, then kept again, in a thread of its own once the request is answered.
 A missing, partial, foreign or damaged file is only a miss, and a folder that
 cannot be written only means the next process builds again; no request fails
@@ -138,23 +138,22 @@ def link_folders(link: str) -> list[str]:
     return ["/".join(names[: i + 1]) for i in range(len(names))] or [""]
 
 
-def folder_state(directory: Path, name: str) -> object:
-    """What stat says of a folder of :func:`link_folders` (links followed): it changes with its entries."""
-    try:
-        return fingerprint(directory / name)
-    except OSError as exc:
-        return ("error", exc.errno)
+def folder_state(directory: Path, name: str, states: dict) -> object:
+    """What stat says of a folder of :func:`link_folders` (links followed): it changes with its entries.
+
+    ``states`` keeps what was read, so that one build reads each folder once.
+    """
+    if name not in states:
+        try:
+            states[name] = fingerprint(directory / name)
+        except OSError as exc:
+            states[name] = ("error", exc.errno)
+    return states[name]
 
 
-def folders_unchanged(directory: Path, folders, states: dict | None = None) -> bool:
-    """Whether each (folder, state) still holds; ``states`` keeps the states read, for the next call."""
-    states = {} if states is None else states
-    for name, seen in folders:
-        if name not in states:
-            states[name] = folder_state(directory, name)
-        if states[name] != seen:
-            return False
-    return True
+def folders_unchanged(directory: Path, folders, states: dict) -> bool:
+    """Whether each (folder, state) of ``folders`` still holds."""
+    return all(folder_state(directory, name, states) == seen for name, seen in folders)
 
 
 def _head(fh) -> tuple:
@@ -178,7 +177,7 @@ def load(source: Source) -> bytes | None:
     try:
         with open(path, "rb") as fh:
             key, folders, size, crc, _ = _head(fh)
-            if key != source.key or not folders_unchanged(source.directory, folders):
+            if key != source.key or not folders_unchanged(source.directory, folders, {}):
                 return None
             answer = _answer(fh, size, crc)
         os.utime(path)  # used: the cache folder keeps the files used last

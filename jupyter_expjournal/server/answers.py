@@ -104,11 +104,9 @@ class _Kept:
         data = export.entry(entry)
         folders: tuple = ()
         if data["images"]:  # only the entry's own files are shown (the core's rule)
+            # the folders' states are read before the links are checked: a change in between is then seen
             names = sorted({name for link in data["images"] for name in link_folders(link)})
-            for name in names:  # read before the links are checked: a later change is then seen
-                if name not in states:
-                    states[name] = folder_state(directory, name)
-            folders = tuple((name, states[name]) for name in names)
+            folders = tuple((name, folder_state(directory, name, states)) for name in names)
             data["images"] = [link for link in data["images"] if linked_file(directory, link) is not None]
         parameters = tuple((key, json.dumps(item)) for key, items in export.parameters([entry]).items() for item in items)
         return cls(entry, entry.index, entry.span, json.dumps(data), parameters, folders)
