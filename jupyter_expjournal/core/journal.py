@@ -79,8 +79,12 @@ class Journal:
     def lessons_path(self) -> Path:
         return self.lessons_file.path
 
-    def entries(self) -> list[Entry]:
+    def entries(self, *, derived: bool = False) -> list[Entry]:
+        """journal.md's entries; ``derived``: with what was derived from each (the analysis' facts, the
+        parsed config) loaded from the parse cache, before a face asks it of every entry."""
         entries = self.journal_file.snapshot("entries", parse_journal, extend_journal).value
+        if derived:
+            self.journal_file.complete("entries")
         self.journal_file.save_parse("entries", _warm)  # once, after a full parse of a large journal
         return entries
 
@@ -408,7 +412,7 @@ class Journal:
         """
         from .analysis import analyze, narrow
 
-        entries = self.entries()
+        entries = self.entries(derived=analysis)
         lessons = self.lessons()
         key = (self.journal_file.identity(), self.lessons_file.identity(), n, all, param, since, analysis)
         if self._review is not None and self._review[0] == key:

@@ -61,6 +61,25 @@ class Entry:
     #: with the entry: its fields never change once parsed, and a cached parse carries these along.
     derived: dict = field(default_factory=dict, compare=False, repr=False)
 
+    #: What a cached parse loads at once: enough to list, find and gate entries. The rest (what the
+    #: analysis and the cached properties derived) comes with :meth:`join_state` when asked for.
+    LIGHT = ("timestamp", "name", "fields", "span", "index", "repeated", "_by_key", "status")
+
+    def split_state(self) -> tuple[Entry, dict]:
+        """(a copy of this entry with only its light state, the rest of its state): how a cache keeps it."""
+        light = Entry.__new__(Entry)
+        light.__dict__.update({k: v for k, v in self.__dict__.items() if k in Entry.LIGHT}, derived={})
+        return light, {k: v for k, v in self.__dict__.items() if k not in Entry.LIGHT}
+
+    def join_state(self, rest: dict) -> None:
+        """Take back the rest of the state :meth:`split_state` kept apart; what was computed meanwhile stays."""
+        for key, value in rest.items():
+            if key == "derived":
+                for name, fact in value.items():
+                    self.derived.setdefault(name, fact)
+            else:
+                self.__dict__.setdefault(key, value)
+
     def get(self, name: str, default: str = "") -> str:
         """A field's value by name, as a person would look it up (case and spacing ignored)."""
         return self._by_key.get(normalize_key(name), default)

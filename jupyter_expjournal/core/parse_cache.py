@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import io
 import os
 import pickle
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 #: Bumped whenever the parsed objects change shape: an old cache is then ignored.
-VERSION = 2
+VERSION = 3
 ENV_VAR = "EXPJOURNAL_CACHE"
 #: Files the folder keeps (the most recently used); an older one is only a miss the next time.
 KEEP = 32
@@ -52,40 +54,62 @@ def digest(data: bytes | memoryview) -> bytes:
     return hashlib.sha1(data).digest()
 
 
-def load(path: Path, data: bytes) -> tuple[int, object, bool] | None:
+def load(path: Path, data: bytes) -> tuple[int, object, bool, Callable[[], None] | None] | None:
     """(how many leading bytes of ``data`` the cached value was parsed from, the value, whether
-    it carries the analysis' facts), or None.
+    it carries the analysis' facts, a call that loads the rest of it), or None.
 
     The count is ``len(data)`` for an exact match; smaller when the file grew
-    since (an append): the caller extends the value by the rest.
+    since (an append): the caller extends the value by the rest. A list of
+    objects that split their state (see :func:`save`) comes back with the light
+    part only; the last item, when called, adds the rest to those very objects.
     """
     if not enabled():
         return None
     try:
         with open(_file_for(path), "rb") as fh:
             head = pickle.load(fh)
-            if not isinstance(head, tuple) or len(head) != 4 or head[0] != VERSION:
+            if not isinstance(head, tuple) or len(head) != 5 or head[0] != VERSION:
                 return None
-            _, size, sha, derived = head
+            _, size, sha, derived, layered = head
             if not isinstance(size, int) or size > len(data) or digest(memoryview(data)[:size]) != sha:
                 return None
-            paused = gc.isenabled()
-            gc.disable()  # tens of thousands of small objects: the collector would triple the time
-            try:
-                value = pickle.load(fh)
-                # They live as long as the journal is unchanged: out of the collector's sight, or its
-                # next full pass walks them all (60 ms at 10,000 entries). thaw() gives them back.
-                gc.freeze()
-            finally:
-                if paused:
-                    gc.enable()
+            value = _unpickled(fh)
+            rest = fh.read() if layered else b""
     except Exception:  # a missing, partial, foreign or stale cache is only a miss
         return None
     try:
         os.utime(_file_for(path))  # used: the pruning keeps the journals used last
     except OSError:
         pass
-    return size, value, bool(derived)
+    return size, value, bool(derived), (lambda: _join(value, rest)) if rest else None
+
+
+def _unpickled(fh, objects: list | None = None) -> object:
+    """The next value of ``fh``, its references to ``objects`` (by index) resolved."""
+    paused = gc.isenabled()
+    gc.disable()  # tens of thousands of small objects: the collector would triple the time
+    try:
+        unpickler = pickle.Unpickler(fh)
+        if objects is not None:
+            unpickler.persistent_load = objects.__getitem__
+        value = unpickler.load()
+        # They live as long as the journal is unchanged: out of the collector's sight, or its
+        # next full pass walks them all (60 ms at 10,000 entries). thaw() gives them back.
+        gc.freeze()
+    finally:
+        if paused:
+            gc.enable()
+    return value
+
+
+def _join(objects: list, rest: bytes) -> None:
+    """Give each object the heavy part of its state, kept apart by :func:`save`."""
+    try:
+        heavy = _unpickled(io.BytesIO(rest), objects)
+    except Exception:  # damaged: each object computes what it lacks itself
+        return
+    for obj, state in zip(objects, heavy):
+        obj.join_state(state)
 
 
 def thaw() -> None:
@@ -94,17 +118,29 @@ def thaw() -> None:
 
 
 def save(path: Path, data: bytes, value: object, derived: bool = False) -> None:
-    """Keep ``value``, parsed from ``data``, for the next process; never fails the caller."""
+    """Keep ``value``, parsed from ``data``, for the next process; never fails the caller.
+
+    A list of objects with ``split_state()`` (the parsed entries) is kept in two
+    parts: the light state of each, loaded at once (what listing the journal
+    needs), and the rest (what was derived from each: the analysis' facts),
+    loaded only when asked for, with ``join_state(rest)``.
+    """
     if not enabled():
         return
     target = _file_for(path)
     tmp = None
     try:
+        layered = isinstance(value, list) and bool(value) and all(hasattr(obj, "split_state") for obj in value)
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump((VERSION, len(data), digest(data), derived), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((VERSION, len(data), digest(data), derived, layered), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            if layered:
+                light, heavy = zip(*(obj.split_state() for obj in value))
+                pickle.dump(list(light), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                _Referring(fh, value).dump(list(heavy))
+            else:
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
         tmp = None
         prune(target.parent)
@@ -113,6 +149,17 @@ def save(path: Path, data: bytes, value: object, derived: bool = False) -> None:
     finally:
         if tmp is not None:
             _unlink(tmp)
+
+
+class _Referring(pickle.Pickler):
+    """Pickles the heavy states with each reference to one of ``objects`` written as its index."""
+
+    def __init__(self, fh, objects: list) -> None:
+        super().__init__(fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self._index = {id(obj): i for i, obj in enumerate(objects)}
+
+    def persistent_id(self, obj):
+        return self._index.get(id(obj))
 
 
 def prune(directory: Path) -> None:

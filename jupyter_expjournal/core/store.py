@@ -73,6 +73,7 @@ class TextFile:
         self._costly: set[str] = set()  # keys whose value took a parse worth keeping on disk
         self._saved_derived: set[str] = set()  # keys kept on disk with the analysis' facts
         self._frozen: set[str] = set()  # keys whose value parse_cache.load hid from the garbage collector
+        self._rest: dict[str, Callable[[], None]] = {}  # keys whose value waits for the rest of its state
 
     def identity(self) -> tuple | None:
         """The file's :func:`fingerprint` (None when it does not exist): it proves "changed" only."""
@@ -144,6 +145,7 @@ class TextFile:
             if key in self._frozen:  # the parse loaded from disk is dropped: the collector may have it back
                 self._frozen.discard(key)
                 self._drop_frozen()
+            self._rest.pop(key, None)
             found = self._from_disk(key, data, extend) if self.persist and len(data) >= PERSIST_FROM else None
             if found is not None:
                 text, value = found
@@ -161,11 +163,13 @@ class TextFile:
         found = parse_cache.load(self.path, data)
         if found is None:
             return None
-        size, value, derived = found
+        size, value, derived, rest = found
         if size != len(data) and extend is None:
             parse_cache.thaw()
             return None
         self._frozen.add(key)
+        if rest is not None:
+            self._rest[key] = rest
         text = self._decode(data, 0)
         if derived:  # what is on disk already carries the analysis' facts
             self._saved_derived.add(key)
@@ -181,6 +185,13 @@ class TextFile:
 
         parse_cache.thaw()
 
+    def complete(self, key: str) -> None:
+        """Load the rest of the value under ``key`` that the on-disk cache kept apart (see
+        :func:`.parse_cache.save`): before every entry is asked for what was derived from it."""
+        rest = self._rest.pop(key, None)
+        if rest is not None:
+            rest()
+
     def save_parse(self, key: str, warm: Callable[[object], None] | None = None, *, derived: bool = False) -> None:
         """Keep the parse under ``key`` on disk for the next process, when it was worth keeping.
 
@@ -195,6 +206,7 @@ class TextFile:
             return
         from . import parse_cache
 
+        self.complete(key)  # what is kept apart on disk goes back in before the whole is kept again
         data, value = hit.data, hit.value
         if warm is not None:
             warm(value)

@@ -140,7 +140,7 @@ def test_a_loaded_parse_that_is_dropped_is_collected(large, tmp_path, monkeypatc
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     Journal(large).review()  # parses and keeps the parse, with the analysis' facts, on disk
     journal = Journal(large)  # a new reader: loads it from disk
-    first = journal.entries()[0]
+    first = journal.entries(derived=True)[0]  # the rest of each entry's state: its effects, which point back
     probe = weakref.ref(first)
     assert gc.is_tracked(first) and first.derived  # entry -> its effects -> entry: a cycle only the collector frees
     del first
@@ -150,3 +150,24 @@ def test_a_loaded_parse_that_is_dropped_is_collected(large, tmp_path, monkeypatc
     gc.collect()
     assert probe() is None
     gc.unfreeze()
+
+
+def test_the_light_part_of_a_cached_parse_comes_first_and_the_rest_when_asked(large, tmp_path, monkeypatch):
+    """A fresh reader loads each entry's fields at once and what was derived from them only when asked."""
+    from jupyter_expjournal.core.analysis import measured_effects
+    from jupyter_expjournal.core.journal import Journal
+    from jupyter_expjournal.core.journal_format import parse_journal
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    Journal(large).review()  # keeps the parse with every entry's facts
+    journal = Journal(large)
+    entries = journal.entries()
+    assert all(not e.derived and "measured" not in e.__dict__ for e in entries)  # light: fields only
+    fresh = parse_journal((large / "journal.md").read_text(encoding="utf-8"))
+    assert [(e.name, e.fields, e.span, e.status) for e in entries] == [(e.name, e.fields, e.span, e.status) for e in fresh]
+    full = journal.entries(derived=True)
+    assert full is entries and all(e.derived and "measured" in e.__dict__ for e in entries)
+    assert [e.measured for e in entries] == [e.measured for e in fresh]
+    assert [[(f.metric, f.change) for f in e.derived["effects"]] for e in entries] == [
+        [(f.metric, f.change) for f in measured_effects(e)] for e in fresh]
+    assert all(effect.entry is e for e in entries for effect in e.derived["effects"])  # references resolved
