@@ -62,9 +62,12 @@ from ..core.journal import Journal
 from ..core.model import Entry
 from ..core.store import PERSIST_FROM, fingerprint
 
-#: Bumped when the file's layout changes.
-FORMAT = 1
+#: Bumped when the file's layout changes; its first bytes say which layout it has.
+FORMAT = 2
+MAGIC = b"EXJ-ANS" + bytes([FORMAT])
 SUFFIX = ".answer"
+#: The first read of a kept file: its header and, for a small journal, the whole answer.
+_FIRST_READ = 1 << 16
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +96,7 @@ def _code() -> bytes:
 
 def _read(path: Path) -> bytes | None:
     try:
-        with open(path, "rb") as fh:
+        with open(path, "rb", buffering=0) as fh:  # fewer system calls than a buffered file
             return fh.read()
     except FileNotFoundError:
         return None
@@ -156,34 +159,68 @@ def folders_unchanged(directory: Path, folders, states: dict) -> bool:
     return all(folder_state(directory, name, states) == seen for name, seen in folders)
 
 
-def _head(fh) -> tuple:
-    """The kept file's header: (key, folders, answer's size, its CRC-32, the entries' index's CRC-32)."""
-    head = pickle.load(fh)
-    if not isinstance(head, tuple) or len(head) != 5 or not isinstance(head[0], tuple):
+def _header(fd: int) -> tuple[tuple, bytes, int]:
+    """The kept file's header, the bytes read so far, and where the answer starts; raises if it is not one.
+
+    The header is (key, folders, the answer's size and CRC-32, the entries' index's size and CRC-32).
+    The file is read with a few plain reads: a fresh server's first request comes while the
+    server's own start-up still runs, and each system call may wait that long for Python's lock.
+    """
+    first = os.read(fd, _FIRST_READ)
+    if first[: len(MAGIC)] != MAGIC:
         raise ValueError("not a kept answer")
-    return head
+    at = len(MAGIC) + 8 + int.from_bytes(first[len(MAGIC) : len(MAGIC) + 8], "little")
+    if at > len(first):
+        first += _read_at(fd, len(first), at - len(first))
+    head = pickle.loads(first[len(MAGIC) + 8 : at])
+    if not isinstance(head, tuple) or len(head) != 6 or not isinstance(head[0], tuple):
+        raise ValueError("not a kept answer")
+    return head, first, at
 
 
-def _answer(fh, size: int, crc: int) -> bytes:
-    answer = pickle.load(fh)
-    if not isinstance(answer, bytes) or len(answer) != size or zlib.crc32(answer) != crc:
-        raise ValueError("a damaged answer")
-    return answer
+def _read_at(fd: int, at: int, size: int) -> bytes:
+    os.lseek(fd, at, os.SEEK_SET)
+    data = os.read(fd, size)
+    if len(data) != size:
+        raise ValueError("a kept file cut short")
+    return data
+
+
+def _checked(data: bytes, crc: int) -> bytes:
+    if zlib.crc32(data) != crc:
+        raise ValueError("a damaged kept file")
+    return data
+
+
+def _open(path: Path) -> int:
+    return os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
 
 
 def load(source: Source) -> bytes | None:
     """The kept answer made from exactly ``source``, or None."""
     path = file_for(source.directory)
     try:
-        with open(path, "rb") as fh:
-            key, folders, size, crc, _ = _head(fh)
+        fd = _open(path)
+        try:
+            (key, folders, size, crc, _, _), first, at = _header(fd)
             if key != source.key or not folders_unchanged(source.directory, folders, {}):
                 return None
-            answer = _answer(fh, size, crc)
-        os.utime(path)  # used: the cache folder keeps the files used last
+            answer = first[at : at + size] if at + size <= len(first) else _read_at(fd, at, size)
+        finally:
+            os.close(fd)
+        answer = _checked(answer, crc)
     except Exception:  # missing, partial, foreign, damaged: a miss
         return None
+    later(_touch, path)
     return answer
+
+
+def _touch(path: Path) -> None:
+    """Used: the cache folder keeps the files used last."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
 
 
 def parts(source: Source) -> dict[bytes, tuple[str, tuple, tuple]]:
@@ -192,14 +229,15 @@ def parts(source: Source) -> dict[bytes, tuple[str, tuple, tuple]]:
     Only JSON made by this very code for this folder is given (the key's first four items).
     """
     try:
-        with open(file_for(source.directory), "rb") as fh:
-            made_from, _, size, crc, index_crc = _head(fh)
+        fd = _open(file_for(source.directory))
+        try:
+            (made_from, _, size, crc, index_size, index_crc), _, at = _header(fd)
             if made_from[:4] != source.key[:4]:
                 return {}
-            answer = _answer(fh, size, crc)
-            index = pickle.load(fh)
-        if not isinstance(index, bytes) or zlib.crc32(index) != index_crc:
-            return {}
+            answer = _checked(_read_at(fd, at, size), crc)
+            index = _checked(_read_at(fd, at + size, index_size), index_crc)
+        finally:
+            os.close(fd)
         paused = gc.isenabled()
         gc.disable()  # tens of thousands of small tuples
         try:
@@ -254,10 +292,11 @@ def _save(source: Source, answer: bytes, index, check) -> None:
         packed = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
+        head = pickle.dumps((source.key, folders, len(answer), zlib.crc32(answer), len(packed), zlib.crc32(packed)),
+                            protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(fd, "wb") as fh:
-            head = (source.key, folders, len(answer), zlib.crc32(answer), zlib.crc32(packed))
-            for value in (head, answer, packed):
-                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            for data in (MAGIC, len(head).to_bytes(8, "little"), head, answer, packed):
+                fh.write(data)
         os.replace(tmp, target)
         tmp = None
         parse_cache.prune(target.parent)

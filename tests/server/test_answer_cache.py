@@ -197,9 +197,10 @@ async def test_a_damaged_kept_file_is_only_a_miss(api, folder, how):
     assert await get(api) == build(folder)
 
 
-async def test_a_damaged_answer_for_unchanged_files_is_not_sent(api, folder):
+@pytest.mark.parametrize("how", ["empty", "garbage", "truncated", "a byte of the answer"])
+async def test_a_damaged_answer_for_unchanged_files_is_not_sent(api, folder, how):
     keep(folder)
-    damage(answer_cache.file_for(folder), "a byte of the answer")
+    damage(answer_cache.file_for(folder), how)
     assert await get(api) == build(folder)
 
 
