@@ -90,7 +90,15 @@ def lessons_lines(lessons: Lessons, limit: int | None = None) -> list[str]:
     return rows
 
 
-def review_text(review: Review, words: Mapping[str, str] | None = None) -> str:
+def review_views(review: Review, images: list[tuple[str, str]] = (),
+                 words: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """(:func:`review_text`, :func:`review_html`) of a review, its analysis' lines made once for both."""
+    lines = analysis_lines(review.analysis) if review.analysis is not None and review.entries else None
+    return review_text(review, words, lines), review_html(review, images, words, lines)
+
+
+def review_text(review: Review, words: Mapping[str, str] | None = None, lines: list[str] | None = None) -> str:
+    """The review as text; ``lines``: its analysis' lines when the caller has them already."""
     counts = status_counts(review.counts)
     out = [f"Journal: {review.directory / 'journal.md'} ({len(review.entries)} entries{': ' + counts if counts else ''})"]
     if review.open:
@@ -110,7 +118,7 @@ def review_text(review: Review, words: Mapping[str, str] | None = None) -> str:
         out.extend(lessons_lines(review.lessons))
     if review.analysis is not None and review.entries:
         out.append("")
-        out.extend(analysis_lines(review.analysis))
+        out.extend(lines if lines is not None else analysis_lines(review.analysis))
     if review.reminders:
         out.append("")
         out.extend(f"! {r.words(words)}" for r in review.reminders)
@@ -132,7 +140,8 @@ def _entry_html(entry: Entry) -> str:
     )
 
 
-def review_html(review: Review, images: list[tuple[str, str]] = (), words: Mapping[str, str] | None = None) -> str:
+def review_html(review: Review, images: list[tuple[str, str]] = (), words: Mapping[str, str] | None = None,
+                lines: list[str] | None = None) -> str:
     counts = status_counts(review.counts)
     parts = [
         "<div class='expjournal-review'>",
@@ -149,7 +158,7 @@ def review_html(review: Review, images: list[tuple[str, str]] = (), words: Mappi
         items = "".join(f"<li>{escape(line.strip()[2:])}</li>" for line in lessons_lines(review.lessons))
         parts.append(f"<div><b>Lessons and rules</b><ul style='margin:.2em 0'>{items}</ul></div>")
     if review.analysis is not None and review.entries:
-        parts.append(analysis_html(review.analysis, images))
+        parts.append(analysis_html(review.analysis, images, lines))
     parts.append("</div>")
     return "".join(parts)
 
@@ -244,9 +253,9 @@ def analysis_lines(a: Analysis) -> list[str]:
     return out
 
 
-def analysis_html(a: Analysis, images: list[tuple[str, str]] = ()) -> str:
-    """The analysis as HTML; ``images`` are (title, base64 PNG) plots to embed."""
-    lines = analysis_lines(a)
+def analysis_html(a: Analysis, images: list[tuple[str, str]] = (), lines: list[str] | None = None) -> str:
+    """The analysis as HTML; ``images`` are (title, base64 PNG) plots to embed; ``lines``: its text lines, if made."""
+    lines = analysis_lines(a) if lines is None else lines
     body = lines[1:]
     texts = [line.strip() for line in body]
     joined = "\n".join(texts)

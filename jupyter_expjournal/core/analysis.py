@@ -14,7 +14,7 @@ import math
 import re
 import sys
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import gates
 from .errors import InputError
@@ -389,9 +389,6 @@ def analyze(
                     counts[i] += tally[i] * times
             summary._counted(counts)
 
-    ahead_keys = sorted({k for e in open_entries for k in e.changed_keys})
-    rules_ahead = [(rule, [k for k in ahead_keys if gates.rules_about([rule], [k])])
-                   for rule in gates.rules_about(lessons.rules, ahead_keys)]
     return Analysis(
         entries=chosen,
         parameters=sorted(params.values(), key=lambda s: (-s.times_changed, s.key)),
@@ -402,6 +399,20 @@ def analyze(
         abandoned=abandoned,
         open=open_entries,
         lessons_due=gates.completed_since_lessons(entries, lessons, lessons_mtime),
-        rules_ahead=rules_ahead,
+        rules_ahead=rules_ahead(open_entries, lessons),
         series=dict(series),
     )
+
+
+def rules_ahead(open_entries: list[Entry], lessons: Lessons) -> list[tuple[Rule, list[str]]]:
+    """The rules that name a parameter an open entry changes, each with those parameters."""
+    ahead_keys = sorted({k for e in open_entries for k in e.changed_keys})
+    return [(rule, [k for k in ahead_keys if gates.rules_about([rule], [k])])
+            for rule in gates.rules_about(lessons.rules, ahead_keys)]
+
+
+def with_lessons(analysis: Analysis, entries: list[Entry], lessons: Lessons, lessons_mtime: float | None) -> Analysis:
+    """An analysis of these entries made when lessons.md said something else, brought up to date with it:
+    of all an analysis says, only the lessons due and the rules ahead depend on lessons.md."""
+    return replace(analysis, lessons_due=gates.completed_since_lessons(entries, lessons, lessons_mtime),
+                   rules_ahead=rules_ahead(analysis.open, lessons))

@@ -44,7 +44,7 @@ def _open_of(entries: list[Entry]) -> list[Entry]:
 def _warm(entries: list[Entry]) -> None:
     """Compute what every read asks of each entry, so that a cached parse carries it."""
     for entry in entries:
-        _ = entry.status, entry.config, entry.changed_items, entry.signature, entry.measured
+        _ = entry.status, entry.signature, entry.measured
 
 
 def _refuse_nul_outcome(outcome: Outcome) -> None:
@@ -410,9 +410,10 @@ class Journal:
         The last answer is kept while journal.md and lessons.md are unchanged (same
         identity): the analysis is O(entries), and a notebook reviews often.
         """
-        from .analysis import analyze, narrow
+        from .analysis import FACTS, analyze, narrow, with_lessons
 
-        entries = self.entries(derived=analysis)
+        whole = param is None and since is None  # the analysis of every entry: what a fresh process may find kept
+        entries = self.entries(derived=analysis and not whole or param is not None)
         lessons = self.lessons()
         key = (self.journal_file.identity(), self.lessons_file.identity(), n, all, param, since, analysis)
         if self._review is not None and self._review[0] == key:
@@ -422,12 +423,18 @@ class Journal:
         counts = {status: 0 for status in (PLANNED, COMPLETED, ABANDONED)}
         for entry in entries:
             counts[entry.status] = counts.get(entry.status, 0) + 1
-        result = Review(self.directory, entries, shown, [e for e in entries if e.is_open],
-                        lessons, self.reminders(entries), counts)
+        result = Review(self.directory, entries, shown, _open_of(entries), lessons, self.reminders(entries), counts)
         if analysis:
-            result.analysis = analyze(entries, lessons, lessons_mtime=self.lessons_mtime(), param=param, since=since)
-            if param is None and since is None:  # every entry's facts were derived: keep them for the next process
-                self.journal_file.save_parse("entries", _warm, derived=True)
+            mtime = self.lessons_mtime()
+            kept = self.journal_file.kept_beside("entries", "analysis", FACTS) if whole else None
+            if kept is not None:  # made by an earlier process from these very bytes; lessons.md read now
+                result.analysis = with_lessons(kept, entries, lessons, mtime)
+            else:
+                entries = self.entries(derived=True)
+                result.analysis = analyze(entries, lessons, lessons_mtime=mtime, param=param, since=since)
+                if whole:  # every entry's facts were derived, and the whole analysed: keep both for the next process
+                    self.journal_file.save_parse("entries", _warm, derived=True)
+                    self.journal_file.keep_beside("entries", "analysis", FACTS, result.analysis)
         if key == (self.journal_file.identity(), self.lessons_file.identity(), *key[2:]):
             self._review = (key, result)
         return result

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 #: Bumped whenever the parsed objects change shape: an old cache is then ignored.
-VERSION = 3
+VERSION = 4
 ENV_VAR = "EXPJOURNAL_CACHE"
 #: Files the folder keeps (the most recently used); an older one is only a miss the next time.
 KEEP = 32
@@ -110,6 +110,51 @@ def _join(objects: list, rest: bytes) -> None:
         return
     for obj, state in zip(objects, heavy):
         obj.join_state(state)
+
+
+def _beside_file(path: Path, name: str) -> Path:
+    return _file_for(path).with_suffix(f".{name}.pickle")
+
+
+def save_beside(path: Path, name: str, tag: str, data: bytes, objects: list, value: object) -> None:
+    """Keep ``value``, made from the parse ``objects`` of ``data`` (the analysis of every entry), for
+    the next process that reads these very bytes; its references to ``objects`` are kept by index.
+
+    A file of its own: the parse on disk may be of a prefix of ``data`` (the next
+    process extends it by the same tail, into the same list).
+    """
+    if not enabled():
+        return
+    target = _beside_file(path, name)
+    tmp = None
+    try:
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump((VERSION, tag, len(data), digest(data), len(objects)), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            _Referring(fh, objects).dump(value)
+        os.replace(tmp, target)
+        tmp = None
+        prune(target.parent)
+    except Exception:  # as for save: only a miss the next time
+        pass
+    finally:
+        if tmp is not None:
+            _unlink(tmp)
+
+
+def load_beside(path: Path, name: str, tag: str, data: bytes, objects: list) -> object:
+    """What :func:`save_beside` kept for exactly ``data`` and its parse ``objects``, or None."""
+    if not enabled():
+        return None
+    try:
+        with open(_beside_file(path, name), "rb") as fh:
+            head = pickle.load(fh)
+            if head[:3] != (VERSION, tag, len(data)) or head[4] != len(objects) or head[3] != digest(data):
+                return None
+            return _unpickled(fh, objects)
+    except Exception:
+        return None
 
 
 def thaw() -> None:

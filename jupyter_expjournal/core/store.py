@@ -192,6 +192,24 @@ class TextFile:
         if rest is not None:
             rest()
 
+    def kept_beside(self, key: str, name: str, tag: str) -> object:
+        """What :meth:`keep_beside` kept for the value under ``key`` as the file is now, or None."""
+        hit = self._cache.get(key)
+        if not self.persist or hit is None or hit.size < PERSIST_FROM:
+            return None
+        from . import parse_cache
+
+        return parse_cache.load_beside(self.path, name, tag, hit.data, hit.value)
+
+    def keep_beside(self, key: str, name: str, tag: str, value: object) -> None:
+        """Keep ``value`` (made from the value under ``key``) on disk for the next process reading these bytes."""
+        hit = self._cache.get(key)
+        if not self.persist or hit is None or hit.size < PERSIST_FROM:
+            return
+        from . import parse_cache
+
+        parse_cache.save_beside(self.path, name, tag, hit.data, hit.value, value)
+
     def save_parse(self, key: str, warm: Callable[[object], None] | None = None, *, derived: bool = False) -> None:
         """Keep the parse under ``key`` on disk for the next process, when it was worth keeping.
 

@@ -318,7 +318,7 @@ class ExpJournal(Magics):
         if cached is not None and cached[0] is review and not images:
             text, html = cached[1]
         else:
-            text, html = _render().review_text(review, WORDS), _render().review_html(review, images, WORDS)
+            text, html = _render().review_views(review, images, WORDS)
             self._rendered = (review, (text, html))
         _display(text, html)
 

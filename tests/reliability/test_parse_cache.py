@@ -171,3 +171,24 @@ def test_the_light_part_of_a_cached_parse_comes_first_and_the_rest_when_asked(la
     assert [[(f.metric, f.change) for f in e.derived["effects"]] for e in entries] == [
         [(f.metric, f.change) for f in measured_effects(e)] for e in fresh]
     assert all(effect.entry is e for e in entries for effect in e.derived["effects"])  # references resolved
+
+
+def test_a_review_from_the_kept_analysis_says_what_analysing_again_says(large, tmp_path):
+    """The analysis of every entry is kept for the next process; lessons.md is read afresh."""
+    path = large / "journal.md"
+    with open(path, "a", encoding="utf-8") as fh:  # an open entry, so that a rule can be "ahead"
+        fh.write("\n" + render_entry("2026-11-30 09:00", "open run", [("Status", "PLANNED"), ("Hypothesis", "h"),
+                                                                        ("Change", "acc_bias 0 → 1")]))
+    cache = tmp_path / "cache"
+    cli(large, cache, "review", "-n", "3")  # analyses, keeps the parse and the analysis
+    assert (cache / "jupyter_expjournal").is_dir() and any((cache / "jupyter_expjournal").glob("*.analysis.pickle"))
+    for change in ("nothing", "a rule about the open change", "a lesson"):
+        if change == "a rule about the open change":
+            (large / "lessons.md").write_text("## Rules (hard-won)\n\n- NEVER raise acc_bias because it leaks. "
+                                              "Learned: 2026-11-29\n", encoding="utf-8")
+        elif change == "a lesson":
+            with open(large / "lessons.md", "a", encoding="utf-8") as fh:
+                fh.write("\n## Lessons\n\n- 2026-12-01 runs: keep the seed fixed\n")
+        truth = cli(large, cache, "review", "-n", "3", enabled=False)
+        assert cli(large, cache, "review", "-n", "3") == truth, change
+    assert "acc_bias" in truth and "lessons" in truth.lower()
