@@ -164,7 +164,7 @@ t1 = time.perf_counter()
 out = []
 for _ in range(3):
     with redirect_stdout(io.StringIO()):
-        t = time.perf_counter(); code = main(["--dir", sys.argv[1], "list"]); out.append(time.perf_counter() - t)
+        t = time.perf_counter(); code = main(["--dir", sys.argv[1], *sys.argv[2:]]); out.append(time.perf_counter() - t)
     assert code == 0
 print(json.dumps({"import": t1 - t0, "list": out}))
 """
@@ -179,19 +179,21 @@ def reads(quick: bool) -> None:
     env = child_env(EXPJOURNAL_DIR=str(base / "empty" / "experiments"))
     floor = median(timed(lambda: regex_parse(text), 3))
     rounds = 2 if quick else 5
-    run_python(CLI, str(folder), env=env)  # warm-up: bytecode, page cache
+    run_python(CLI, str(folder), "list", env=env)  # warm-up: bytecode, page cache
     run_python(REVIEW, str(folder), env=env)  # the first review keeps each entry's analysis facts for the next process
 
     reviews = [json.loads(run_python(REVIEW, str(folder), env=env)) for _ in range(rounds)]
     report("%review, cold", median(r[0] for r in reviews), floor, "plain regex line parser", within=1.0)
     report("%review, warm", median(min(r[1:]) for r in reviews), floor, "plain regex line parser", target=0.010)
 
-    lists = [json.loads(run_python(CLI, str(folder), env=env)) for _ in range(rounds)]
+    lists = [json.loads(run_python(CLI, str(folder), "list", env=env)) for _ in range(rounds)]
     report("CLI list, cold (in process, after imports)", median(run["list"][0] for run in lists), floor,
            "plain regex line parser", within=1.0)
     # one command per process: nothing is warm but the OS page cache, which the cold figure already has
     report("  CLI list, again in the same process", median(min(run["list"][1:]) for run in lists), floor,
            "plain regex line parser")
+    cli_reviews = [json.loads(run_python(CLI, str(folder), "review", env=env))["list"][0] for _ in range(rounds)]
+    report("CLI review, cold (in process, after imports)", median(cli_reviews), floor, "plain regex line parser", within=1.0)
     walls = []
     for _ in range(rounds):
         t = time.perf_counter()
@@ -201,17 +203,27 @@ def reads(quick: bool) -> None:
     start = median(timed(lambda: subprocess.run([sys.executable, "-c", "pass"], env=env, check=True), rounds))
     report("CLI list, whole process (python -m ...)", median(walls), start, "python -c pass")
 
-    # one entry appended by another process: the next fresh process extends the kept parse by it
+    # One entry appended by another process, then the first fresh process to read it: it extends the kept
+    # parse by the new entry, and finds no analysis kept for these bytes (it makes it, and keeps it). Each
+    # round appends again, so that every figure is such a first process.
     appended = base / "appended" / "experiments"
     appended.mkdir(parents=True)
     (appended / "journal.md").write_bytes((folder / "journal.md").read_bytes())
     run_python(REVIEW, str(appended), env=env)  # keeps this journal's parse and facts, as a first day would
-    with open(appended / "journal.md", "a", encoding="utf-8") as fh:
-        fh.write("\n" + journals.entry(10_001))
-    reviews = [json.loads(run_python(REVIEW, str(appended), env=env))[0] for _ in range(rounds)]
-    report("%review, fresh process after one append", median(reviews), floor, "plain regex line parser", within=1.5)
-    lists = [json.loads(run_python(CLI, str(appended), env=env))["list"][0] for _ in range(rounds)]
-    report("CLI list, fresh process after one append", median(lists), floor, "plain regex line parser", within=1.5)
+    added = iter(range(10_001, 10_100))
+
+    def after_append(code: str, *args: str) -> float:
+        with open(appended / "journal.md", "a", encoding="utf-8") as fh:
+            fh.write("\n" + journals.entry(next(added)))
+        out = json.loads(run_python(code, str(appended), *args, env=env))
+        return out[0] if isinstance(out, list) else out["list"][0]
+
+    report("%review, fresh process after one append", median(after_append(REVIEW) for _ in range(rounds)), floor,
+           "plain regex line parser", within=1.5)
+    report("CLI list, fresh process after one append", median(after_append(CLI, "list") for _ in range(rounds)), floor,
+           "plain regex line parser", within=1.5)
+    report("CLI review, fresh process after one append", median(after_append(CLI, "review") for _ in range(rounds)),
+           floor, "plain regex line parser", within=1.5)
 
     # The server twice: its first start ever on this journal (nothing kept: it builds the answer, then keeps it on
     # disk), then a fresh process, as on a person's next day: the answer kept by the first is sent as it is when

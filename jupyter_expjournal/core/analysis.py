@@ -13,8 +13,8 @@ import functools
 import math
 import re
 import sys
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from collections import Counter
+from dataclasses import dataclass, field
 
 from . import gates
 from .errors import InputError
@@ -310,98 +310,139 @@ def analyze(
     costs a couple of microseconds an entry, not a re-reading of each.
     """
     chosen = narrow(entries, param=param, since=since)
+    total = Sums(chosen, whole=chosen is entries)
+    total.add(entries)
+    return total.analysis(entries, lessons, lessons_mtime)
 
-    params: dict[str, ParamSummary] = {}
-    tallies: dict[str, list[tuple[int, int, int]]] = {}  # parameter -> the verdict tallies of its entries
-    calibration = {v: 0 for v in VERDICTS} | {"not compared": 0}
-    # lists made on first use (setdefault would make one per entry); plain dicts in the Analysis
-    series: defaultdict[str, list[tuple[Entry, float]]] = defaultdict(list)
-    failures: defaultdict[str, list[Failure]] = defaultdict(list)
-    seen_config: dict[str, str] = {}
-    changed_ever: set[str] = set()
-    repeats: list[tuple[Entry, Entry]] = []
-    by_signature: dict = {}
-    open_entries: list[Entry] = []
-    # by identity: `entry in chosen` on a list compares dataclasses field by field, O(n²) in all
-    chosen_ids = set(map(id, chosen))
-    everything = chosen is entries
-    # an entry listed twice (never so in a parse) counts once in a parameter's verdicts: verdicts() counts those
-    tally_here = len(chosen_ids) == len(chosen)
 
-    abandoned = 0
-    compared: list[tuple[str, ...]] = []  # each chosen completed entry's verdicts (shared tuples), counted below
-    last_config = last_changed = None
-    configs: set[int] = set()  # Config key lists already taken (shared objects, alive while entries are)
-    for entry in entries:  # untested, repeats and open entries look at the whole journal; the rest at the chosen
-        facts = entry.derived.get(FACTS) or _kept(entry, FACTS, _facts)  # _kept, its call saved when kept
-        config, changed, signature, is_open, status, changes, effects, verdicts, tally, finite, failed = facts
-        if config is not last_config:  # most entries have the rows of the one before, or of one before it
-            last_config = config
-            if id(config) not in configs:
-                configs.add(id(config))
-                for key, name in config:
-                    seen_config.setdefault(key, name)
-        if changed is not last_changed:
-            last_changed = changed
-            changed_ever.update(changed)
-        if is_open:
-            open_entries.append(entry)
-        is_chosen = everything or id(entry) in chosen_ids  # narrow() keeps the order: chosen is a sub-sequence
-        if signature is not None:
-            first = by_signature.get(signature)
-            if first is None:
-                by_signature[signature] = entry
-            elif is_chosen:
-                repeats.append((entry, first))
-        if not is_chosen:
-            continue
+class Sums:
+    """The analysis of the entries added so far, added up one entry at a time.
 
-        for key, name, first_time, change in changes:
-            summary = params.get(key)
-            if summary is None:
-                summary = params[key] = ParamSummary(name, effects=defaultdict(list))  # a plain dict again below
-                tallies[key] = []
-            summary.changes.append(change)
-            if effects:
-                for effect in effects:
-                    summary.effects[effect.metric].append(effect)
-                if tally is not None and first_time:
-                    tallies[key].append(tally)
-        if status == COMPLETED:
-            compared.append(verdicts)
-            if finite:
-                measured = entry.measured
-                for name in finite:
-                    series[name].append((entry, measured[name]))
-        elif status == ABANDONED:
-            abandoned += 1
-        for failure in failed:
-            failures[failure.kind].append(failure)
-    for verdicts, times in Counter(compared).items():
-        for verdict in verdicts or ("not compared",):
-            calibration[verdict] += times
-    for key, summary in params.items():
-        summary.effects = dict(summary.effects)
-        if tally_here:  # a few distinct tallies (shared tuples), each counted once
-            counts = [0, 0, 0]
-            for tally, times in Counter(tallies[key]).items():
-                for i in range(3):
-                    counts[i] += tally[i] * times
-            summary._counted(counts)
+    What :func:`analyze` makes in one pass, and what a fresh process keeps on
+    disk for the whole journal but its last entry: after an append it adds the
+    entries that are new (and the last one, which the append may have
+    continued) instead of reading 10,000 entries' facts again. ``chosen``
+    (entries of a narrowed analysis, in file order; ``whole``: all of them) or
+    None for all the entries of a parse.
+    """
 
-    return Analysis(
-        entries=chosen,
-        parameters=sorted(params.values(), key=lambda s: (-s.times_changed, s.key)),
-        calibration=calibration,
-        repeats=repeats,
-        untested=sorted(name for key, name in seen_config.items() if key not in changed_ever),
-        failures=dict(failures),
-        abandoned=abandoned,
-        open=open_entries,
-        lessons_due=gates.completed_since_lessons(entries, lessons, lessons_mtime),
-        rules_ahead=rules_ahead(open_entries, lessons),
-        series=dict(series),
-    )
+    def __init__(self, chosen: list[Entry] | None = None, *, whole: bool = False) -> None:
+        self.count = 0  # entries added
+        self.end = 0  # where the last entry added ends in the text: where the next one begins
+        self.params: dict[str, ParamSummary] = {}
+        self.tallies: dict[str, list[tuple[int, int, int]]] = {}  # parameter -> the verdict tallies of its entries
+        self.series: dict[str, list[tuple[Entry, float]]] = {}
+        self.failures: dict[str, list[Failure]] = {}
+        self.seen_config: dict[str, str] = {}
+        self.changed_ever: set[str] = set()
+        self.repeats: list[tuple[Entry, Entry]] = []
+        self.by_signature: dict = {}
+        self.open: list[Entry] = []
+        self.abandoned = 0
+        self.compared: list[tuple[str, ...]] = []  # each chosen completed entry's verdicts (shared tuples)
+        # by identity: `entry in chosen` on a list compares dataclasses field by field, O(n²) in all
+        ids = None if chosen is None else set(map(id, chosen))
+        self._chosen = None if whole else ids
+        # an entry listed twice (never so in a parse) counts once in a parameter's verdicts: verdicts() counts those
+        self.tally_here = ids is None or len(ids) == len(chosen)
+
+    def add(self, entries: list[Entry]) -> None:
+        """Add these entries, the next ones of the journal in file order."""
+        params, tallies, series, failures = self.params, self.tallies, self.series, self.failures
+        seen_config, changed_ever, by_signature, chosen = self.seen_config, self.changed_ever, self.by_signature, self._chosen
+        last_config = last_changed = None
+        configs: set[int] = set()  # Config key lists already taken (shared objects, alive while entries are)
+        for entry in entries:  # untested, repeats and open entries look at the whole journal; the rest at the chosen
+            facts = entry.derived.get(FACTS) or _kept(entry, FACTS, _facts)  # _kept, its call saved when kept
+            config, changed, signature, is_open, status, changes, effects, verdicts, tally, finite, failed = facts
+            if config is not last_config:  # most entries have the rows of the one before, or of one before it
+                last_config = config
+                if id(config) not in configs:
+                    configs.add(id(config))
+                    for key, name in config:
+                        seen_config.setdefault(key, name)
+            if changed is not last_changed:
+                last_changed = changed
+                changed_ever.update(changed)
+            if is_open:
+                self.open.append(entry)
+            is_chosen = chosen is None or id(entry) in chosen  # narrow() keeps the order: chosen is a sub-sequence
+            if signature is not None:
+                first = by_signature.get(signature)
+                if first is None:
+                    by_signature[signature] = entry
+                elif is_chosen:
+                    self.repeats.append((entry, first))
+            if not is_chosen:
+                continue
+            for key, name, first_time, change in changes:
+                summary = params.get(key)
+                if summary is None:
+                    summary = params[key] = ParamSummary(name)
+                    tallies[key] = []
+                summary.changes.append(change)
+                if effects:
+                    by_metric = summary.effects
+                    for effect in effects:
+                        found = by_metric.get(effect.metric)
+                        if found is None:  # (setdefault would make a list per effect)
+                            found = by_metric[effect.metric] = []
+                        found.append(effect)
+                    if tally is not None and first_time:
+                        tallies[key].append(tally)
+            if status == COMPLETED:
+                self.compared.append(verdicts)
+                if finite:
+                    measured = entry.measured
+                    for name in finite:
+                        values = series.get(name)
+                        if values is None:
+                            values = series[name] = []
+                        values.append((entry, measured[name]))
+            elif status == ABANDONED:
+                self.abandoned += 1
+            for failure in failed:
+                failures.setdefault(failure.kind, []).append(failure)
+        self.count += len(entries)
+        if entries:
+            self.end = entries[-1].span[1]
+
+    def fits(self, entries: list[Entry]) -> bool:
+        """Whether these sums are of the first entries of ``entries`` (a parse of a text that starts with
+        the text they were made from: the next entry begins where the last one added ended)."""
+        return 0 < self.count < len(entries) and entries[self.count].span[0] == self.end
+
+    def analysis(self, entries: list[Entry], lessons: Lessons, lessons_mtime: float | None) -> Analysis:
+        """The analysis of what was added (``entries``: the whole journal, what the lessons due count);
+        these sums stay as they are, to be added to."""
+        calibration = {v: 0 for v in VERDICTS} | {"not compared": 0}
+        for verdicts, times in Counter(self.compared).items():
+            for verdict in verdicts or ("not compared",):
+                calibration[verdict] += times
+        parameters = []
+        for key, kept in self.params.items():
+            summary = ParamSummary(kept.key, list(kept.changes), {m: list(e) for m, e in kept.effects.items()})
+            if self.tally_here:  # a few distinct tallies (shared tuples), each counted once
+                counts = [0, 0, 0]
+                for tally, times in Counter(self.tallies[key]).items():
+                    for i in range(3):
+                        counts[i] += tally[i] * times
+                summary._counted(counts)
+            parameters.append(summary)
+        chosen = entries if self._chosen is None else [e for e in entries if id(e) in self._chosen]
+        return Analysis(
+            entries=chosen,
+            parameters=sorted(parameters, key=lambda s: (-s.times_changed, s.key)),
+            calibration=calibration,
+            repeats=list(self.repeats),
+            untested=sorted(name for key, name in self.seen_config.items() if key not in self.changed_ever),
+            failures={kind: list(found) for kind, found in self.failures.items()},
+            abandoned=self.abandoned,
+            open=list(self.open),
+            lessons_due=gates.completed_since_lessons(entries, lessons, lessons_mtime),
+            rules_ahead=rules_ahead(self.open, lessons),
+            series={name: list(values) for name, values in self.series.items()},
+        )
 
 
 def rules_ahead(open_entries: list[Entry], lessons: Lessons) -> list[tuple[Rule, list[str]]]:
@@ -409,10 +450,3 @@ def rules_ahead(open_entries: list[Entry], lessons: Lessons) -> list[tuple[Rule,
     ahead_keys = sorted({k for e in open_entries for k in e.changed_keys})
     return [(rule, [k for k in ahead_keys if gates.rules_about([rule], [k])])
             for rule in gates.rules_about(lessons.rules, ahead_keys)]
-
-
-def with_lessons(analysis: Analysis, entries: list[Entry], lessons: Lessons, lessons_mtime: float | None) -> Analysis:
-    """An analysis of these entries made when lessons.md said something else, brought up to date with it:
-    of all an analysis says, only the lessons due and the rules ahead depend on lessons.md."""
-    return replace(analysis, lessons_due=gates.completed_since_lessons(entries, lessons, lessons_mtime),
-                   rules_ahead=rules_ahead(analysis.open, lessons))

@@ -410,7 +410,7 @@ class Journal:
         The last answer is kept while journal.md and lessons.md are unchanged (same
         identity): the analysis is O(entries), and a notebook reviews often.
         """
-        from .analysis import FACTS, analyze, narrow, with_lessons
+        from .analysis import analyze, narrow
 
         whole = param is None and since is None  # the analysis of every entry: what a fresh process may find kept
         entries = self.entries(derived=analysis and not whole or param is not None)
@@ -426,20 +426,41 @@ class Journal:
         result = Review(self.directory, entries, shown, _open_of(entries), lessons, self.reminders(entries), counts)
         if analysis:
             mtime = self.lessons_mtime()
-            kept = self.journal_file.kept_beside("entries", "analysis", FACTS) if whole else None
-            if kept is not None:  # made by an earlier process from these very bytes; lessons.md read now
-                result.analysis = with_lessons(kept, entries, lessons, mtime)
+            if whole:
+                result.analysis = self._analysis_of_all(entries, lessons, mtime)
             else:
-                entries = self.entries(derived=True)
-                result.analysis = analyze(entries, lessons, lessons_mtime=mtime, param=param, since=since)
-                if whole:  # every entry's facts were derived, and the whole analysed: keep both for the next process
-                    self.journal_file.save_parse("entries", _warm, derived=True)
-                    self.journal_file.keep_beside("entries", "analysis", FACTS, result.analysis)
+                result.analysis = analyze(self.entries(derived=True), lessons, lessons_mtime=mtime, param=param, since=since)
         if key == (self.journal_file.identity(), self.lessons_file.identity(), *key[2:]):
             self._review = (key, result)
         return result
 
     # -- internals -----------------------------------------------------------
+
+    def _analysis_of_all(self, entries: list[Entry], lessons: Lessons, mtime: float | None):
+        """The analysis of every entry, from the sums an earlier process kept when they still fit.
+
+        They are kept for all entries but the last (which an append may
+        continue), so they fit every later version that only grew: what is
+        new is added to them. Made afresh (every entry's facts loaded), they are
+        kept for the next process; and again when many entries were added since.
+        """
+        from .analysis import FACTS, Sums
+
+        sums = self.journal_file.kept_beside("entries", "analysis", FACTS)
+        fresh = not (isinstance(sums, Sums) and sums.fits(entries))
+        if fresh:
+            entries = self.entries(derived=True)
+            sums = Sums()
+        stable = len(entries) - 1
+        if sums.count < stable:
+            added = stable - sums.count
+            sums.add(entries[sums.count : stable])
+            if fresh or added > max(100, stable // 20):
+                self.journal_file.keep_beside("entries", "analysis", FACTS, sums, stable, entries[stable].span[0])
+        sums.add(entries[sums.count :])
+        if fresh:  # every entry's facts were derived: keep them with the parse, for a narrowed review
+            self.journal_file.save_parse("entries", _warm, derived=True)
+        return sums.analysis(entries, lessons, mtime)
 
     @staticmethod
     def _refuse(report: gates.GateReport) -> gates.GateReport:

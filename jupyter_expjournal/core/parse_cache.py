@@ -17,18 +17,20 @@ Small journals are not cached (the store decides): parsing them is cheaper than 
 
 from __future__ import annotations
 
+import copyreg
 import gc
 import hashlib
 import io
 import os
 import pickle
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 #: Bumped whenever the parsed objects change shape: an old cache is then ignored.
-VERSION = 4
+VERSION = 5
 ENV_VAR = "EXPJOURNAL_CACHE"
 #: Files the folder keeps (the most recently used); an older one is only a miss the next time.
 KEEP = 32
@@ -89,10 +91,16 @@ def _unpickled(fh, objects: list | None = None) -> object:
     paused = gc.isenabled()
     gc.disable()  # tens of thousands of small objects: the collector would triple the time
     try:
-        unpickler = pickle.Unpickler(fh)
-        if objects is not None:
-            unpickler.persistent_load = objects.__getitem__
-        value = unpickler.load()
+        if objects is None:
+            value = pickle.Unpickler(fh).load()
+        else:
+            global _referred
+            with _references:
+                placeholder, _referred = _referred, objects.__getitem__
+                try:
+                    value = pickle.Unpickler(fh).load()
+                finally:
+                    _referred = placeholder
         # They live as long as the journal is unchanged: out of the collector's sight, or its
         # next full pass walks them all (60 ms at 10,000 entries). thaw() gives them back.
         gc.freeze()
@@ -116,12 +124,13 @@ def _beside_file(path: Path, name: str) -> Path:
     return _file_for(path).with_suffix(f".{name}.pickle")
 
 
-def save_beside(path: Path, name: str, tag: str, data: bytes, objects: list, value: object) -> None:
-    """Keep ``value``, made from the parse ``objects`` of ``data`` (the analysis of every entry), for
-    the next process that reads these very bytes; its references to ``objects`` are kept by index.
+def save_beside(path: Path, name: str, tag: str, prefix: bytes | memoryview, objects: list, value: object) -> None:
+    """Keep ``value``, made from ``objects`` (the parse of the bytes ``prefix``), for the next process
+    reading a file that starts with those bytes; its references to ``objects`` are kept by index.
 
-    A file of its own: the parse on disk may be of a prefix of ``data`` (the next
-    process extends it by the same tail, into the same list).
+    A file of its own: made from the entries but the last (an append may continue
+    that one), it stays true for every later version of the journal that only
+    grew, and the next process adds what is new to it.
     """
     if not enabled():
         return
@@ -131,7 +140,8 @@ def save_beside(path: Path, name: str, tag: str, data: bytes, objects: list, val
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump((VERSION, tag, len(data), digest(data), len(objects)), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            head = (VERSION, tag, len(prefix), digest(prefix), len(objects))
+            pickle.dump(head, fh, protocol=pickle.HIGHEST_PROTOCOL)
             _Referring(fh, objects).dump(value)
         os.replace(tmp, target)
         tmp = None
@@ -144,15 +154,19 @@ def save_beside(path: Path, name: str, tag: str, data: bytes, objects: list, val
 
 
 def load_beside(path: Path, name: str, tag: str, data: bytes, objects: list) -> object:
-    """What :func:`save_beside` kept for exactly ``data`` and its parse ``objects``, or None."""
+    """What :func:`save_beside` kept for bytes that ``data`` starts with, whose parse begins with
+    ``objects``' first ones (the caller checks where they end), or None."""
     if not enabled():
         return None
     try:
         with open(_beside_file(path, name), "rb") as fh:
             head = pickle.load(fh)
-            if head[:3] != (VERSION, tag, len(data)) or head[4] != len(objects) or head[3] != digest(data):
+            version, kept_tag, size, sha, count = head
+            if (version, kept_tag) != (VERSION, tag) or size > len(data) or count > len(objects):
                 return None
-            return _unpickled(fh, objects)
+            if digest(memoryview(data)[:size]) != sha:
+                return None
+            return _unpickled(fh, objects[:count])
     except Exception:
         return None
 
@@ -197,14 +211,37 @@ def save(path: Path, data: bytes, value: object, derived: bool = False) -> None:
 
 
 class _Referring(pickle.Pickler):
-    """Pickles the heavy states with each reference to one of ``objects`` written as its index."""
+    """Pickles a value with each reference to one of ``objects`` written as ``_referred(index)``.
+
+    Through the dispatch table, looked up in C for each object's type: a
+    ``persistent_id`` method would be a Python call for every object pickled
+    (the analysis of 10,000 entries: 100,000 of them, 60 ms). Loading calls
+    ``_referred`` for each reference: :func:`_unpickled` makes it the list's own
+    ``__getitem__`` meanwhile, a C call, under :data:`_references` (pickle finds
+    it by its name in this module, at dump and at load alike).
+    """
 
     def __init__(self, fh, objects: list) -> None:
         super().__init__(fh, protocol=pickle.HIGHEST_PROTOCOL)
-        self._index = {id(obj): i for i, obj in enumerate(objects)}
+        index = {id(obj): i for i, obj in enumerate(objects)}
 
-    def persistent_id(self, obj):
-        return self._index.get(id(obj))
+        def reduce(obj):
+            at = index.get(id(obj))
+            return (_referred, (at,)) if at is not None else obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+
+        self.dispatch_table = {**copyreg.dispatch_table, **{kind: reduce for kind in {type(obj) for obj in objects}}}
+
+    def dump(self, obj) -> None:
+        with _references:
+            super().dump(obj)
+
+
+#: Held while ``_referred`` is what a dump writes or a load resolves.
+_references = threading.Lock()
+
+
+def _referred(at: int) -> object:
+    raise LookupError("a reference to a parsed object read outside a load of the cache")
 
 
 def prune(directory: Path) -> None:

@@ -48,11 +48,15 @@ class Snapshot:
         """Whether ``data`` is exactly the bytes of this snapshot."""
         return len(data) == self.size and self._starts(data)
 
+    def matches_start_of(self, buffer: bytes | bytearray) -> bool:
+        """Whether ``buffer`` begins with the bytes of this snapshot (what follows them is not looked at)."""
+        return len(buffer) >= self.size and self._starts(buffer)
+
     def starts(self, data: bytes) -> bool:
         """Whether ``data`` begins with the bytes of this snapshot and goes on (an append)."""
         return len(data) > self.size and self._starts(data)
 
-    def _starts(self, data: bytes) -> bool:
+    def _starts(self, data: bytes | bytearray) -> bool:
         offset = 0
         for piece in self._data:
             if not data.startswith(piece, offset):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -74,6 +75,8 @@ class TextFile:
         self._saved_derived: set[str] = set()  # keys kept on disk with the analysis' facts
         self._frozen: set[str] = set()  # keys whose value parse_cache.load hid from the garbage collector
         self._rest: dict[str, Callable[[], None]] = {}  # keys whose value waits for the rest of its state
+        self._buffer = bytearray()  # what checking a large file reads into (see _holds)
+        self._reading = threading.Lock()
 
     def identity(self) -> tuple | None:
         """The file's :func:`fingerprint` (None when it does not exist): it proves "changed" only."""
@@ -126,13 +129,32 @@ class TextFile:
         parse from the tail instead of parsing everything again: a journal of
         10,000 entries costs a new entry no more than one of 10.
         """
-        found = self._snapshot(key, self._read_bytes(), parse, extend)
+        found = self.snapshot(key, parse, extend)
         return found.text, found.value  # type: ignore[return-value]
 
     def snapshot(self, key: str, parse: Callable[[str], object], extend: Callable | None = None) -> Snapshot:
         """:meth:`parsed`, as the cache's :class:`~.snapshot.Snapshot` of the file now: its text is
         joined only if asked for (an append needs only its end)."""
+        hit = self._cache.get(key)
+        if hit is not None and hit.size >= PERSIST_FROM and self._holds(hit):
+            return hit
         return self._snapshot(key, self._read_bytes(), parse, extend)
+
+    def _holds(self, hit: Snapshot) -> bool:
+        """Whether the file holds exactly ``hit``'s bytes: read into a buffer kept for it, so that
+        checking a large unchanged file allocates (and faults in) no 8 MB each time."""
+        try:
+            with self._reading, open(self.path, "rb", buffering=0) as fh:  # one buffer: one reader at a time
+                if len(self._buffer) < hit.size + 1:
+                    self._buffer = bytearray(hit.size + (hit.size >> 3) + 1)
+                view = memoryview(self._buffer)
+                size = 0
+                while size <= hit.size and (n := fh.readinto(view[size : hit.size + 1])):
+                    size += n
+                view.release()
+                return size == hit.size and hit.matches_start_of(self._buffer)
+        except OSError:
+            return False  # the reading path says why
 
     def _snapshot(self, key: str, data: bytes, parse: Callable[[str], object], extend: Callable | None) -> Snapshot:
         hit = self._cache.get(key)
@@ -193,7 +215,8 @@ class TextFile:
             rest()
 
     def kept_beside(self, key: str, name: str, tag: str) -> object:
-        """What :meth:`keep_beside` kept for the value under ``key`` as the file is now, or None."""
+        """What :meth:`keep_beside` kept for the value under ``key``, made from a text the file starts
+        with now (as the last read found it), or None."""
         hit = self._cache.get(key)
         if not self.persist or hit is None or hit.size < PERSIST_FROM:
             return None
@@ -201,14 +224,16 @@ class TextFile:
 
         return parse_cache.load_beside(self.path, name, tag, hit.data, hit.value)
 
-    def keep_beside(self, key: str, name: str, tag: str, value: object) -> None:
-        """Keep ``value`` (made from the value under ``key``) on disk for the next process reading these bytes."""
+    def keep_beside(self, key: str, name: str, tag: str, value: object, count: int, upto: int) -> None:
+        """Keep ``value`` on disk for the next process: it was made from the first ``count`` items of the
+        value under ``key``, the parse of the text before character ``upto``."""
         hit = self._cache.get(key)
         if not self.persist or hit is None or hit.size < PERSIST_FROM:
             return
         from . import parse_cache
 
-        parse_cache.save_beside(self.path, name, tag, hit.data, hit.value, value)
+        size = hit.size - len(hit.tail(upto).encode("utf-8"))
+        parse_cache.save_beside(self.path, name, tag, memoryview(hit.data)[:size], hit.value[:count], value)
 
     def save_parse(self, key: str, warm: Callable[[object], None] | None = None, *, derived: bool = False) -> None:
         """Keep the parse under ``key`` on disk for the next process, when it was worth keeping.

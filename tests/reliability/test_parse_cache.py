@@ -192,3 +192,31 @@ def test_a_review_from_the_kept_analysis_says_what_analysing_again_says(large, t
         truth = cli(large, cache, "review", "-n", "3", enabled=False)
         assert cli(large, cache, "review", "-n", "3") == truth, change
     assert "acc_bias" in truth and "lessons" in truth.lower()
+
+
+@pytest.mark.parametrize("change", ["entries appended", "the last entry completed by hand", "an early entry edited in place",
+                                    "the last heading removed", "many entries appended"])
+def test_a_review_from_the_kept_sums_after_a_change_says_what_analysing_again_says(large, tmp_path, change):
+    """The sums are kept for all entries but the last: a later version that only grew adds to them; any other
+    change (an early entry edited, the entry they end before gone) is analysed afresh."""
+    cache = tmp_path / "cache"
+    path = large / "journal.md"
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("\n" + render_entry("2026-11-30 09:00", "open run", [("Status", "PLANNED"), ("Hypothesis", "h"),
+                                                                        ("Change", "lr 1 → 2")]))
+    cli(large, cache, "review", "-n", "2")  # analyses, keeps the sums
+    text = path.read_text(encoding="utf-8")
+    if change == "entries appended":
+        text += "\n" + entry(900) + "\n" + entry(901)
+    elif change == "many entries appended":
+        text += "\n" + "\n".join(entry(1000 + i) for i in range(150))
+    elif change == "the last entry completed by hand":
+        text = text.replace("**Status**: PLANNED", "**Status**: COMPLETED") + "**Actual outcome**: acc = 0.99\n"
+    elif change == "an early entry edited in place":
+        text = text.replace("acc = 0.10", "acc = 0.97", 1)
+    elif change == "the last heading removed":  # its lines join the entry before, which the sums hold
+        text = text.replace("### 2026-11-30 09:00 — open run\n", "") + "\n" + entry(900) + "\n" + entry(901)
+    path.write_text(text, encoding="utf-8")
+    truth = cli(large, cache, "review", "-n", "2", enabled=False)
+    assert cli(large, cache, "review", "-n", "2") == truth
+    assert cli(large, cache, "review", "-n", "2") == truth  # and again, from what the last one kept
