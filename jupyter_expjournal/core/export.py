@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .config import ABSENT, ConfigItem, render_config
 from .draft import validate_name
-from .errors import InputError
+from .errors import InputError, JournalError
 from .journal_format import HEADING
 from .model import Entry, Lesson, Lessons, Review, Rule
 
@@ -106,6 +106,15 @@ def review(r: Review) -> dict:
 # -- tables and files ------------------------------------------------------------
 
 FORMAT_VERSION = 1
+
+
+def dataframe(entries: list[Entry]):
+    """:func:`rows` as a pandas DataFrame (pandas is not a dependency: a clear error without it)."""
+    try:
+        import pandas as pd
+    except ImportError:
+        raise JournalError("to_dataframe needs pandas: pip install pandas") from None
+    return pd.DataFrame(rows(entries))
 
 
 def rows(entries: list[Entry]) -> list[dict]:

@@ -19,7 +19,7 @@ from .draft import Learned, refuse_nul, validate_name
 from .errors import GateError, InputError, JournalError, describe_os_error
 from .index import index_of
 from .journal_format import entry_chunk, extend_journal, extend_tail, parse_journal, result_block, tail_start
-from .lessons_format import add_bullet, parse_lessons, render_lesson, render_rule
+from .lessons_format import add_bullet, merge_bullets, parse_lessons, render_lesson, render_rule
 from .location import find_experiments_dir
 from .lock import DirLock
 from .model import ABANDONED, COMPLETED, PLANNED, Draft, Entry, Lessons, Logged, Outcome, Review, normalize_key
@@ -143,13 +143,9 @@ class Journal:
 
     def to_dataframe(self):
         """One row per entry, config values and measured metrics as columns (needs pandas)."""
-        try:
-            import pandas as pd
-        except ImportError:
-            raise JournalError("to_dataframe needs pandas: pip install pandas") from None
-        from .export import rows
+        from .export import dataframe
 
-        return pd.DataFrame(rows(self.entries()))
+        return dataframe(self.entries())
 
     # -- writing -----------------------------------------------------------
 
@@ -363,20 +359,8 @@ class Journal:
             text, entries = self.parsed()
             have = {e.heading for e in entries}
             new = [(t, n, f) for t, n, f in entries_in if Entry(t, n).heading not in have]
-            lessons_text = lessons_read = self.lessons_file.read()
-            known = self.lessons()
-            lesson_keys = {(item.date, item.text, item.source) for item in known.lessons}
-            rule_keys = {(r.kind, r.action, r.reason, r.date) for r in known.rules}
-            added_lessons = 0
-            for date, body, source in lessons_in:
-                if (date, canonical(body), canonical(source)) not in lesson_keys:
-                    lessons_text = add_bullet(lessons_text, render_lesson(date, body, source), "lessons")
-                    added_lessons += 1
-            for kind, action, reason, connective, date in rules_in:
-                if (kind, canonical(action), canonical(reason), date) not in rule_keys:
-                    bullet = render_rule(kind, action, reason, connective or "because", date)
-                    lessons_text = add_bullet(lessons_text, bullet, "rules")
-                    added_lessons += 1
+            lessons_read = self.lessons_file.read()
+            lessons_text, added_lessons = merge_bullets(lessons_read, self.lessons(), lessons_in, rules_in)
             chunk = ""
             for stamp, name, fields in new:
                 chunk += entry_chunk(text + chunk, stamp, name, fields)

@@ -140,3 +140,21 @@ def add_bullet(text: str, bullet: str, section: str) -> str:
     if text.strip():
         text += newline
     return text + block
+
+
+def merge_bullets(text: str, known: Lessons, lessons: list[tuple[str, str, str]],
+                  rules: list[tuple[str, str, str, str, str]]) -> tuple[str, int]:
+    """``text`` (lessons.md, parsed as ``known``) with the lessons (date, text, source) and rules
+    (kind, action, reason, connective, date) it does not hold yet added; and how many were added."""
+    lesson_keys = {(item.date, item.text, item.source) for item in known.lessons}
+    rule_keys = {(r.kind, r.action, r.reason, r.date) for r in known.rules}
+    added = 0
+    for date, body, source in lessons:
+        if (date, canonical(body), canonical(source)) not in lesson_keys:
+            text = add_bullet(text, render_lesson(date, body, source), "lessons")
+            added += 1
+    for kind, action, reason, connective, date in rules:
+        if (kind, canonical(action), canonical(reason), date) not in rule_keys:
+            text = add_bullet(text, render_rule(kind, action, reason, connective or "because", date), "rules")
+            added += 1
+    return text, added
