@@ -63,10 +63,11 @@ class Entry:
 
     #: What a cached parse loads at once: enough to list, find and gate entries. The rest (what the
     #: analysis and the cached properties derived) comes with :meth:`join_state` when asked for.
-    LIGHT = ("timestamp", "name", "fields", "span", "index", "repeated", "_by_key", "status", "signature")
+    LIGHT = ("timestamp", "name", "fields", "span", "index", "repeated", "status", "signature")
     #: Not kept at all: the parsed Config (30,000 objects, 36 ms to load at 10,000 entries) is asked of
     #: every entry only by an export (the server keeps its own answer); the analysis keeps what it needs.
-    UNKEPT = ("config", "changed_items")
+    #: The fields by normalised name are made again as quickly as they load, and only for entries asked.
+    UNKEPT = ("config", "changed_items", "_by_key")
 
     def split_state(self) -> tuple[Entry, dict]:
         """(a copy of this entry with only its light state, the rest of its state): how a cache keeps it."""
