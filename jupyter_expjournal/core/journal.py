@@ -42,9 +42,10 @@ def _open_of(entries: list[Entry]) -> list[Entry]:
 
 
 def _warm(entries: list[Entry]) -> None:
-    """Compute what every read asks of each entry, so that a cached parse carries it."""
+    """Compute what every read asks of each entry (what the gates ask), so that a cached parse carries it;
+    what only a review asks (the metrics measured, the analysis' facts) comes with the review's own save."""
     for entry in entries:
-        _ = entry.status, entry.signature, entry.measured
+        _ = entry.status, entry.signature
 
 
 def _refuse_nul_outcome(outcome: Outcome) -> None:
