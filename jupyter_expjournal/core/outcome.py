@@ -175,8 +175,22 @@ def linked_file(directory: Path, link: str) -> Path | None:
     return path if root in path.parents else None
 
 
+#: What stands where output was cut (by the capture, or by :func:`cut_output`).
+CUT = re.compile(r"\[… ([\d,]+) lines?, ([\d,]+) characters? cut …\]")
+
+
+def cut_marker(lines: int, chars: int) -> str:
+    """The line that stands where ``lines`` lines (``chars`` characters) of output were cut."""
+    return f"[… {lines:,} line{'' if lines == 1 else 's'}, {chars:,} character{'' if chars == 1 else 's'} cut …]"
+
+
 def cut_output(text: str, max_lines: int = MAX_OUTPUT_LINES, max_chars: int = MAX_OUTPUT_CHARS) -> str:
-    """Keep the head and tail of long output, saying how much was cut between."""
+    """Keep the head and tail of long output, saying how much was cut between.
+
+    A marker the capture already left in the part cut here (the kernel keeps a
+    long cell's head and tail) is added to this one's count: the one marker
+    left counts every line and character of the output that is not shown.
+    """
     lines = text.rstrip("\n").split("\n")
     if len(lines) <= max_lines and len(text) <= max_chars:
         return text.rstrip("\n")
@@ -191,10 +205,15 @@ def cut_output(text: str, max_lines: int = MAX_OUTPUT_LINES, max_chars: int = MA
     if len(body) > max_chars:  # a few enormous lines
         head = [("\n".join(head))[: max_chars // 2]]
         tail = [("\n".join(tail))[-max_chars // 2 :]] if tail else []
-    kept = len("\n".join(head)) + len("\n".join(tail))
-    cut_lines = len(lines) - len(head) - len(tail)
-    marker = f"[… {cut_lines:,} lines, {len(text) - kept:,} characters cut …]"
-    return "\n".join(head + [marker] + tail)
+    # what is not shown: the text less the lines shown and the one line break that joins them
+    shown = len("\n".join(head)) + len("\n".join(tail)) + (1 if head and tail else 0)
+    cut_lines, cut_chars = len(lines) - len(head) - len(tail), len(text.rstrip("\n")) - shown
+    for line in lines[len(head) : len(lines) - len(tail)]:
+        found = CUT.fullmatch(line) if line.startswith("[… ") else None
+        if found:  # the capture's marker: what it stands for was cut, not the marker line itself
+            cut_lines += int(found.group(1).replace(",", "")) - 1
+            cut_chars += int(found.group(2).replace(",", "")) - len(line) - 1
+    return "\n".join(head + [cut_marker(cut_lines, cut_chars)] + tail)
 
 
 def fenced(text: str) -> str:

@@ -18,10 +18,11 @@ the sidebar attach the same thing for the same cell.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.outcome import clean_text, from_notebook
+from ..core.outcome import clean_text, cut_marker, from_notebook
 
 __all__ = ["Output", "CellRecord"]
 
@@ -55,6 +56,8 @@ class Output:
     _display_id: Any = field(default=None, init=False, repr=False, compare=False)
     # An error's traceback exactly as the shell sent it to the front end (the notebook's own lines).
     _traceback: list | None = field(default=None, init=False, repr=False, compare=False)
+    # The last part of this stream once the cell's head budget ran out (see Tail).
+    _tail: Tail | None = field(default=None, init=False, repr=False, compare=False)
 
     def _seal(self) -> None:
         """Materialise ``data["text/plain"]`` from pending stream chunks."""
@@ -69,7 +72,10 @@ class Output:
         self._seal()
         kind = self.kind
         if kind == "stdout" or kind == "stderr":
-            return {"output_type": "stream", "name": kind, "text": self.data.get("text/plain", "")}
+            text = self.data.get("text/plain", "")
+            if self._tail is not None:
+                text = self._tail.after(text)
+            return {"output_type": "stream", "name": kind, "text": text}
         if kind == "error":
             lines = self._traceback
             if lines is None:  # the text after the "EName: value" line, when the shell showed no traceback
@@ -87,8 +93,12 @@ class CellRecord:
     """What one top-level cell execution printed, displayed, returned or raised.
 
     The cell keeps at most ``budget`` bytes (UTF-8 bytes of text, bytes or
-    base64 characters of images); the excess is counted in ``truncated``.  An
-    error is always kept, cut to its ``EName: value`` line when over budget.
+    base64 characters of images): the first half of it for its outputs in
+    order, then, per stream, the last quarter of what the stream went on to
+    print (:class:`Tail`): the last line of a long log is usually the one that
+    matters (the final metric). What is dropped is counted in ``truncated``,
+    and a stream's text says where and how much was cut. An error is always
+    kept, cut to its ``EName: value`` line when over budget.
     """
 
     seq: int  # the recorder's own 1-based sequence number
@@ -107,6 +117,7 @@ class CellRecord:
     result_value: Any = field(default=None, repr=False)
     _used: int = field(default=0, init=False, repr=False)  # bytes kept so far
     _open: Output | None = field(default=None, init=False, repr=False)  # stream output still growing
+    _tails: dict = field(default_factory=dict, init=False, repr=False)  # stream -> its Tail, once the head is full
 
     @property
     def error(self) -> Output | None:
@@ -137,27 +148,32 @@ class CellRecord:
         """Stream text (``kind`` is stdout or stderr), appended to the stream output it continues."""
         if not isinstance(s, str):
             s = str(s)
+        tail = self._tails.get(kind)
+        if tail is not None:  # the head is full: the stream's last part is kept
+            self.truncated += tail.add(s)
+            return
         size = _text_size(s)
-        room = self.budget - self._used
+        room = self.budget // 2 - self._used
+        rest = ""
         if size > room:
-            if room <= 0:
-                self.truncated += size
-                return
-            self.truncated += size - room
-            s = _cut_text(s, room)
-            size = room
+            head = _cut_text(s, room) if room > 0 else ""
+            s, rest = head, s[len(head) :]
+            size = _text_size(head)
         self._used += size
         out = self._open
-        if out is not None and out.kind == kind:
+        if out is None or out.kind != kind:
+            if out is not None:
+                out._seal()
+                out._chunks = None
+            out = Output(kind, {"text/plain": s})
+            out._chunks = [s]
+            self.outputs.append(out)
+            self._open = out
+        elif s:
             out._chunks.append(s)
-            return
-        if out is not None:
-            out._seal()
-            out._chunks = None
-        out = Output(kind, {"text/plain": s})
-        out._chunks = [s]
-        self.outputs.append(out)
-        self._open = out
+        if rest:
+            out._tail = self._tails[kind] = Tail(self.budget // 4)
+            self.truncated += out._tail.add(rest)
 
     def close_stream(self) -> None:
         """End the stream output being written: the next write starts a new one."""
@@ -180,7 +196,7 @@ class CellRecord:
         for out in self.outputs:
             if out._display_id == display_id:
                 new_size, old_size = _bundle_size(data), _bundle_size(out.data)
-                if new_size - old_size > self.budget - self._used:
+                if new_size - old_size > self.budget // 2 - self._used:
                     self.truncated += new_size
                 else:
                     self._used += new_size - old_size
@@ -195,7 +211,7 @@ class CellRecord:
         out = _format_error(evalue, shown)
         text = out.data["text/plain"]
         size = _text_size(text)
-        if size > self.budget - self._used:
+        if size > self.budget // 2 - self._used:
             header = text.split("\n", 1)[0] + "\n"
             self.truncated += size - len(header)
             out.data["text/plain"] = header
@@ -205,12 +221,97 @@ class CellRecord:
         self.outputs.append(out)
 
     def _add(self, out: Output, size: int) -> None:
-        if size > self.budget - self._used:
+        if size > self.budget // 2 - self._used:
             self.truncated += size
             return
         self._used += size
         self.close_stream()
         self.outputs.append(out)
+
+
+class Tail:
+    """The last ``room`` bytes a stream printed after the cell's head budget ran out, and what it dropped.
+
+    A ring of the chunks as written: adding one drops the oldest while the
+    ring is over its room, the last of them cut to a line start, so the text
+    kept is whole lines (but for a single line longer than the room). What was
+    dropped is counted exactly, in lines and characters, for the marker that
+    stands where it was (:func:`~jupyter_expjournal.core.outcome.cut_marker`).
+    Memory stays bounded however long the cell prints.
+    """
+
+    __slots__ = ("room", "chunks", "size", "lines", "chars", "dropped_bytes", "at_line_start")
+
+    def __init__(self, room: int) -> None:
+        self.room = max(room, 1)
+        self.chunks: deque[str] = deque()
+        self.size = 0  # bytes kept
+        self.lines = self.chars = self.dropped_bytes = 0  # dropped: newlines, characters, bytes
+        self.at_line_start = True  # the text kept begins a line
+
+    def add(self, s: str) -> int:
+        """Keep ``s`` as the newest text; the bytes this dropped."""
+        before = self.dropped_bytes
+        chunks = self.chunks
+        chunks.append(s)
+        self.size += _text_size(s)
+        while self.size > self.room:  # the oldest text goes, to the byte
+            oldest = chunks[0]
+            over, size = self.size - self.room, _text_size(oldest)
+            if size <= over:
+                chunks.popleft()
+                self._drop(oldest, size)
+            else:
+                cut = _cut_text(oldest, over) if not oldest.isascii() else oldest[:over]
+                cut = cut or oldest[:1]
+                chunks[0] = oldest[len(cut) :]
+                self._drop(cut, _text_size(cut))
+        if not self.at_line_start:  # then the rest of a line cut in two, when a whole line follows it
+            self._to_line_start()
+        return self.dropped_bytes - before
+
+    def _to_line_start(self) -> None:
+        chunks, seen = self.chunks, 0
+        for i, chunk in enumerate(chunks):
+            newline = chunk.find("\n")
+            if newline < 0:
+                seen += 1
+                continue
+            if newline == len(chunk) - 1 and i == len(chunks) - 1:
+                return  # the line's end is all that is kept: keep it, cut as it is
+            for _ in range(seen):
+                oldest = chunks.popleft()
+                self._drop(oldest, _text_size(oldest))
+            head = chunks[0]
+            cut = head[: newline + 1]
+            if len(cut) == len(head):
+                chunks.popleft()
+            else:
+                chunks[0] = head[newline + 1 :]
+            self._drop(cut, _text_size(cut))
+            return
+
+    def _drop(self, s: str, size: int) -> None:
+        self.size -= size
+        self.dropped_bytes += size
+        self.lines += s.count("\n")
+        self.chars += len(s)
+        self.at_line_start = s.endswith("\n")
+
+    def after(self, head: str) -> str:
+        """``head`` (what the cell kept first), then the marker of what was cut, then this tail."""
+        text = "".join(self.chunks)
+        if not self.chars:
+            return head + text
+        lines, chars = self.lines, self.chars
+        if head and not head.endswith("\n"):
+            newline = head.rfind("\n")
+            if newline >= 0:  # the head's last line, cut short, goes with the cut: whole lines on both sides
+                chars += len(head) - newline - 1
+                head = head[: newline + 1]
+            else:  # one line longer than the head: shown in part, not counted as cut
+                head, lines = head + "\n", max(lines - 1, 0)
+        return f"{head}{cut_marker(lines, chars)}\n{text}"
 
 
 def _text_size(s: str) -> int:

@@ -218,33 +218,47 @@ def test_ring_is_bounded(shell, make_rec):
     assert [r.text() for r in rec.records] == ["2\n", "3\n", "4\n"]
 
 
-def test_byte_cap_truncates_text_and_images(shell, make_rec):
-    rec = make_rec(max_cell_bytes=100)
+def test_byte_cap_keeps_the_head_and_the_last_lines_and_says_what_was_cut(shell, make_rec):
+    rec = make_rec(max_cell_bytes=100)  # the first 50 bytes, then the last 25 of each stream
     shell.user_ns["png_bytes"] = PNG
     run(
         shell,
         "from IPython.display import Image, display\n"
-        "print('x' * 59)\n"  # 60 bytes with the newline
-        "print('y' * 59)\n"  # 40 kept, 20 dropped
-        "print('z' * 9)\n"  # 10 dropped
-        "display(Image(png_bytes))",
+        "print('x' * 59)\n"  # 60 bytes with the newline: 50 in the head
+        "print('y' * 59)\n"  # cut
+        "print('z' * 9)\n"  # the last line: kept
+        "display(Image(png_bytes))",  # no room left: dropped, and counted
     )
     record = rec.previous()
     assert kinds(record) == ["stdout"]
-    assert record.outputs[0].data["text/plain"] == "x" * 59 + "\n" + "y" * 40
-    assert record.truncated >= 20 + 10 + len(PNG)
+    text = record.outputs[0].notebook(None)["text"]
+    assert text.startswith("x" * 50 + "\n[… ") and text.endswith("\n" + "z" * 9 + "\n")
+    marker = text.split("\n")[1]
+    # the x line is longer than the head: shown in part; its end and all the y line are cut
+    assert marker == "[… 1 line, 70 characters cut …]"
+    assert record.truncated >= 70 + len(PNG)
     # The next cell starts with a fresh budget.
     run(shell, "print('ok')")
     assert rec.previous().text() == "ok\n"
     assert rec.previous().truncated == 0
 
 
+def test_a_head_cut_inside_a_line_ends_at_the_line_before(shell, make_rec):
+    rec = make_rec(max_cell_bytes=40)  # 20 bytes of head, 10 of tail
+    run(shell, "print('a' * 9)\nprint('b' * 30)\nprint('c' * 5)")
+    text = rec.previous().outputs[0].notebook(None)["text"]
+    assert text == "a" * 9 + "\n[… 1 line, 31 characters cut …]\n" + "c" * 5 + "\n"
+
+
 def test_byte_cap_counts_utf8_bytes(shell, make_rec):
-    rec = make_rec(max_cell_bytes=10)
+    rec = make_rec(max_cell_bytes=20)  # 10 bytes of head, 5 of tail
     run(shell, "print('é' * 8)")  # 16 bytes + newline
     record = rec.previous()
-    assert record.outputs[0].data["text/plain"] == "é" * 5
-    assert record.truncated == 17 - 10
+    text = record.outputs[0].notebook(None)["text"]
+    assert text.startswith("é" * 5 + "\n[… ")  # one line longer than the head: shown in part
+    assert text.endswith("\néé\n")  # the last 5 bytes: the end of a line longer than the room
+    assert record.truncated == 17 - 10 - 5
+    assert "\n[… 0 lines, 1 character cut …]\n" in text  # one 'é' of the one line, shown in part on both sides
 
 
 def test_errors_are_kept_but_count_towards_the_cap(shell, make_rec):
