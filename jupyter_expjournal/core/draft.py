@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from .config import ABSENT, ConfigItem, parse_config, render_config
 from .errors import InputError
-from .model import Draft, normalize_key
+from .model import RESULT_FIELDS, Draft, normalize_key
 from .text import FIELD
 
 #: Plain ``key:`` lines that start a field; any other ``word:`` line is text.
@@ -266,6 +266,20 @@ def refuse_nul(values: dict[str, str]) -> None:
     for label, value in values.items():
         if value and "\x00" in value:
             raise InputError(f"the {label} contains a NUL byte: the journal is plain text; nothing was written")
+
+
+def refuse_result_fields(draft: Draft) -> None:
+    """A hypothesis carries no result: a ``**Learning**`` (or Delta, Actual outcome...) pasted into its
+    body would make the entry hold that field twice once the result adds its own."""
+    taken = [key for key in draft.extra if normalize_key(key) in _RESULT_KEYS]
+    if taken:
+        names = ", ".join(f"**{key}**" for key in taken)
+        raise InputError(f"'{draft.name}': a hypothesis cannot carry {names}: the result writes "
+                         f"{'it' if len(taken) == 1 else 'them'}; remove {'it' if len(taken) == 1 else 'them'} "
+                         "from the hypothesis and give it with the result")
+
+
+_RESULT_KEYS = {normalize_key(name) for name in RESULT_FIELDS}
 
 
 def validate_name(name: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from . import gates, notices
 from .assets import Assets
 from .config import render_config
-from .draft import Learned, refuse_nul, validate_name
+from .draft import Learned, refuse_nul, refuse_result_fields, validate_name
 from .errors import GateError, InputError, JournalError, describe_os_error
 from .index import index_of
 from .journal_format import entry_chunk, extend_journal, extend_tail, parse_journal, result_block, tail_start
@@ -153,6 +153,7 @@ class Journal:
     def check(self, draft: Draft, *, parallel: bool = False, strict: bool = False, force: bool = False) -> gates.GateReport:
         """Run the gates for a draft without writing (the sidebar shows these live)."""
         validate_name(draft.name)
+        refuse_result_fields(draft)
         return gates.check_draft(self.entries(), self.lessons(), draft, parallel=parallel, strict=strict, force=force)
 
     def hypothesize(
@@ -166,6 +167,7 @@ class Journal:
     ) -> Logged:
         """Append a PLANNED entry, if the gates allow it."""
         name = validate_name(draft.name)
+        refuse_result_fields(draft)
         refuse_nul({"hypothesis": draft.hypothesis, "change": draft.change, "expected outcome": draft.expected,
                     "baseline": draft.baseline, "config": render_config(draft.config), **draft.extra})
         if not canonical(draft.hypothesis):

@@ -348,3 +348,15 @@ def test_journal_dir_takes_the_project_folder(ip, journal, tmp_path, capsys):
         assert ip._expjournal.directory == str(project / "experiments")
     finally:
         ip.run_line_magic("journal", "--dir auto")
+
+
+def test_a_result_field_pasted_into_a_hypothesis_is_refused(ip, journal):
+    """Issue 11: a **Learning** line in the body, then %result --learning, gave the entry two Learning fields."""
+    body = "Deeper trees fit better.\n**Learning**: depth matters\nbaseline: acc = 0.9"
+    with pytest.raises(UsageError, match=re.escape("a hypothesis cannot carry **Learning**: the result writes it")):
+        ip.run_cell_magic("hypothesis", "depth 5", body)
+    assert not journal.journal_path.exists()  # nothing written
+    ip.run_cell_magic("hypothesis", "depth 5", body.replace("**Learning**: depth matters\n", ""))
+    ip.run_cell("print('acc = 0.95')")
+    ip.run_line_magic("result", "--learning depth matters")
+    assert journal.journal_path.read_text(encoding="utf-8").count("**Learning**") == 1
