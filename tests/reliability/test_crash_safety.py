@@ -11,6 +11,7 @@ forward, and that the lock a killed writer held does not delay the next one.
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import signal
 import subprocess
@@ -120,3 +121,45 @@ def test_lock_of_a_killed_holder_does_not_block_the_next_write(tmp_path):
     Journal(folder).hypothesize(parse_body("after the kill", "h\nbaseline: acc = 0.5"))
     assert time.perf_counter() - t0 < 1.0
     assert [e.name for e in Journal(folder).entries()] == ["after the kill"]
+
+
+TORN = """
+import os, signal, sys
+from jupyter_expjournal.core.journal import Journal
+from jupyter_expjournal.core.draft import parse_body
+
+real_write = os.write
+
+def killed_between_pages(fd, data):
+    # what Linux does to a write that spans pages when a SIGKILL arrives: the first page goes in, then the process dies
+    if os.readlink(f"/proc/self/fd/{fd}").endswith("/journal.md") and len(data) > 1:
+        page = os.sysconf("SC_PAGE_SIZE")
+        first = page - os.fstat(fd).st_size % page
+        if first < len(data):
+            real_write(fd, data[:first])
+            os.kill(os.getpid(), signal.SIGKILL)
+    return real_write(fd, data)
+
+os.write = killed_between_pages
+body = "It lands whole.\\nbaseline: acc = 0.5\\n" + "x" * 300
+Journal(sys.argv[1]).hypothesize(parse_body("across a page", body), parallel=True)
+print("written", flush=True)
+"""
+
+
+def test_an_append_across_a_page_boundary_is_whole_or_absent_when_its_writer_is_killed(tmp_path):
+    """A kill between the pages of one write leaves the first page in the file (Linux checks for a fatal
+    signal between pages): an append that would cross one is an atomic replace, so the journal is the
+    state before the append or the one after it, never part of the entry."""
+    folder = tmp_path / "experiments"
+    journal = Journal(folder)
+    journal.hypothesize(parse_body("first", "A first entry.\nbaseline: acc = 0.5"), parallel=True)
+    path = folder / "journal.md"
+    page = os.sysconf("SC_PAGE_SIZE")
+    with open(path, "a", encoding="utf-8") as fh:  # the file ends 40 bytes before a page boundary
+        fh.write("n" * (page - path.stat().st_size % page - 41) + "\n")
+    before = path.read_bytes()
+    done = subprocess.run([sys.executable, "-c", TORN, str(folder)], env=child_env(), capture_output=True, timeout=60)
+    after = path.read_bytes()
+    assert after == before or (done.returncode == 0 and after.startswith(before) and after.endswith(b"x" * 300 + b"\n")), (
+        f"the journal holds part of an entry: {after[len(before):][:80]!r}")
