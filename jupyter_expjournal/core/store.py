@@ -168,7 +168,9 @@ class TextFile:
         else:
             if key in self._frozen:  # the parse loaded from disk is dropped: the collector may have it back
                 self._frozen.discard(key)
-                self._drop_frozen()
+                from . import parse_cache  # only a parse loaded from disk is frozen
+
+                parse_cache.thaw()
             self._rest.pop(key, None)
             found = self._from_disk(key, data, extend) if self.persist and len(data) >= PERSIST_FROM else None
             if found is not None:
@@ -202,12 +204,6 @@ class TextFile:
         if len(data) - size > size // 20:  # a long tail parsed again by every process: keep the new whole
             self._costly.add(key)
         return text, extend(value, text)
-
-    @staticmethod
-    def _drop_frozen() -> None:
-        from . import parse_cache
-
-        parse_cache.thaw()
 
     def complete(self, key: str) -> None:
         """Load the rest of the value under ``key`` that the on-disk cache kept apart (see
@@ -307,7 +303,10 @@ class TextFile:
                 time.sleep(SETTLE_SECONDS)  # let the other program finish its save
                 continue
             return written
-        raise JournalError(
+        raise self._kept_changing()
+
+    def _kept_changing(self) -> JournalError:
+        return JournalError(
             f"{self.path} kept changing while being written (another program is saving it?); nothing was written, try again"
         )
 
@@ -401,8 +400,7 @@ class TextFile:
                 time.sleep(SETTLE_SECONDS)  # another program is saving it: let it finish
                 continue
             return len(old)
-        raise JournalError(f"{self.path} kept changing while being written (another program is saving it?); "
-                           "nothing was written, try again")
+        raise self._kept_changing()
 
     def append(self, text: str, after: dict[str, tuple[object, object]] | None = None) -> None:
         """Add text at the end, whole or not at all, then fsync.
