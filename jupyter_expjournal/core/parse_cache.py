@@ -134,23 +134,12 @@ def save_beside(path: Path, name: str, tag: str, prefix: bytes | memoryview, obj
     """
     if not enabled():
         return
-    target = _beside_file(path, name)
-    tmp = None
-    try:
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "wb") as fh:
-            head = (VERSION, tag, len(prefix), digest(prefix), len(objects))
-            pickle.dump(head, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            _Referring(fh, objects).dump(value)
-        os.replace(tmp, target)
-        tmp = None
-        prune(target.parent)
-    except Exception:  # as for save: only a miss the next time
-        pass
-    finally:
-        if tmp is not None:
-            _unlink(tmp)
+
+    def write(fh) -> None:
+        pickle.dump((VERSION, tag, len(prefix), digest(prefix), len(objects)), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        _Referring(fh, objects).dump(value)
+
+    _keep(_beside_file(path, name), write)
 
 
 def load_beside(path: Path, name: str, tag: str, data: bytes, objects: list) -> object:
@@ -186,24 +175,33 @@ def save(path: Path, data: bytes, value: object, derived: bool = False) -> None:
     """
     if not enabled():
         return
-    target = _file_for(path)
+
+    def write(fh) -> None:
+        layered = isinstance(value, list) and bool(value) and all(hasattr(obj, "split_state") for obj in value)
+        pickle.dump((VERSION, len(data), digest(data), derived, layered), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        if layered:
+            light, heavy = zip(*(obj.split_state() for obj in value))
+            pickle.dump(list(light), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            _Referring(fh, value).dump(list(heavy))
+        else:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+    _keep(_file_for(path), write)
+
+
+def _keep(target: Path, write: Callable) -> None:
+    """``write(fh)`` to a temp file swapped in as ``target``, then the folder pruned; never fails the caller
+    (a full disk or a read-only home: the next process parses, that is all)."""
     tmp = None
     try:
-        layered = isinstance(value, list) and bool(value) and all(hasattr(obj, "split_state") for obj in value)
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump((VERSION, len(data), digest(data), derived, layered), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            if layered:
-                light, heavy = zip(*(obj.split_state() for obj in value))
-                pickle.dump(list(light), fh, protocol=pickle.HIGHEST_PROTOCOL)
-                _Referring(fh, value).dump(list(heavy))
-            else:
-                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            write(fh)
         os.replace(tmp, target)
         tmp = None
         prune(target.parent)
-    except Exception:  # a full disk or a read-only home: the next process parses, that is all
+    except Exception:
         pass
     finally:
         if tmp is not None:
