@@ -18,6 +18,9 @@ The modules, in the order the data flows (each imports only those above it):
   expressions and the tokeniser for hand-written fields.  Its docstring holds
   the reading rules: precision over recall, the last occurrence wins,
   percentages are fractions, what a name may look like.
+* :mod:`.stream` -- :class:`MetricStream`, the same line scan over text that
+  passes once in pieces (the middle of a long log a capture drops), in
+  bounded memory.
 * :mod:`.expectations` -- :class:`Expectation` and :func:`parse_expected`, for
   the Expected outcome field.
 * :mod:`.delta` -- :func:`compare`, :class:`MetricDelta`, the verdicts
@@ -43,6 +46,7 @@ from .delta import (
 from .expectations import Expectation, parse_expected
 from .format import format_change, format_delta, format_number
 from .parse import metrics_from_value, parse_metrics
+from .stream import MetricStream
 
 __all__ = [
     "ABSOLUTE_TOLERANCE",
@@ -52,6 +56,7 @@ __all__ = [
     "WORSE",
     "Expectation",
     "MetricDelta",
+    "MetricStream",
     "compare",
     "format_change",
     "format_delta",

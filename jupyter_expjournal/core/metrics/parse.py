@@ -64,7 +64,7 @@ _NAME_START = r"(?<![\w.@])(?<!\w[-/])"
 # end with whitespace.
 _QUOTED = (
     r"(?<!\w)(?P<q>['\"])"
-    r"(?P<qname>[^\s'\"\\](?:[^'\"\\\n]{0,98}[^\s'\"\\])?)"
+    r"(?P<qname>[^\s'\"\\](?:[^'\"\\\n\r]{0,98}[^\s'\"\\])?)"
     r"(?P=q)(?!\w)"
 )
 _NUM_BODY = r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+\-]?[0-9]+)?"
@@ -174,6 +174,20 @@ def parse_metrics(text: str) -> dict[str, float]:
     if literal:
         return literal
     found: dict[str, float] = {}
+    scan_lines(text, found)
+    return found
+
+
+def scan_lines(text: str, found: dict[str, float], limit: int | None = None) -> None:
+    """Add the ``name = value`` pairs of *text* to *found*, the last value winning.
+
+    Why apart from :func:`parse_metrics`: it is the line scan alone, without
+    the whole-text literal path, so :class:`~.stream.MetricStream` reads text
+    that passes in pieces by the very same rules.  No match spans a line
+    break (``\n`` or ``\r``), so scanning whole lines piece by piece finds what
+    one scan of the whole text finds.  With *limit*, names beyond the first
+    *limit* in *found* are not added (existing ones still update).
+    """
     for match in _METRIC_RE.finditer(text):
         name = match.group("qname") or match.group("name")
         start, end = match.span()
@@ -189,8 +203,9 @@ def parse_metrics(text: str) -> dict[str, float]:
         value = float(match.group("value").replace("\u2212", "-"))
         if match.group("pct"):
             value /= 100.0
+        if limit is not None and name not in found and len(found) >= limit:
+            continue
         found[name] = value
-    return found
 
 
 _parse_metrics_uncached = parse_metrics
