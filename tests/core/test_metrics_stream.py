@@ -140,7 +140,7 @@ def test_an_over_long_unfinished_line_is_bounded_and_not_read_mid_word():
 
 
 def test_an_over_long_line_keeps_its_last_metrics():
-    line = "step loss=0.9 " * 20_000 + "loss=0.3 acc=0.8"  # 280 KB, no line break
+    line = "step, loss=0.9 " * 20_000 + "loss=0.3 acc=0.8"  # 300 KB, no line break
     pieces = [line[i : i + 1000] for i in range(0, len(line), 1000)] + ["\nf1 = 0.7\n"]
     assert fed(pieces) == {"loss": 0.3, "acc": 0.8, "f1": 0.7}
 

@@ -27,7 +27,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .expectations import Expectation, parse_expected
-from .parse import COMPARISON_OPS, as_number, lone_number, loose_values, parse_metrics
+from .names import tails, word_tail
+from .parse import COMPARISON_OPS, lone_number, loose_values, parse_metrics
+from .values import as_number
 
 BETTER = "better than expected"
 AS_EXPECTED = "as expected"
@@ -197,7 +199,10 @@ def compare(
     list of MetricDelta
         One per metric present in *actual* and in the baseline or the
         expectation, ordered as the expectations, then the baseline, name
-        it.  Names match case-insensitively but otherwise exactly.
+        it.  Names match case-insensitively, exactly or by their last words
+        (an expected "accuracy" finds the output's only "test accuracy"; an
+        expected "dropout helps accuracy" finds "accuracy"), never by
+        characters.
 
     Notes
     -----
@@ -265,23 +270,47 @@ def compare(
         if lone is not None and owner is not None:
             baseline[owner.lower()] = (owner, lone[0])
 
-    order = list(expectations) + [k for k in baseline if k not in expectations]
     deltas = []
-    for key in order:
-        if key not in actual_by:
+    used_baseline: set[str] = set()
+    for exp in expectations.values():
+        found = _find(exp.metric, actual_by)
+        if found is None:
             continue
-        exp = expectations.get(key)
-        base = baseline.get(key)
-        name = exp.metric if exp else base[0] if base else actual_by[key][0]
-        deltas.append(
-            _metric_delta(
-                name,
-                float(base[1]) if base else None,
-                as_number(actual_by[key][1]),
-                exp,
-            )
-        )
+        actual_key, name = found
+        base_found = _find(name, baseline) or _find(exp.metric, baseline)
+        base = baseline[base_found[0]] if base_found else None
+        if base_found:
+            used_baseline.add(base_found[0])
+        deltas.append(_metric_delta(name, float(base[1]) if base else None, as_number(actual_by[actual_key][1]), exp))
+    for key, base in baseline.items():
+        if key in expectations or key in used_baseline:
+            continue
+        found = _find(base[0], actual_by)
+        if found is None:
+            continue
+        deltas.append(_metric_delta(base[0], float(base[1]), as_number(actual_by[found[0]][1]), None))
     return deltas
+
+
+def _find(name: str, by: dict[str, tuple[str, object]]) -> tuple[str, str] | None:
+    """The key in *by* that the hand-written metric *name* stands for, and the name to show.
+
+    Exactly (case-insensitively) first; else the only longer name ending with
+    its words (the output's "test accuracy" for "accuracy", "previous accuracy"
+    in a Baseline); else its own last words ("dropout helps accuracy" in an
+    Expected outcome is about "accuracy").  Never by characters: "acc" does
+    not find "accuracy".
+    """
+    key = name.lower()
+    if key in by:
+        return key, name
+    longer = [k for k in by if word_tail(k, name)]
+    if len(longer) == 1:
+        return longer[0], name
+    for tail in tails(name)[1:]:
+        if tail.lower() in by:
+            return tail.lower(), tail
+    return None
 
 
 def _single_owner(named: dict, actual_by: dict) -> str | None:

@@ -1,33 +1,45 @@
-"""Read metric values from free text and from Python values.
+"""Read metric values from free text.
 
-Two kinds of text come in.  *Cell output* (log lines, dict and JSON reprs) is
-read by :func:`parse_metrics`, which only trusts an explicit ``name =`` /
-``name:``.  *Hand-written fields* (Baseline, Expected outcome) are split into
-tokens by :func:`tokenize`, because they come in several word orders; the
-expectation grammar built on those tokens lives in
-:mod:`~jupyter_expjournal.core.metrics.expectations`, and :func:`loose_values`
-and :func:`lone_number` read the forms :func:`compare` also accepts there.
-Values a cell *returned* are read by :func:`metrics_from_value`.
+Two kinds of text come in.  *Cell output* (log lines, dict and JSON reprs,
+printed tables) is read by :func:`parse_metrics`, which only trusts an explicit
+``name =`` / ``name:`` and the table layouts of :mod:`.tables`.  *Hand-written
+fields* (Baseline, Expected outcome) are split into tokens by :func:`tokenize`,
+because they come in several word orders; the expectation grammar built on
+those tokens lives in :mod:`~jupyter_expjournal.core.metrics.expectations`, and
+:func:`loose_values` and :func:`lone_number` read the forms :func:`compare`
+also accepts there.  Values a cell *returned* are read by
+:func:`~.values.metrics_from_value`.
 
 Design decisions:
 
 * **Precision over recall.**  Training logs are full of numbers that are not
   metrics (timestamps, versions, IP addresses, dates, step counters, device
   ids).  A value is only taken when it follows an explicit ``name =`` /
-  ``name:`` (or a quoted dict/JSON key), and only when the number is a whole
-  token: ``12:30``, ``v1.2.3``, ``2026-11-25``, ``192.168.0.1``, ``1,000``,
-  ``3s`` and ``0x1F`` yield nothing.  Extra harmless matches (``epoch: 3``,
-  ``step=100``) are kept; :func:`compare` only looks at metrics the user named.
+  ``name:`` (or a quoted dict/JSON key, or sits in a table of a known layout),
+  and only when the number is a whole token: ``12:30``, ``v1.2.3``,
+  ``2026-11-25``, ``192.168.0.1``, ``1,000``, ``3s`` and ``0x1F`` yield
+  nothing, nor does a progress bar's ``100%|``.  Extra harmless matches
+  (``epoch: 3``, ``step=100``) are kept; :func:`compare` only looks at
+  metrics the user named.
 * **The last occurrence wins**, because logs print one line per epoch and the
   final value is the result.
 * **Percentages are fractions**: ``acc=81%`` is 0.81 and ``acc +2%`` is a
   change of +0.02 (percentage *points*, not a relative change), since metrics
   such as accuracy are conventionally stored as fractions.
+* **Times are seconds**, for the same reason: ``latency = 12 ms`` is 0.012,
+  ``fit time = 0.42 s`` is 0.42 and ``350 µs`` (or ``us``) is 0.00035, in
+  output and in hand-written fields alike, so a Baseline in ms and an output
+  in s compare.  The unit must stand apart (one blank): a glued ``3s`` or
+  ``12ms`` is not a whole number token and yields nothing, as before.
 * **Names** are identifiers in which ``.``, ``-``, ``/`` and ``@`` may join
-  parts (``eval/acc``, ``val-loss``, ``f1.macro``, ``top-1``, ``acc@5``); a
-  quoted dict/JSON key may be any short single-line string.  Case is kept as
-  written; :func:`compare` matches names case-insensitively but otherwise
-  exactly (``acc`` never matches ``accuracy``).
+  parts (``eval/acc``, ``val-loss``, ``f1.macro``, ``top-1``, ``acc@5``), of
+  up to three words (``F1 score``, ``top-1 accuracy``, ``mean cv score``; the
+  rule is in :mod:`.names`); a quoted dict/JSON key may be any short
+  single-line string.  Case is kept as written; :func:`compare` matches names
+  case-insensitively, exactly or by their last words (``accuracy`` finds the
+  only ``test accuracy``), never by characters (``acc`` never matches
+  ``accuracy``).
+* **Terminal colours** (ANSI escapes, as Keras 3 prints them) are ignored.
 """
 
 from __future__ import annotations
@@ -35,44 +47,38 @@ from __future__ import annotations
 import ast
 import functools
 import json
-import math
-import numbers
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, is_dataclass
-from decimal import Decimal
+from dataclasses import dataclass
+
+from .formats import format_items
+from .names import NAME as _NAME
+from .names import NUM_BODY, STOPWORDS, is_joinable, run_length, words_before
+from .names import NUM_END as _NUM_END
+from .tables import table_items
+from .values import as_number, metrics_from_value  # noqa: F401  (read from here before they had a module)
 
 # --------------------------------------------------------------------------
 # Regular-expression building blocks
 # --------------------------------------------------------------------------
 
-# A metric name: an identifier, optionally followed by parts joined with
-# . - / @.  A part must contain a letter/underscore, or be all digits and not
-# run into ".<digit>" -- so "top-1" and "acc@5" are names, while in "loss-0.1"
-# the name stops at "loss" (leaving "-0.1" to be read as a signed number) and
-# "v1.2.3" never becomes a name with a value.
-_NAME = (
-    r"[^\W\d]\w*"
-    r"(?:[./@\-](?:(?=[0-9]*[^\W\d])\w+|[0-9]+(?!\w)(?!\.[0-9])))*"
-)
 # An unquoted name must start a token: not inside a word ("myacc" is not
 # "acc"), not after "." or "@", and not after "x-" / "x/" (a later part of a
 # compound word).  "--lr" still yields "lr".
 _NAME_START = r"(?<![\w.@])(?<!\w[-/])"
 # A quoted dict/JSON key.  The opening quote must not follow a letter (so the
 # apostrophe in "model's" does not open a key) and the key may not start or
-# end with whitespace.
+# end with whitespace, nor hold a line break.
 _QUOTED = (
     r"(?<!\w)(?P<q>['\"])"
     r"(?P<qname>[^\s'\"\\](?:[^'\"\\\n\r]{0,98}[^\s'\"\\])?)"
     r"(?P=q)(?!\w)"
 )
-_NUM_BODY = r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+\-]?[0-9]+)?"
-# A number must end its token: "0.5" in "0.5.1", "12" in "12:30", "2026" in
-# "2026-11-25", "1" in "1,000", "3" in "3s" and "5" in "5/10" are all rejected.
-# A sentence-ending "." and a "," before the next "name=" are fine.
-_NUM_END = r"(?![\w@/])(?![.:\-][\w])(?!,[0-9])"
 _SIGN = "+\\-\u2212"  # includes the typographic minus sign
+# A time unit, apart from its number by one blank ("0.42 s", not "3s"), and not
+# the start of a rate ("s/it").
+_TIME_UNIT = r"[ \t](?P<time>ms|s|sec|\u00b5s|\u03bcs|us)(?![\w/])"
+#: Seconds in one of each time unit.
+TIME_UNITS = {"s": 1.0, "sec": 1.0, "ms": 1e-3, "\u00b5s": 1e-6, "\u03bcs": 1e-6, "us": 1e-6}
 
 _METRIC_RE = re.compile(
     "(?:" + _QUOTED + "|" + _NAME_START + "(?P<name>" + _NAME + "))"
@@ -83,10 +89,13 @@ _METRIC_RE = re.compile(
     # torch's tensor(0.9700, device='cuda:0').
     r"(?:(?P<wrap>(?:np|numpy)\.(?:float|int|uint)[0-9]*|(?:torch\.)?tensor)"
     r"\([ \t]*)?"
-    "(?P<value>[" + _SIGN + "]?(?:" + _NUM_BODY + r"|(?i:nan|inf(?:inity)?)))"
+    "(?P<value>[" + _SIGN + "]?(?:" + NUM_BODY + r"|(?i:nan|inf(?:inity)?)))"
     "(?(wrap)" + _NUM_END + r"(?=[ \t]*[,)])"
-    r"|(?:(?P<pct>[ \t]?%)(?!\w)|" + _NUM_END + "))"
+    # "100%|" is a progress bar's, not a metric's.
+    r"|(?:(?P<pct>[ \t]?%)(?![\w|])|" + _TIME_UNIT + "|" + _NUM_END + r"(?![ \t]?%)))"
 )
+_ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_WRAPPER_RE = re.compile(r"(?:np|numpy)\.(?:float|int|uint)[0-9]*\(([^()]*)\)")
 
 # Tokeniser for the hand-written Expected outcome / Baseline fields.
 _TOKEN_RE = re.compile(
@@ -98,8 +107,8 @@ _TOKEN_RE = re.compile(
     # its own token and not continue "12:" / "2026-" / "1.".
     + "|(?P<num>(?:(?<![0-9.])(?P<sign>[" + _SIGN + "])"
     r"|(?<![\w.])(?<![0-9][-/:.]))"
-    "(?P<body>" + _NUM_BODY + ")"
-    r"(?:(?P<unit>[ \t]?(?:%|pp))(?!\w)|" + _NUM_END + "))"
+    "(?P<body>" + NUM_BODY + ")"
+    r"(?:(?P<unit>[ \t]?(?:%|pp))(?!\w)|" + _TIME_UNIT + "|" + _NUM_END + "))"
     r"|(?P<op>>=|<=|==|~=|[\u2265\u2264\u2248]|[><=:~])"
     r"|(?P<other>.)",
     re.DOTALL,
@@ -107,24 +116,6 @@ _TOKEN_RE = re.compile(
 
 #: Operators after which a number is a target ("acc >= 0.96"), even a signed one.
 COMPARISON_OPS = frozenset({">=", "<=", ">", "<", "\u2265", "\u2264"})
-
-# Words that sit next to numbers in prose but are never the metric meant:
-# "expect +0.02 acc" is about acc, not about a metric called "expect".
-_STOPWORDS = frozenset(
-    """
-    a about above achieve after again all also an and approx approximately
-    are around as at baseline be because been before below between but by
-    can change could decrease delta down drop due each estimate expect
-    expectation expected expecting expects for from gain get give goal
-    guess hope hopefully hypothesis i if improve improved improvement
-    improves in increase into is it least like likely maybe may might minus
-    more most much my no not note of on only or our outcome over overall
-    perhaps plus prediction probably rather reach reduce reduction result
-    results roughly see should since so some than that the then there this
-    to target total under up versus vs want was we were which while will
-    with within without would
-    """.split()
-)
 
 
 # --------------------------------------------------------------------------
@@ -139,9 +130,12 @@ def parse_metrics(text: str) -> dict[str, float]:
     ----------
     text : str
         Anything a cell printed or displayed: log lines (``loss = 0.31``,
-        ``acc: 97.3%``, Keras' ``- loss: 0.29 - accuracy: 0.91``), dict or
-        JSON reprs (``{'accuracy': 0.97, "f1": 0.95}``), numpy/torch scalar
-        reprs (``np.float64(0.97)``, ``tensor(0.97)``).
+        ``acc: 97.3%``, ``F1 score = 0.912``, Keras' ``- loss: 0.29 -
+        accuracy: 0.91``), dict or JSON reprs (``{'accuracy': 0.97, "f1":
+        0.95}``), numpy/torch scalar reprs (``np.float64(0.97)``,
+        ``tensor(0.97)``), the tables and library formats of :mod:`.tables`
+        and :mod:`.formats` (scikit-learn's ``classification_report``,
+        Lightning's test table, a pandas DataFrame's repr, ...).
 
     Returns
     -------
@@ -155,8 +149,9 @@ def parse_metrics(text: str) -> dict[str, float]:
     -----
     When the whole text is a JSON object or a Python literal dict/list, it is
     parsed as such and flattened with :func:`metrics_from_value`, so nested
-    keys come out qualified (``val.acc``).  Otherwise the text is scanned
-    line-agnostically and nested keys appear under their own leaf name.
+    keys come out qualified (``val.acc``).  Otherwise the text is scanned line
+    by line (:func:`scan_lines`) and nested keys appear under their own leaf
+    name.
 
     Only numbers that are whole tokens after an explicit ``=``/``:`` are
     taken; see the module docstring for what is deliberately ignored.
@@ -179,33 +174,64 @@ def parse_metrics(text: str) -> dict[str, float]:
 
 
 def scan_lines(text: str, found: dict[str, float], limit: int | None = None) -> None:
-    """Add the ``name = value`` pairs of *text* to *found*, the last value winning.
+    """Add the metrics of *text* to *found*, the last value winning.
 
     Why apart from :func:`parse_metrics`: it is the line scan alone, without
     the whole-text literal path, so :class:`~.stream.MetricStream` reads text
     that passes in pieces by the very same rules.  No match spans a line
-    break (``\n`` or ``\r``), so scanning whole lines piece by piece finds what
-    one scan of the whole text finds.  With *limit*, names beyond the first
-    *limit* in *found* are not added (existing ones still update).
+    break (``\\n`` or ``\\r``) and a table is read from its header on, so
+    scanning whole lines and whole tables piece by piece finds what one scan
+    of the whole text finds.  With *limit*, names beyond the first *limit* in
+    *found* are not added (existing ones still update).
     """
+    if "\x1b" in text:
+        text = _ANSI_RE.sub("", text)
+    extra = table_items(text) + format_items(text)
+    if extra:
+        for _, name, value in sorted(_positioned(text) + extra, key=_position):
+            if limit is None or name in found or len(found) < limit:
+                found[name] = value
+        return
     for match in _METRIC_RE.finditer(text):
-        name = match.group("qname") or match.group("name")
-        start, end = match.span()
-        if (
-            match.group("name")
-            and start > 0
-            and text[start - 1] in "'\""
-            and text[end : end + 1] == text[start - 1]
-        ):
-            # A whole string literal such as device='cuda:0' is a value, not
-            # a metric line.
-            continue
-        value = float(match.group("value").replace("\u2212", "-"))
-        if match.group("pct"):
-            value /= 100.0
-        if limit is not None and name not in found and len(found) >= limit:
-            continue
-        found[name] = value
+        pair = _read(match, text)
+        if pair is not None and (limit is None or pair[0] in found or len(found) < limit):
+            found[pair[0]] = pair[1]
+
+
+def _position(item: tuple[int, str, float]) -> int:
+    return item[0]
+
+
+def _positioned(text: str) -> list[tuple[int, str, float]]:
+    """``(start, name, value)`` of each explicit ``name = value`` in *text*."""
+    out = []
+    for match in _METRIC_RE.finditer(text):
+        pair = _read(match, text)
+        if pair is not None:
+            out.append((match.start(), *pair))
+    return out
+
+
+def _read(match: re.Match, text: str) -> tuple[str, float] | None:
+    """The ``(name, value)`` one match of the scan stands for, or None when it is no metric."""
+    name = match.group("qname")
+    if name is None:
+        name = match.group("name")
+        start = match.start()
+        if start:
+            before = text[start - 1]
+            if before == " ":
+                if start > 1 and (text[start - 2].isalnum() or text[start - 2] == "_"):  # a word before it
+                    name = words_before(text, start, name)
+            elif before in "'\"" and text[match.end() : match.end() + 1] == before:
+                return None  # a whole string literal such as device='cuda:0' is a value, not a metric line
+    value = match.group("value")
+    value = float(value) if value[0] != "\u2212" else -float(value[1:])
+    if match.group("pct"):
+        value /= 100.0
+    elif match.group("time"):
+        value *= TIME_UNITS[match.group("time")]
+    return name, value
 
 
 _parse_metrics_uncached = parse_metrics
@@ -231,7 +257,8 @@ def _parse_literal(text: str) -> dict[str, float]:
     """Flatten *text* if it is exactly one JSON/Python dict or list literal.
 
     Why: a cell that displays a nested result dict deserves qualified names
-    (``val.acc``) rather than the regex scan's leaf names.  Anything that is
+    (``val.acc``) rather than the regex scan's leaf names.  numpy 2's scalar
+    reprs (``np.float64(0.97)``) are read as their numbers.  Anything that is
     not a single clean literal returns ``{}`` and falls back to the scan.
     """
     stripped = text.strip()
@@ -240,6 +267,8 @@ def _parse_literal(text: str) -> dict[str, float]:
         or (stripped.startswith("[") and stripped.endswith("]"))
     ):
         return {}
+    if "np." in stripped or "numpy." in stripped:
+        stripped = _WRAPPER_RE.sub(r"\1", stripped)
     for loader in (json.loads, ast.literal_eval):
         try:
             value = loader(stripped)
@@ -273,20 +302,38 @@ def tokenize(text: str) -> list[Token]:
     number belongs to needs its neighbours, with prose words skipped.
     Blanks are dropped; every other unrecognised character (comma, newline,
     bracket, ...) becomes a "break" so that only adjacent tokens pair up.
+    Words one blank apart make one name when the rule of :mod:`.names` says
+    so ("F1 score +0.01" is about ``F1 score``).
     """
     tokens: list[Token] = []
+    gap = ""  # the blanks just skipped
+    run = 0  # how many name tokens at the end of tokens are one blank apart
     for m in _TOKEN_RE.finditer(text):
         kind = m.lastgroup
         if kind == "ws":
+            gap = m.group()
             continue
+        if m.group("name") is not None and m.group("qname") is None:
+            word = m.group("name")
+            if run and gap == " " and is_joinable(word):
+                run += 1
+            else:
+                _join_run(tokens, run)
+                run = 1 if is_joinable(word) else 0
+            tokens.append(Token("name", word))
+            gap = ""
+            continue
+        _join_run(tokens, run)
+        run = 0
+        gap = ""
         if m.group("qname") is not None:
             tokens.append(Token("name", m.group("qname"), quoted=True))
-        elif m.group("name") is not None:
-            tokens.append(Token("name", m.group("name")))
         elif m.group("num") is not None:
             value = float(m.group("body"))
             if m.group("unit"):
                 value /= 100.0
+            elif m.group("time"):
+                value *= TIME_UNITS[m.group("time")]
             sign = m.group("sign")
             if sign and sign != "+":
                 value = -value
@@ -295,7 +342,18 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("op", m.group("op")))
         else:
             tokens.append(Token("break", m.group()))
+    _join_run(tokens, run)
     return tokens
+
+
+def _join_run(tokens: list[Token], run: int) -> None:
+    """Make the last *run* name tokens one name, if :func:`~.names.run_length` says they are one."""
+    if run < 2:
+        return
+    words = [t.text for t in tokens[-run:]]
+    n = run_length(words)
+    if n > 1:
+        tokens[-n:] = [Token("name", " ".join(words[-n:]))]
 
 
 def is_metric_word(token: Token | None) -> bool:
@@ -303,7 +361,7 @@ def is_metric_word(token: Token | None) -> bool:
     return (
         token is not None
         and token.kind == "name"
-        and (token.quoted or token.text.lower() not in _STOPWORDS)
+        and (token.quoted or token.text.lower() not in STOPWORDS)
     )
 
 
@@ -340,94 +398,3 @@ def lone_number(text: str, *, signed_or_op: bool) -> tuple[float, str | None] | 
     if signed_or_op and not tokens[i].signed and op not in COMPARISON_OPS:
         return None
     return tokens[i].value, op
-
-
-# --------------------------------------------------------------------------
-# Python values
-# --------------------------------------------------------------------------
-
-
-def as_number(value) -> float | None:
-    """*value* as a float if it is a real number (bools excluded), else None.
-
-    Why duck-typed: numpy/torch scalars must work without importing them.
-    """
-    if isinstance(value, bool) or type(value).__name__ in {"bool_", "bool"}:
-        return None
-    if isinstance(value, (str, bytes, bytearray, Mapping, list, tuple)):
-        return None
-    try:
-        if isinstance(value, numbers.Real):
-            try:
-                return float(value)
-            except OverflowError:  # int too large for a float
-                return math.inf if value > 0 else -math.inf
-        if isinstance(value, numbers.Complex):
-            return None
-        if isinstance(value, Decimal) or (
-            getattr(value, "ndim", None) == 0 and hasattr(value, "__float__")
-        ):
-            return float(value)
-    except (TypeError, ValueError, OverflowError, ArithmeticError):
-        return None
-    return None
-
-
-def metrics_from_value(value) -> dict[str, float]:
-    """Metrics from a Python object a cell returned.
-
-    Parameters
-    ----------
-    value : object
-        Typically a dict of metric name to number.  Nested mappings are
-        flattened with "." (``{"val": {"acc": 0.9}}`` -> ``val.acc``);
-        dataclasses and named tuples are treated like mappings of their
-        fields.  A list/tuple is read in order with the last value winning,
-        so a Keras ``history.history`` (``{"loss": [0.9, 0.5]}``) gives the
-        final epoch and a list of per-epoch dicts merges into the last one.
-
-    Returns
-    -------
-    dict of str to float
-        Bools, strings, ``None`` and other non-numbers are ignored (a bool is
-        a flag, not a metric); numpy/torch scalars and ``Decimal`` are
-        accepted.  Non-string keys are converted with ``str``.  Never raises.
-    """
-    out: dict[str, float] = {}
-    _flatten(value, "", out, 0, set())
-    return out
-
-
-def _flatten(value, prefix: str, out: dict[str, float], depth: int, active: set[int]) -> None:
-    if depth > 50:
-        return
-    number = as_number(value)
-    if number is not None:
-        if prefix:
-            out[prefix] = number
-        return
-    if isinstance(value, Mapping):
-        items_of = lambda v: list(v.items())  # noqa: E731
-    elif isinstance(value, tuple) and hasattr(type(value), "_fields"):
-        items_of = lambda v: list(zip(type(v)._fields, v))  # noqa: E731
-    elif is_dataclass(value) and not isinstance(value, type):
-        items_of = lambda v: [(f.name, getattr(v, f.name)) for f in fields(v)]  # noqa: E731
-    elif isinstance(value, (list, tuple)):
-        items_of = None
-    else:
-        return
-    if id(value) in active:  # self-referencing containers
-        return
-    active.add(id(value))
-    try:
-        if items_of is None:
-            for item in list(value):
-                _flatten(item, prefix, out, depth + 1, active)
-        else:
-            for key, item in items_of(value):
-                key = key if isinstance(key, str) else str(key)
-                _flatten(item, f"{prefix}.{key}" if prefix else key, out, depth + 1, active)
-    except Exception:  # noqa: BLE001 - exotic mappings must not break a journal
-        pass
-    finally:
-        active.discard(id(value))

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 
 from .parse import scan_lines
+from .tables import held_from
 
 #: How many distinct metric names a stream keeps.
 MAX_NAMES = 256
@@ -79,10 +80,15 @@ class MetricStream:
 
     @property
     def values(self) -> dict[str, float]:
-        """The last value of each name in the complete lines fed so far (the stream's own dict)."""
-        if self._held:
-            self._scan(final=False)
-        return self._values
+        """The last value of each name in the complete lines fed so far."""
+        if not self._held:
+            return self._values
+        text = "".join(self._held)
+        end = _last_break(text) + 1
+        values = dict(self._values)
+        if end:
+            scan_lines(_after_blank(text[:end]) if self._cut else text[:end], values, MAX_NAMES)
+        return values
 
     def feed(self, text: str) -> None:
         """Take the next piece of the dropped text (any length, cut anywhere)."""
@@ -94,16 +100,27 @@ class MetricStream:
             self._scan(final=False)
 
     def close(self) -> None:
-        """Read the unfinished last line too (the stream may be fed again after)."""
+        """Read all that is held, the unfinished last line too (the stream may be fed again after)."""
         if self._held:
             self._scan(final=True)
+            self._values = self.values  # nothing is held now: the dict itself
 
     def _scan(self, final: bool) -> None:
-        """Scan the held complete lines (all held text when *final*); hold the rest, bounded."""
+        """Scan the held complete lines (all held text when *final*); hold the rest, bounded.
+
+        The last lines are held too while they may belong to a table whose
+        end has not come yet (:func:`~.tables.held_from`), up to
+        :data:`MAX_PARTIAL` characters: a table is read whole.
+        """
         held = self._held
         text = held[0] if len(held) == 1 else "".join(held)
         held.clear()
-        end = len(text) if final else _last_break(text) + 1
+        complete = _last_break(text) + 1
+        end = len(text) if final else complete
+        if not final and end:
+            hold = held_from(text[:end])
+            if end - hold <= MAX_PARTIAL and len(text) - hold <= MAX_PARTIAL + BATCH:
+                end = hold
         rest = text[end:]
         if end:
             lines = text[:end] if rest else text
@@ -111,7 +128,7 @@ class MetricStream:
                 lines = _after_blank(lines)
                 self._cut = False
             scan_lines(lines, self._values, MAX_NAMES)
-        if len(rest) > MAX_PARTIAL:
+        if len(rest) > MAX_PARTIAL + BATCH:
             rest = rest[-MAX_PARTIAL:]
             self._cut = True
         if rest:
