@@ -14,6 +14,18 @@ them over in the notebook's own format (nbformat 4), and the core's
 :func:`~jupyter_expjournal.core.outcome.from_notebook` decides, the same rule
 that turns the outputs the sidebar posts into a result. So ``%result`` and
 the sidebar attach the same thing for the same cell.
+
+Nothing is dropped silently. Stream text over the budget leaves a marker
+counting what was cut (:class:`Tail`); a display, a result or a display
+update over it leaves a short note in its place, naming what it was (its
+MIME types, its size, the cap): the note is among
+:meth:`~CellRecord.notebook_outputs`, so the journal entry says that a figure
+was left out. Metrics printed only in the dropped text are still read
+(:attr:`~CellRecord.dropped_metrics`), from the text as it is dropped.
+
+Text written from another thread (the kernel's descriptor watcher, a user's
+thread) is queued with :meth:`~CellRecord.arrive` and taken in, in order, by
+the record's next intake or read: only one thread ever changes the outputs.
 """
 
 from __future__ import annotations
@@ -22,7 +34,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.outcome import clean_text, cut_marker, from_notebook
+from ..core.outcome import IMAGE_MIMES, clean_text, cut_marker, from_notebook
 
 __all__ = ["Output", "CellRecord"]
 
@@ -118,6 +130,10 @@ class CellRecord:
     _used: int = field(default=0, init=False, repr=False)  # bytes kept so far
     _open: Output | None = field(default=None, init=False, repr=False)  # stream output still growing
     _tails: dict = field(default_factory=dict, init=False, repr=False)  # stream -> its Tail, once the head is full
+    # (kind, text) written from other threads, not taken in yet (deque: appended and popped across threads)
+    _arrived: deque = field(default_factory=deque, init=False, repr=False)
+    _notes: list | None = field(default=None, init=False, repr=False)  # (position, note) of outputs left out
+    _lost: Any = field(default=None, init=False, repr=False)  # MetricStream of dropped displays' and results' text
 
     @property
     def error(self) -> Output | None:
@@ -127,12 +143,58 @@ class CellRecord:
                 return out
         return None
 
+    @property
+    def is_empty(self) -> bool:
+        """Whether the cell showed nothing at all: no stream text, no display, no result, no error."""
+        self._take_arrived()
+        if self.truncated or self._notes:
+            return False
+        for out in self.outputs:
+            if out.kind != "stdout" and out.kind != "stderr":
+                return False
+            out._seal()
+            if out.data.get("text/plain") or out._tail is not None:
+                return False
+        return True
+
+    @property
+    def left_out(self) -> list[str]:
+        """The notes that stand where an output over the cap was left out (in :meth:`notebook_outputs` too)."""
+        self._take_arrived()
+        return [note for _, note in self._notes or ()]
+
+    @property
+    def dropped_metrics(self) -> dict[str, float]:
+        """Metrics whose last value is in text the cap dropped: they override what the kept text says.
+
+        Read from each stream's dropped middle as it was dropped (a name its
+        kept tail shows again is left out: the tail's value is the later one),
+        then from the text of displays and results left out. Empty, at no
+        cost, for a cell that dropped nothing.
+        """
+        self._take_arrived()
+        values: dict[str, float] = {}
+        for tail in self._tails.values():
+            values.update(tail.last_metrics(self.finished))
+        if self._lost is not None:
+            if self.finished:
+                self._lost.close()
+            values.update(self._lost.values)
+        return values
+
     # -- what the cell showed, for the outcome rule ---------------------------------
 
     def notebook_outputs(self) -> list[dict]:
-        """The outputs as the notebook stores them (nbformat 4), for the core to turn into an outcome."""
+        """The outputs as the notebook stores them (nbformat 4), for the core to turn into an outcome.
+
+        An output left out for size is a ``display_data`` whose text is the note naming it, in its place.
+        """
+        self._take_arrived()
         prompt = self.prompt
-        return [out.notebook(prompt) for out in self.outputs]
+        outputs = [out.notebook(prompt) for out in self.outputs]
+        for position, note in self._notes or ():
+            outputs.insert(position, {"output_type": "display_data", "data": {"text/plain": note}, "metadata": {}})
+        return outputs
 
     def text(self) -> str:
         """All the text of the cell, in order, as a person reading the notebook sees it (the core's rule)."""
@@ -144,8 +206,23 @@ class CellRecord:
 
     # -- intake, while the cell runs ------------------------------------------------
 
+    def arrive(self, kind: str, s) -> None:
+        """Stream text written from another thread: queued, taken in order by the next intake or read."""
+        self._arrived.append((kind, s))
+
+    def _take_arrived(self) -> None:
+        arrived = self._arrived
+        while arrived:
+            kind, s = arrived.popleft()
+            self._write(kind, s)
+
     def write(self, kind: str, s) -> None:
         """Stream text (``kind`` is stdout or stderr), appended to the stream output it continues."""
+        if self._arrived:
+            self._take_arrived()
+        self._write(kind, s)
+
+    def _write(self, kind: str, s) -> None:
         if not isinstance(s, str):
             s = str(s)
         tail = self._tails.get(kind)
@@ -172,11 +249,14 @@ class CellRecord:
         elif s:
             out._chunks.append(s)
         if rest:
-            out._tail = self._tails[kind] = Tail(self.budget // 4)
+            out._seal()
+            out._tail = self._tails[kind] = Tail(self.budget // 4, _last_line(out.data["text/plain"]))
             self.truncated += out._tail.add(rest)
 
     def close_stream(self) -> None:
         """End the stream output being written: the next write starts a new one."""
+        if self._arrived:
+            self._take_arrived()
         out = self._open
         if out is not None:
             out._seal()
@@ -193,11 +273,19 @@ class CellRecord:
 
     def update(self, display_id, data: dict) -> None:
         """update_display_data: replace this cell's display with that id (other cells' are not its output)."""
-        for out in self.outputs:
+        self._take_arrived()
+        for i, out in enumerate(self.outputs):
             if out._display_id == display_id:
                 new_size, old_size = _bundle_size(data), _bundle_size(out.data)
-                if new_size - old_size > self.budget // 2 - self._used:
+                room = self.budget // 2 - self._used
+                if new_size - old_size > room:
                     self.truncated += new_size
+                    shown = i
+                    for position, _ in self._notes or ():  # where the notebook shows it, notes counted
+                        shown += position <= shown
+                    shown += 1
+                    self._leave_out(data, new_size, room + old_size, f"an update of output {shown}",
+                                    f"; output {shown} shows the version before it")
                 else:
                     self._used += new_size - old_size
                     out.data = dict(data)
@@ -205,28 +293,69 @@ class CellRecord:
     def fail(self, evalue: BaseException, shown: list | None = None) -> None:
         """An error in this cell, with the traceback the shell ``shown`` to the front end if it showed one.
 
-        The traceback counts towards the budget; past it only the ``EName: value`` line is kept.
+        The traceback counts towards the budget; past it only the ``EName: value`` line is kept, and a note says so.
         """
         self.close_stream()
         out = _format_error(evalue, shown)
         text = out.data["text/plain"]
         size = _text_size(text)
-        if size > self.budget // 2 - self._used:
+        room = self.budget // 2 - self._used
+        cut = 0
+        if size > room:
             header = text.split("\n", 1)[0] + "\n"
-            self.truncated += size - len(header)
+            cut = size - len(header)
+            self.truncated += cut
             out.data["text/plain"] = header
             out._traceback = None
             size = len(header)
         self._used += size
         self.outputs.append(out)
+        if cut:
+            self._note(f"[the traceback of output {self._position()} left out: {_size_text(cut)}, "
+                       f"{self._over(room)}; its error line is kept]")
 
     def _add(self, out: Output, size: int) -> None:
-        if size > self.budget // 2 - self._used:
+        self.close_stream()
+        room = self.budget // 2 - self._used
+        if size > room:
             self.truncated += size
+            self._leave_out(out.data, size, room, f"output {self._position() + 1}",
+                            kind="result" if out.kind == "result" else "display")
             return
         self._used += size
-        self.close_stream()
         self.outputs.append(out)
+
+    # -- what is left out for size is named, and its text read for metrics ---------------
+
+    def _position(self) -> int:
+        """How many outputs the notebook shows for this cell so far (notes stand for outputs left out)."""
+        return len(self.outputs) + len(self._notes or ())
+
+    def _note(self, note: str) -> None:
+        if self._notes is None:
+            self._notes = []
+        self._notes.append((self._position(), note))
+
+    def _over(self, room: int) -> str:
+        """The cap an output went over, as a note says it (and what was left of it, when some was used)."""
+        head = self.budget // 2
+        keeps = f"a cell keeps {_size_text(head)} of outputs (max_cell_bytes = {self.budget:,})"
+        return keeps if room >= head * 0.9 else f"{keeps}, {_size_text(max(room, 0))} were left"
+
+    def _leave_out(self, data: dict, size: int, room: int, which: str, after: str = "", kind: str = "display") -> None:
+        """Name an output (or update) left out for size in a note, in its place; read its text for metrics."""
+        image = next((mime for mime in IMAGE_MIMES if mime in data), None)
+        if image is not None:
+            self._note(f"[{which} left out: {image} figure, {_size_text(_image_size(data[image], size))}, "
+                       f"{self._over(room)}{after}]")
+            return
+        mimes = ", ".join(sorted((m for m in data if isinstance(m, str)), key=lambda m: m == "text/plain")) or "no data"
+        self._note(f"[{which} left out: {kind} ({mimes}), {_size_text(size)}, {self._over(room)}{after}]")
+        text = data.get("text/plain")
+        if isinstance(text, str) and text:
+            if self._lost is None:
+                self._lost = _metric_stream()
+            self._lost.feed(text if text.endswith("\n") else text + "\n")
 
 
 class Tail:
@@ -240,14 +369,16 @@ class Tail:
     Memory stays bounded however long the cell prints.
     """
 
-    __slots__ = ("room", "chunks", "size", "lines", "chars", "dropped_bytes", "at_line_start")
+    __slots__ = ("room", "chunks", "size", "lines", "chars", "dropped_bytes", "at_line_start", "lead", "metrics")
 
-    def __init__(self, room: int) -> None:
+    def __init__(self, room: int, lead: str = "") -> None:
         self.room = max(room, 1)
         self.chunks: deque[str] = deque()
         self.size = 0  # bytes kept
         self.lines = self.chars = self.dropped_bytes = 0  # dropped: newlines, characters, bytes
         self.at_line_start = True  # the text kept begins a line
+        self.lead = lead  # the head's unfinished last line: read with the dropped text that continues it
+        self.metrics = None  # MetricStream of the dropped text, from the first drop on
 
     def add(self, s: str) -> int:
         """Keep ``s`` as the newest text; the bytes this dropped."""
@@ -297,6 +428,25 @@ class Tail:
         self.lines += s.count("\n")
         self.chars += len(s)
         self.at_line_start = s.endswith("\n")
+        metrics = self.metrics
+        if metrics is None:
+            metrics = self.metrics = _metric_stream()
+            metrics.feed(self.lead)  # the dropped text starts a line: the one the head ended in goes in whole
+            self.lead = ""
+        metrics.feed(s)
+
+    def last_metrics(self, final: bool) -> dict[str, float]:
+        """The metrics whose last value is in the dropped text (not shown again in the kept tail)."""
+        metrics = self.metrics
+        if metrics is None:
+            return {}
+        if final:
+            metrics.close()
+        kept = _metric_stream()
+        kept.feed("".join(self.chunks))
+        kept.close()
+        again = kept.values
+        return {name: value for name, value in metrics.values.items() if name not in again}
 
     def after(self, head: str) -> str:
         """``head`` (what the cell kept first), then the marker of what was cut, then this tail."""
@@ -323,6 +473,52 @@ def _cut_text(s: str, room: int) -> str:
     if s.isascii():
         return s[:room]
     return s.encode("utf-8", "replace")[:room].decode("utf-8", "ignore")
+
+
+class _NoMetrics:
+    """Stands for a MetricStream when the metrics package cannot be imported: recording never fails for it."""
+
+    values: dict = {}
+
+    def feed(self, text: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _metric_stream():
+    """A :class:`~jupyter_expjournal.core.metrics.stream.MetricStream`, imported the first time text is dropped."""
+    try:
+        from ..core.metrics.stream import MetricStream
+    except Exception:  # a broken install must not break the user's print
+        return _NoMetrics()
+    return MetricStream()
+
+
+def _image_size(value, counted: int) -> int:
+    """An image's own size in bytes: base64 text is three quarters of its length."""
+    if isinstance(value, str):
+        return len(value.rstrip("=\n")) * 3 // 4
+    return counted if not isinstance(value, (bytes, bytearray)) else len(value)
+
+
+def _last_line(text: str, longest: int = 65_536) -> str:
+    """The unfinished last line of ``text``; of a very long one, its end from a word start (bounded memory)."""
+    line = text[text.rfind("\n") + 1 :]
+    if len(line) > longest:
+        words = line[-longest:].split(None, 1)
+        line = words[1] if len(words) == 2 else ""
+    return line
+
+
+def _size_text(n: int) -> str:
+    """A byte count as a person reads it: 512 bytes, 84 kB, 4.2 MB."""
+    if n < 1000:
+        return f"{n} byte{'' if n == 1 else 's'}"
+    if n < 999_500:
+        return f"{n / 1000:.0f} kB"
+    return f"{n / 1_000_000:.1f} MB"
 
 
 def _bundle_size(data: dict) -> int:

@@ -24,6 +24,16 @@ How
   recorded from their structured source instead (terminal IPython prints
   results, ``display()`` text and tracebacks to stdout, which would otherwise
   be recorded twice).
+* In a kernel, everything the notebook gets as stream text passes the
+  kernel's own OutStream objects, whose ``write`` is hooked for the cell
+  (:mod:`.descriptors`): that adds what child processes and C code write to
+  file descriptors 1 and 2 (ipykernel forwards it from a pipe, in a thread of
+  its own) and what logging handlers made before ``%load_ext`` write. Text
+  from other threads is queued on the record and taken in order by the
+  cell's next output (or read); at the end of the cell the recorder waits
+  for the descriptors' late text when there may be some.  Under terminal
+  IPython, logging handlers bound to the real streams before ``register`` are
+  pointed at the tee's proxies instead.
 * Execute results come from the display hook's ``write_format_data`` (present
   in both terminal IPython's ``DisplayHook`` and ipykernel's
   ``ZMQShellDisplayHook``); rich display from ``shell.display_pub.publish``.
@@ -48,13 +58,16 @@ IPython 8 and 9 alike.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections import deque
 from collections.abc import Callable
+from threading import get_ident
 
 # Absolute imports: this module is also loaded on its own, by file, to check that it imports nothing heavy.
 from jupyter_expjournal.kernel.cell import CellRecord, Output
-from jupyter_expjournal.kernel.tee import StreamTaps
+from jupyter_expjournal.kernel.descriptors import KernelStreams, is_kernel_stream
+from jupyter_expjournal.kernel.tee import StreamTaps, real_stream
 
 __all__ = ["Output", "CellRecord", "OutputRecorder"]
 
@@ -98,6 +111,8 @@ class OutputRecorder:
         self._pub = None  # display publisher / display hook we wrapped
         self._hook = None
         self._taps = StreamTaps(self.on_stream)
+        self._kernel = KernelStreams(self.on_stream, real_stream)
+        self._main = get_ident()  # the thread cells run in (set again at each cell)
         self._pre_cb = self._pre_run_cell
         self._post_cb = self._post_run_cell
 
@@ -111,6 +126,8 @@ class OutputRecorder:
         self._registered = True
         self._patch_shell()
         self._patch_display()
+        kernel_streams = tuple(s for s in (real_stream(sys.stdout), real_stream(sys.stderr)) if is_kernel_stream(s))
+        self._taps.bind_handlers(kernel_streams)
         self.shell.events.register("pre_run_cell", self._pre_cb)
         self.shell.events.register("post_run_cell", self._post_cb)
 
@@ -126,6 +143,8 @@ class OutputRecorder:
             except ValueError:
                 pass
         self._taps.restore()
+        self._taps.unbind_handlers()
+        self._kernel.remove()
         for obj, name, previous, wrapper in reversed(self._patches):
             try:
                 if vars(obj).get(name) is wrapper:
@@ -199,7 +218,8 @@ class OutputRecorder:
         self._in_displayhook = False
         if shell.display_pub is not self._pub or shell.displayhook is not self._hook:
             self._patch_display()
-        self._taps.install()
+        self._main = get_ident()
+        self._taps.install(self._kernel.install())
         self._t0 = time.perf_counter()
 
     def _post_run_cell(self, result=None) -> None:
@@ -226,8 +246,16 @@ class OutputRecorder:
             return  # end of a nested cell
         self._finish(rec, result)
 
+    def _settle(self) -> None:
+        """Take in what was written to descriptors 1 and 2 so far (before a structured output, and at the end)."""
+        try:
+            self._kernel.settle()
+        except Exception:  # pragma: no cover - never break the user's cell
+            _log.debug("waiting for descriptor output failed", exc_info=True)
+
     def _finish(self, rec: CellRecord, result) -> None:
         rec.duration = time.perf_counter() - self._t0
+        self._settle()  # what the cell wrote to descriptors 1 and 2 lands in this cell
         self._taps.restore()
         self.current = None
         rec.close_stream()
@@ -258,15 +286,24 @@ class OutputRecorder:
     # -- outputs, from the tee and the patched methods --------------------------
 
     def on_stream(self, kind: str, s) -> None:
-        """A write to stdout/stderr (the tee's sink): the running cell's, unless IPython itself is printing."""
+        """A write to stdout/stderr (the tee's and the kernel hooks' sink): the running cell's, unless IPython itself is printing.
+
+        A write from another thread (the kernel's descriptor watcher, a thread
+        of the user's) is queued on the record, which takes it in order.
+        """
         rec = self.current
-        if rec is not None and self._quiet <= 0:
+        if rec is None:
+            return
+        if get_ident() != self._main:
+            rec.arrive(kind, s)
+        elif self._quiet <= 0:
             rec.write(kind, s)
 
     def _on_publish(self, data, kwargs) -> None:
         rec = self.current
         if not isinstance(data, dict) or rec is None:
             return
+        self._settle()
         transient = kwargs.get("transient") or {}
         display_id = transient.get("display_id") if isinstance(transient, dict) else None
         if kwargs.get("update"):
@@ -277,6 +314,7 @@ class OutputRecorder:
 
     def _on_result(self, format_dict) -> None:
         if isinstance(format_dict, dict) and self.current is not None:
+            self._settle()
             self.current.result(format_dict)
 
     def _on_traceback_shown(self, evalue, shown=None) -> None:
@@ -286,6 +324,7 @@ class OutputRecorder:
             if seen is evalue:
                 return
         self._shown_errors.append(evalue)
+        self._settle()
         self.current.fail(evalue, shown)
 
     # -- patching -----------------------------------------------------------
