@@ -54,7 +54,8 @@ def test_package_keeps_its_public_names():
     import jupyter_expjournal.core.metrics as metrics
 
     assert sorted(metrics.__all__) == [
-        "ABSOLUTE_TOLERANCE", "AS_EXPECTED", "BETTER", "Expectation", "MetricDelta", "MetricStream", "RELATIVE_TOLERANCE", "WORSE",
+        "ABSOLUTE_TOLERANCE", "AS_EXPECTED", "BETTER", "Expectation", "MetricDelta", "MetricStream",
+        "RELATIVE_TOLERANCE", "WORSE",
         "compare", "format_change", "format_delta", "format_number",
         "is_lower_better", "metrics_from_value", "parse_expected", "parse_metrics",
     ]

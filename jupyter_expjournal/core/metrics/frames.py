@@ -17,7 +17,9 @@ The rules, first match wins (NaN cells are missing values, never metrics):
 2. **One row** -- each numeric column is a metric: ``accuracy``, ``f1``.
 3. **Rows with word labels** (``macro avg``, ``setosa``) -- ``label.column``,
    as :func:`~.values.metrics_from_value` names a dict of dicts
-   (``classification_report(output_dict=True)``).
+   (``classification_report(output_dict=True)``); in a classification
+   report's columns the ``accuracy`` row is ``accuracy``, its one number, as
+   that dict holds it.
 4. **A history** -- several rows and a counter column or index (``epoch``,
    ``step``, ``iteration``, ``round``): read in order, the last value wins, as
    for a training log.
@@ -34,6 +36,7 @@ import re
 COUNTERS = frozenset({"epoch", "epochs", "step", "steps", "global_step", "iteration", "iter", "round", "rounds"})
 _NAME_COLUMNS = frozenset({"metric", "metrics", "name", "metric_name", "metric name"})
 _VALUE_COLUMNS = frozenset({"value", "values", "score", "result"})
+_REPORT_COLUMNS = ["precision", "recall", "f1-score", "support"]  # scikit-learn's classification_report
 _INTEGER_RE = re.compile(r"[+\-]?[0-9]+")
 _DATALOADER_RE = re.compile(r"DataLoader ([0-9]+)")
 
@@ -76,11 +79,15 @@ def table_metrics(
         return [(columns[i], v) for i, v in _numbers(cells)]
     labels = [label for label, _ in rows if label is not None and label.strip()]
     if labels and not all(_INTEGER_RE.fullmatch(label.strip()) for label in labels):
-        return [
-            (f"{label.strip()}.{columns[i]}" if label and label.strip() else columns[i], v)
-            for label, cells in rows
-            for i, v in _numbers(cells)
-        ]
+        report = [title.strip() for title in columns] == _REPORT_COLUMNS
+        out = []
+        for label, cells in rows:
+            label = (label or "").strip()
+            if report and label == "accuracy":  # as output_dict=True holds it: one number, its f1-score
+                out += [("accuracy", v) for i, v in _numbers(cells) if i == 2]
+                continue
+            out += [(f"{label}.{columns[i]}" if label else columns[i], v) for i, v in _numbers(cells)]
+        return out
     counted = (index_name or "").strip().lower() in COUNTERS or any(
         title.strip().lower() in COUNTERS for title in columns
     )

@@ -27,7 +27,6 @@ that a table fed in pieces is read whole.
 
 from __future__ import annotations
 
-import math
 import re
 
 from .frames import series_metrics, table_metrics
@@ -40,7 +39,6 @@ _PIPES = "|│┃"
 _PIPE_SPLIT_RE = re.compile(r"[|│┃]")
 
 _REPORT_RE = re.compile(r"(?m)^[ \t]*precision[ \t]+recall[ \t]+f1-score[ \t]+support[ \t]*$")
-_REPORT_COLUMNS = ["precision", "recall", "f1-score", "support"]
 # A rule line under a header: dashes with at least one column separator.
 _RULE_RE = re.compile(
     r"(?m)^[ \t]*[|│┃┡├╞+]?[ \t]*:?[━─\-=]{3,}:?[ \t]*(?:[|│┃╇┼╪+][ \t]*:?[━─\-=]{3,}:?[ \t]*)+[|│┃┩┤╡+]?[ \t]*$"
@@ -192,8 +190,6 @@ def _aligned(text: str, start: int, kind: str) -> Table:
             break
         rows.append(row)
         end = at + len(line)
-    if kind == "report":
-        return start, end, _report_items(start, columns, rows)
     return start, end, [(start, name, value) for name, value in table_metrics(columns, rows, index_name)]
 
 
@@ -222,25 +218,6 @@ def _row(spans, titles, labelled: bool):
 
 def _report(text: str, m: re.Match) -> Table:
     return _aligned(text, m.start(), kind="report")
-
-
-def _report_items(start: int, columns: list[str], rows) -> list[tuple[int, str, float]]:
-    """A classification report's cells, named as its ``output_dict=True`` dict flattens."""
-    if columns != _REPORT_COLUMNS:
-        return []
-    out = []
-    for label, cells in rows:
-        if label is None:
-            continue
-        label = label.strip()
-        if label == "accuracy":  # the dict holds accuracy as one number, its f1-score column
-            if isinstance(cells[2], float) and not math.isnan(cells[2]):
-                out.append((start, "accuracy", cells[2]))
-            continue
-        for title, cell in zip(columns, cells):
-            if isinstance(cell, float) and not math.isnan(cell):
-                out.append((start, f"{label}.{title}", cell))
-    return out
 
 
 def _piped(text: str, rule_at: int) -> Table | None:
