@@ -195,3 +195,62 @@ def test_scanning_a_dropped_middle_costs_no_more_than_parse_metrics(piece):
     assert fed(pieces) == parse_metrics(text)
     ratio = best(stream) / best(parse)
     assert ratio < 1.5, ratio  # measured ~1.0-1.1 (print-style ~1.15); the slack absorbs a busy machine
+
+
+TABLES = (
+    "epoch 1: loss = 0.9\n"
+    "              precision    recall  f1-score   support\n\n"
+    "           0       0.97      0.95      0.96        50\n"
+    "           1       0.91      0.94      0.92        50\n\n"
+    "    accuracy                           0.94       100\n"
+    "   macro avg       0.94      0.94      0.94       100\n"
+    "weighted avg       0.94      0.94      0.94       100\n\n"
+    "┏━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━┓\n"
+    "┃        Test metric        ┃       DataLoader 0        ┃\n"
+    "┡━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━┩\n"
+    "│         test_acc          │    0.9769999980926514     │\n"
+    "│         test_loss         │      0.0731201171875      │\n"
+    "└───────────────────────────┴───────────────────────────┘\n"
+    "   accuracy    f1\n"
+    "0      0.95  0.93\n"
+    "| Epoch | Step | Validation Loss |\n"
+    "|:-----:|:----:|:---------------:|\n"
+    "| 1.0   | 63   | 0.3425          |\n"
+    "| 2.0   | 126  | 0.3034          |\n"
+    "loss = 0.1\n"
+)
+
+
+def test_tables_cut_at_every_offset_are_read_whole():
+    whole = parse_metrics(TABLES)
+    assert whole["macro avg.f1-score"] == 0.94 and whole["test_acc"] == 0.9769999980926514
+    assert whole["f1"] == 0.93 and whole["Validation Loss"] == 0.3034 and whole["loss"] == 0.1
+    for i in range(len(TABLES) + 1):
+        assert fed([TABLES[:i], TABLES[i:]]) == whole, i
+
+
+def test_tables_fed_line_by_line_in_batches():
+    stream_module_batch = stream_module.BATCH
+    try:
+        stream_module.BATCH = 64  # a batch ends inside each table
+        lines = TABLES.splitlines(keepends=True)
+        assert fed(lines * 3) == parse_metrics(TABLES * 3)
+    finally:
+        stream_module.BATCH = stream_module_batch
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=2 * len(TABLES)), max_size=12),
+    st.sampled_from([16, 64, 200, 1000]),
+)
+def test_property_tables_any_chunking_any_batch(cuts, batch):
+    text = TABLES + LOG + "\n" + TABLES
+    cuts = sorted(min(c, len(text)) for c in cuts)
+    pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)])]
+    saved = stream_module.BATCH
+    try:
+        stream_module.BATCH = batch
+        assert same(fed(pieces), parse_metrics(text))
+    finally:
+        stream_module.BATCH = saved

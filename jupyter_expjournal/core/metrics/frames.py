@@ -25,6 +25,9 @@ The rules, first match wins (NaN cells are missing values, never metrics):
    for a training log.
 5. Otherwise (several rows numbered 0, 1, 2 with no counter: a grid of
    candidates, a dataset) nothing: no row is *the* result.
+
+A summary of data (``df.describe()``: rows ``count``, ``mean``, ``std``,
+``min``, ``max``) describes the inputs, not a result: it gives nothing.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ COUNTERS = frozenset({"epoch", "epochs", "step", "steps", "global_step", "iterat
 _NAME_COLUMNS = frozenset({"metric", "metrics", "name", "metric_name", "metric name"})
 _VALUE_COLUMNS = frozenset({"value", "values", "score", "result"})
 _REPORT_COLUMNS = ["precision", "recall", "f1-score", "support"]  # scikit-learn's classification_report
+_DESCRIBE = frozenset({"count", "mean", "std", "min", "max"})  # df.describe()'s rows
 _INTEGER_RE = re.compile(r"[+\-]?[0-9]+")
 _DATALOADER_RE = re.compile(r"DataLoader ([0-9]+)")
 
@@ -78,6 +82,8 @@ def table_metrics(
         label, cells = rows[0]
         return [(columns[i], v) for i, v in _numbers(cells)]
     labels = [label for label, _ in rows if label is not None and label.strip()]
+    if _DESCRIBE <= {label.strip() for label in labels}:
+        return []
     if labels and not all(_INTEGER_RE.fullmatch(label.strip()) for label in labels):
         report = [title.strip() for title in columns] == _REPORT_COLUMNS
         out = []
@@ -104,6 +110,8 @@ def series_metrics(items: list[tuple[str, object]], name: str | None = None, ind
     index, and then named after the series.
     """
     labels = [str(label).strip() for label, _ in items]
+    if _DESCRIBE <= set(labels):
+        return []
     if labels and not all(_INTEGER_RE.fullmatch(label) for label in labels):
         return [(label, v) for label, (_, cell) in zip(labels, items) if (v := _number(cell)) is not None]
     if name and (index_name or "").strip().lower() in COUNTERS:

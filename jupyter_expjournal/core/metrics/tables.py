@@ -60,9 +60,9 @@ def table_items(text: str) -> list[tuple[int, str, float]]:
 def held_from(text: str) -> int:
     """Where the part of *text* (whole lines) that may belong to an unfinished table starts.
 
-    The last three lines (a header and its rules may come before any row) and
-    any table reaching the end of *text* are held back by a stream until more
-    text shows where they end.
+    The last three lines (a header and its rules may come before any row),
+    any table reaching the end of *text* and any table that ends in those
+    lines are held back by a stream until more text shows where they end.
     """
     at = len(text)
     for _ in range(3):
@@ -70,13 +70,13 @@ def held_from(text: str) -> int:
         if at <= 0:
             return 0
     for start, end, _ in tables_in(text):
-        if end >= len(text) - 2 and start < at:
+        if start < at and (end > at or end >= len(text) - 2):  # held in part, or maybe not over
             at = start
     return at
 
 
 def tables_in(text: str) -> list[Table]:
-    """Every table of a known layout in *text*, as ``(start, end, items)``, in order."""
+    """Every table of a known layout in *text*, as ``(start, end, items)``, in order (items may be none)."""
     found: list[Table] = []
     if "f1-score" in text:
         found += [_report(text, m) for m in _REPORT_RE.finditer(text)]
@@ -93,7 +93,7 @@ def tables_in(text: str) -> list[Table]:
                 found.append(_aligned(text, m.start(), kind="frame"))
     if not found:
         return found
-    found = [t for t in found if t and t[2]]
+    found = [t for t in found if t]  # a table without metrics yet may get them from its next rows
     found.sort(key=lambda t: t[0])
     return found
 
@@ -158,6 +158,8 @@ def _aligned(text: str, start: int, kind: str) -> Table:
     _, header = next(lines)
     titles = _spans(header)
     columns = [title for _, _, title in titles]
+    if not titles or any(_number(title) is not None for title in columns):
+        return start, start, []  # numbers are no titles: the rows of a table whose header was cut off
     rows: list[tuple[str | None, list]] = []
     index_name = None
     end = start + len(header)
