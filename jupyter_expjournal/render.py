@@ -30,6 +30,11 @@ def first_line(text: str, width: int = 100) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
+def named(entry: Entry) -> str:
+    """``'SVC C=10' (2026-11-25 14:03, id 3f9a1c2e)``: an entry as a face confirms it was written, id to quote."""
+    return f"'{entry.name}' ({entry.timestamp}{', id ' + entry.id if entry.id else ''})"
+
+
 def first_line_of(pieces: Iterable[str], sep: str, width: int = 100) -> str:
     """``first_line(sep.join(pieces), width)``, joining only as many pieces as the line can show.
 

@@ -25,6 +25,7 @@ from ..core.errors import InputError, JournalError, describe_os_error
 from ..core.journal import Journal
 from ..core.model import Draft, Outcome
 from ..core.outcome import IMAGE_FILE_TYPES, image_file
+from ..core.identity import matching
 from ..core.provenance import collect
 from .words import WORDS
 
@@ -76,7 +77,7 @@ def cmd_list(journal: Journal, args) -> None:
 def cmd_show(journal: Journal, args) -> None:
     name = " ".join(args.name)
     text, entries = journal.parsed()
-    hits = [e for e in entries if e.name.casefold() == name.casefold() or e.heading == name]
+    hits = matching(entries, name)  # every entry it names: an id, a heading, or a name several may share
     if not hits:
         raise InputError(f"no entry named {name!r}")
     for e in hits:
@@ -149,7 +150,7 @@ def cmd_hypothesis(journal: Journal, args) -> None:
     logged = journal.hypothesize(draft, parallel=args.parallel, strict=args.strict, force=args.force)
     for line in render.gate_lines(logged.report, WORDS):
         print(line)
-    print(f"logged PLANNED '{logged.entry.name}' ({logged.entry.timestamp}) in {journal.journal_path}")
+    print(f"logged PLANNED {render.named(logged.entry)} in {journal.journal_path}")
 
 
 def cmd_result(journal: Journal, args) -> None:

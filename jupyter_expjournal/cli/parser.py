@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="every field, as JSON")
 
     p = command("show", help="one entry, as written", description="Print an entry exactly as it stands in journal.md.")
-    p.add_argument("name", nargs="+", help="the entry's name (or its 'date — name' heading)")
+    p.add_argument("name", nargs="+", help="the entry's id (as its Provenance line starts: id 3f9a1c2e), name or 'date — name' heading")
 
     p = command("review", help="recent entries, lessons, reminders and the analysis",
                 description="The same review as in a notebook, as text.")
@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("result", help="complete (or abandon) the open experiment",
                 description="Attach the outcome to the open experiment and mark it COMPLETED.")
-    p.add_argument("--name", nargs="+", help="the open experiment (needed when several are open)")
+    p.add_argument("--name", nargs="+", help="the open experiment, by id, name or heading (needed when several are open)")
     p.add_argument("--outcome", metavar="TEXT", help="the actual outcome in words")
     p.add_argument("--output", metavar="FILE",
                    help="a log or output file to attach (- for standard input); metrics in it are compared")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from .config import ABSENT, ConfigItem, render_config
 from .draft import validate_name
 from .errors import InputError, JournalError
+from .identity import ref
 from .journal_format import HEADING
 from .model import Entry, Lesson, Lessons, Review, Rule
 
@@ -20,7 +21,9 @@ def config_item(item: ConfigItem) -> dict:
 def entry(e: Entry) -> dict:
     """Every field of an entry, plus the parsed pieces a UI needs."""
     return {
-        "id": f"{e.index}:{e.heading}",
+        "id": e.id,  # the entry's own id ('' when written by hand without one)
+        "ref": ref(e),  # what names it back to the API: its id, else its heading
+        "key": f"{e.index}:{e.heading}",  # unique within one answer (a list's key)
         "index": e.index,
         "heading": e.heading,
         "timestamp": e.timestamp,

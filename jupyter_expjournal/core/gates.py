@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from . import notices
+from .identity import ref
 from .index import index_of
 from .model import Draft, Entry, Lessons, Rule, change_signature, normalize_key
 from .notices import Notice
@@ -41,14 +42,14 @@ def open_entry_refusal(entries: list[Entry]) -> Notice | None:
         f"experiment {names} is still PLANNED",
         (notices.LOG_RESULT, notices.ABANDON, notices.PARALLEL),
         notices.OPEN_ENTRY,
-        tuple(e.heading for e in planned),
+        tuple(ref(e) for e in planned),
     )
 
 
 def still_open(entry: Entry) -> Notice:
     """The reminder that an entry waits for its result."""
     return Notice(f"'{entry.name}' ({entry.timestamp}) is still PLANNED", (notices.LOG_RESULT, notices.ABANDON),
-                  notices.OPEN_ENTRY, (entry.heading,))
+                  notices.OPEN_ENTRY, (ref(entry),))
 
 
 def too_many_variables(draft: Draft) -> Notice | None:
@@ -122,7 +123,7 @@ def check_draft(entries: list[Entry], lessons: Lessons, draft: Draft, *, paralle
         outcome = entry.summary_outcome() or entry.delta or "no result logged"
         report.warnings.append(Notice(
             f"this change was already tried in '{entry.name}' ({entry.timestamp}, {entry.status or 'no status'}): {outcome}",
-            gate=notices.REPEAT, entries=(entry.heading,),
+            gate=notices.REPEAT, entries=(ref(entry),),
         ))
     keys = [item.key for item in draft.changed] or [draft.change.split(" ")[0]]
     report.rules = rules_about(lessons.rules, keys)

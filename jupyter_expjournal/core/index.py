@@ -37,7 +37,7 @@ def entry_time(entry: Entry) -> datetime | None:
 
 
 class Index:
-    """The open entries, the entries by change signature, and the completed entries' start times."""
+    """The open entries, the entries by change signature, the ids in use, and the completed entries' start times."""
 
     def __init__(self, entries: list[Entry], base: Index | None = None, keep: int = 0) -> None:
         self.entries = entries
@@ -47,6 +47,7 @@ class Index:
             self.by_signature: dict[object, list[Entry]] = {}
             self.completed: list[datetime] = []  # sorted
             self.undated = 0  # completed entries whose heading has no readable date
+            self.ids: dict[str, int] = {}  # entry id -> how many entries carry it (a copied entry: two)
             for entry in entries:
                 self._add(entry, sort=False)
             self.completed.sort()
@@ -55,6 +56,7 @@ class Index:
         self.by_signature = dict(base.by_signature)  # the lists are shared until this index changes one
         self.completed = list(base.completed)
         self.undated = base.undated
+        self.ids = dict(base.ids)
         for entry in base.entries[keep:]:
             self._drop(entry)
         for entry in entries[keep:]:
@@ -69,6 +71,8 @@ class Index:
         return found
 
     def _add(self, entry: Entry, sort: bool = True) -> None:
+        if entry.id:
+            self.ids[entry.id] = self.ids.get(entry.id, 0) + 1
         if entry.is_open:
             self.open.append(entry)
         if entry.signature:
@@ -83,6 +87,12 @@ class Index:
                 self.completed.append(started)
 
     def _drop(self, entry: Entry) -> None:
+        if entry.id:
+            left = self.ids[entry.id] - 1
+            if left:
+                self.ids[entry.id] = left
+            else:
+                del self.ids[entry.id]
         if entry.signature:
             same = self._mine(entry.signature)
             same[:] = [e for e in same if e is not entry]

@@ -12,17 +12,18 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from . import gates, notices
+from . import gates
 from .assets import Assets
 from .config import render_config
 from .draft import Learned, refuse_nul, refuse_result_fields, validate_name
 from .errors import GateError, InputError, JournalError, describe_os_error
+from .identity import identified, resolve
 from .index import index_of
 from .journal_format import entry_chunk, extend_journal, extend_tail, parse_journal, result_block, tail_start
 from .lessons_format import add_bullet, merge_bullets, parse_lessons, render_lesson, render_rule
 from .location import find_experiments_dir
 from .lock import DirLock
-from .model import ABANDONED, COMPLETED, PLANNED, Draft, Entry, Lessons, Logged, Outcome, Review, normalize_key
+from .model import ABANDONED, COMPLETED, PLANNED, Draft, Entry, Lessons, Logged, Outcome, Review
 from .notices import Notice
 from .outcome import result_fields
 from .snapshot import Snapshot
@@ -117,30 +118,10 @@ class Journal:
         return out
 
     def resolve_open(self, name: str | None = None, preferred: str | None = None, entries: list[Entry] | None = None) -> Entry:
-        """The open entry a result goes to.
-
-        ``name`` picks by name; else ``preferred`` (the heading this kernel
-        opened) if still open; else the only open entry; several open asks.
-        """
+        """The open entry a result goes to: ``name`` as typed, else ``preferred`` (the id of the entry this
+        face opened itself), else the only open one (:func:`~.identity.resolve` says how)."""
         entries = self.entries() if entries is None else entries
-        planned = _open_of(entries)
-        if name:
-            hits = [e for e in planned if normalize_key(e.name) == normalize_key(name)]
-            if not hits:
-                listing = ", ".join(f"'{e.name}'" for e in planned) or "none"
-                raise InputError(f"no open experiment named '{name}' (open: {listing})")
-            return hits[-1]
-        if preferred:
-            hits = [e for e in planned if e.heading == preferred]
-            if hits:
-                return hits[-1]
-        if len(planned) == 1:
-            return planned[0]
-        if not planned:
-            raise InputError(Notice("no open experiment to complete", (notices.NEW_HYPOTHESIS, notices.RETRO)))
-        listing = ", ".join(f"'{e.name}'" for e in planned)
-        raise GateError(Notice(f"{len(planned)} experiments are open ({listing})", (notices.CHOOSE_ENTRY,),
-                               notices.WHICH_ENTRY, tuple(e.heading for e in planned)))
+        return resolve(entries, _open_of(entries), name, preferred, self.journal_path.name)
 
     def to_dataframe(self):
         """One row per entry, config values and measured metrics as columns (needs pandas)."""
@@ -190,6 +171,7 @@ class Journal:
                 ("Baseline", draft.baseline),
                 *draft.extra.items(),
             ]
+            fields = identified(fields, index_of(entries).ids, name=name)
             stamp = now_stamp(now)
             entry, after = self._append_entry(current, stamp, name, fields)
         return Logged(entry, report.warnings, report, entries=after)
@@ -286,10 +268,11 @@ class Journal:
         hypothesis: str = "",
         result_value: object = None,
         now: datetime | None = None,
+        provenance: str = "",
     ) -> Logged:
         """Log a run after the fact, marked as such: honest beats missing."""
         name = validate_name(name)
-        refuse_nul({"hypothesis": hypothesis})
+        refuse_nul({"hypothesis": hypothesis, "provenance": provenance})
         _refuse_nul_outcome(outcome)
         self._ensure_dir()
         with self.lock:
@@ -305,8 +288,10 @@ class Journal:
                     ("Status", COMPLETED),
                     ("Logged", "retrospectively, after the run: no hypothesis was written first"),
                     ("Hypothesis", hypothesis),
+                    ("Provenance", provenance),
                     *result,
                 ]
+                fields = identified(fields, index_of(current.value).ids, name=name)
                 entry, after = self._append_entry(current, stamp, name, fields)
                 committed = True
             finally:

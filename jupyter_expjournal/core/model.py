@@ -23,6 +23,10 @@ RESULT_FIELDS = ("Actual outcome", "Delta", "Duration", "Learning", "Next")
 PLANNED, COMPLETED, ABANDONED = "PLANNED", "COMPLETED", "ABANDONED"
 STATUSES = (PLANNED, COMPLETED, ABANDONED)
 
+#: An entry's id, as :mod:`.identity` writes it at the start of the Provenance value.
+_LEADING_ID = re.compile(r"id ([0-9a-f]{8})(?![0-9A-Za-z])")
+
+
 def normalize_key(text: str) -> str:
     """Compare names the way a person would: case and spacing do not matter."""
     # str.split() splits on exactly what re's \s matches (str.isspace), at a fraction of the cost
@@ -99,6 +103,12 @@ class Entry:
     @property
     def heading(self) -> str:
         return f"{self.timestamp} — {self.name}"
+
+    @cached_property
+    def id(self) -> str:
+        """The short id its Provenance line starts with (``id 3f9a1c2e``), or '' (written by hand, or before ids)."""
+        found = _LEADING_ID.match(self.get("Provenance").lstrip())
+        return found.group(1) if found else ""
 
     @cached_property  # like _by_key: fields do not change once parsed; gates and reviews ask for every entry
     def status(self) -> str:

@@ -62,7 +62,7 @@ class Notice:
     text: str
     ways_out: tuple[str, ...] = ()
     gate: str = ""
-    entries: tuple[str, ...] = ()  # headings of the entries it is about
+    entries: tuple[str, ...] = ()  # the entries it is about, as identity.ref names them (id, else heading)
 
     def words(self, vocabulary: Mapping[str, str] | None = None) -> str:
         """The notice as one sentence, its ways out worded by ``vocabulary`` (a face's)."""

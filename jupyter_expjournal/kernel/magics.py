@@ -213,7 +213,7 @@ class ExpJournal(Magics):
         preview = _render().short_review(logged.entries[: logged.entry.index], journal.lessons())  # as the gates saw it
         for line_shown in preview + _render().gate_lines(logged.report, WORDS):
             print(line_shown)
-        print(f"Logged PLANNED '{logged.entry.name}' ({logged.entry.timestamp}) in {journal.journal_path}")
+        print(f"Logged PLANNED {_render().named(logged.entry)} in {journal.journal_path}")
 
     @RESULT
     @line_cell_magic

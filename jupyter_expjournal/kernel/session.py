@@ -10,19 +10,44 @@ completed by ``%result`` and the other way round.
 from __future__ import annotations
 
 import os
+import re
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.durations import describe_run, format_duration
 from ..core.errors import InputError
+from ..core.identity import ref
 from ..core.index import entry_time
 from ..core.journal import Journal
 from ..core.location import find_experiments_dir
-from ..core.model import Draft, Logged, Outcome
+from ..core.model import Draft, Entry, Logged, Outcome
 from ..core.notices import RETRO, Notice
 from ..core.outcome import cell_source, from_notebook
 from ..core.provenance import collect, gpus
 from .recorder import CellRecord, OutputRecorder
+
+#: A line of the journal's own magics that only talk to the journal (a ``%%hypothesis`` cell opens a run: not skipped).
+_TALK = re.compile(r"\s*%{1,2}(?:result|review|journal|lesson)\b")
+
+
+def _journal_talk(source: str) -> bool:
+    """A cell that only spoke to the journal (a ``%result`` refused, a ``%review``): not the run a result attaches."""
+    lines = [line for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if not lines:
+        return False
+    if re.match(r"\s*%%(?:result|lesson)\b", lines[0]):
+        return True
+    return all(_TALK.match(line) for line in lines)
+
+
+@dataclass
+class Opened:
+    """An entry this kernel opened: when, from which cell, and how long each cell run since took."""
+
+    start: float  # time.time() at the hypothesis
+    cell: CellRecord | None  # the cell that ran the hypothesis (not counted as running the experiment)
+    seconds: list[float] = field(default_factory=list)
 
 
 class KernelSession:
@@ -38,9 +63,11 @@ class KernelSession:
         self.shell = shell
         self.settings = settings
         self.recorder = OutputRecorder(shell, ring_size=settings.ring_size, max_cell_bytes=settings.max_cell_bytes)
+        self.recorder.after_cell.append(self._count)
         self.recorder.after_cell.append(self._nudge)
-        #: heading -> time.time() when this kernel opened the entry; the last is "mine".
-        self.opened: dict[str, float] = {}
+        #: (experiments folder, entry id) -> what this kernel ran for an entry it opened; in each
+        #: folder (``%journal --dir`` may switch) the last opened is "mine".
+        self.opened: dict[tuple[Path, str], Opened] = {}
         self._journals: dict[Path, Journal] = {}
 
     def journal(self) -> Journal:
@@ -51,7 +78,9 @@ class KernelSession:
         return self._journals[path]
 
     def preferred(self) -> str | None:
-        return next(reversed(self.opened), None)
+        """The id of the entry this kernel opened last in the current journal and has not closed."""
+        here = self.journal().directory
+        return next((key for folder, key in reversed(self.opened) if folder == here), None)
 
     def status_line(self) -> str:
         journal = self.journal()
@@ -81,14 +110,18 @@ class KernelSession:
         return collect(notebook=self.notebook_path(), cells=cells).describe()
 
     def hypothesize(self, draft: Draft, *, parallel: bool = False, force: bool = False) -> Logged:
-        if getattr(self.settings, "provenance", True) and "Provenance" not in draft.extra:
-            draft.extra["Provenance"] = self.provenance()
+        if "Provenance" not in draft.extra:
+            draft.extra["Provenance"] = self._provenance_if_kept()
         logged = self.journal().hypothesize(draft, parallel=parallel, strict=self.settings.strict, force=force)
-        self.opened[logged.entry.heading] = time.time()
+        self.opened[self._mine(logged.entry)] = Opened(time.time(), self.recorder.current)
         return logged
 
     def record(self, cell: int | None = None, attach: bool = True) -> CellRecord | None:
-        """The cell whose outputs a result attaches: prompt ``cell``, else the previous one."""
+        """The cell whose outputs a result attaches: prompt ``cell``, else the last that ran more than journal magics.
+
+        A ``%result`` refused (which entry?) and retried with ``--name``, or a
+        ``%review`` run before the result, is not the experiment's output.
+        """
         if cell is not None:
             record = self.recorder.by_prompt(cell)
             if record is None:
@@ -97,34 +130,41 @@ class KernelSession:
                     f"{self.settings.ring_size} cells run since %load_ext jupyter_expjournal"
                 )
             return record
-        return self.recorder.previous() if attach else None
+        if not attach:
+            return None
+        for record in reversed(self.recorder.records):  # the experiment's cell, not the journal talk after it
+            if not _journal_talk(record.source):
+                return record
+        return None
 
     def complete(self, outcome: Outcome, record: CellRecord | None, *, name: str | None = None) -> Logged:
         """Complete the open entry (mine, or ``name``) with a cell's outputs and the timing."""
         journal = self.journal()
         entry = journal.resolve_open(name, self.preferred())
-        start = self.opened.get(entry.heading)
-        if start is None:
-            started = entry_time(entry)
-            start = started.timestamp() if started else None
-        value = self._attach(outcome, record, start)
-        logged = journal.complete(outcome, name=name, preferred=entry.heading, result_value=value)
-        self.opened.pop(entry.heading, None)
+        value = self._attach(outcome, record, self.opened.get(self._mine(entry)), entry)
+        logged = journal.complete(outcome, name=ref(entry), result_value=value)
+        self._closed(logged)
         return logged
 
     def retro(self, name: str, outcome: Outcome, record: CellRecord | None) -> Logged:
-        value = self._attach(outcome, record, None)
-        return self.journal().retro(name, outcome, result_value=value)
+        value = self._attach(outcome, record, None, None)
+        return self.journal().retro(name, outcome, result_value=value, provenance=self._provenance_if_kept())
 
     def abandon(self, reason: str, *, name: str | None = None, learning: str = "") -> Logged:
         logged = self.journal().abandon(reason, name=name, preferred=self.preferred(), learning=learning)
-        self.opened.pop(logged.entry.heading, None)
+        self._closed(logged)
         return logged
 
     # -- internals -----------------------------------------------------------
 
-    def _attach(self, outcome: Outcome, record: CellRecord | None, start: float | None) -> object:
-        """Fill ``outcome`` from the cell record and the time since ``start``; return the cell's value."""
+    def _attach(self, outcome: Outcome, record: CellRecord | None, opened: Opened | None, entry: Entry | None) -> object:
+        """Fill ``outcome`` from the cell record and the time the entry took; return the cell's value.
+
+        An entry this kernel opened is timed from its own record: the wall time
+        since the hypothesis and the cells run since (renames and hand edits of
+        the heading change nothing). One opened elsewhere is timed from its
+        heading; which cells ran for it is not known here, so none are counted.
+        """
         value = None
         if record is not None:
             # The core's rule on the outputs as the notebook stores them: what the sidebar posts for the same cell.
@@ -132,13 +172,37 @@ class KernelSession:
             outcome.output, outcome.images, outcome.error = shown.text, shown.images, shown.error
             outcome.source = cell_source(record.prompt)
             value = record.result_value
-        if start is not None:
-            cells = self.recorder.since(start)
-            wall = time.time() - start
-            outcome.duration = describe_run(wall, [r.duration for r in cells], gpus())
+        if opened is not None:
+            outcome.duration = describe_run(time.time() - opened.start, opened.seconds, gpus())
+        elif entry is not None:
+            started = entry_time(entry)
+            if started is not None:
+                outcome.duration = describe_run(time.time() - started.timestamp(), None, gpus())
         if record is None and not outcome.summary:
             raise InputError("no previous cell output to attach: run the experiment first, or give an outcome")
         return value
+
+    def _provenance_if_kept(self) -> str:
+        """This kernel's Provenance line, or '' when turned off (the core still gives the entry its id)."""
+        return self.provenance() if getattr(self.settings, "provenance", True) else ""
+
+    def _closed(self, logged: Logged) -> None:
+        """Forget the entry just closed, and those of mine closed elsewhere: a person named another instead."""
+        self.opened.pop(self._mine(logged.entry), None)
+        here = self.journal()
+        still = {ref(e) for e in here.open_entries()}
+        for folder, key in [mine for mine in self.opened if mine[0] == here.directory and mine[1] not in still]:
+            del self.opened[folder, key]
+
+    def _mine(self, entry: Entry) -> tuple[Path, str]:
+        """How :attr:`opened` knows ``entry``: the current journal's folder and the entry's id."""
+        return self.journal().directory, ref(entry)
+
+    def _count(self, record: CellRecord) -> None:
+        """A finished cell counts for every entry this kernel has open, but not the cell that opened it."""
+        for opened in self.opened.values():
+            if record is not opened.cell:
+                opened.seconds.append(record.duration)
 
     def _nudge(self, record: CellRecord) -> None:
         limit = self.settings.nudge_seconds

@@ -5,9 +5,11 @@ makes the tracking server agree with those specs.
 
 How an entry maps to a run
 --------------------------
-- The run is found again by the tag ``expjournal.id``: a hash of the entry heading
-  (``timestamp — name``) and its position among entries with that same heading. A
-  heading edited by hand is therefore a new run; the old one is reported, never deleted.
+- The run is found again by the tag ``expjournal.id``: a hash of the entry's id (the
+  ``id 3f9a1c2e`` its Provenance line starts with), so a heading edited by hand keeps its
+  run. An entry without an id (written by hand, or before ids) is hashed by its heading
+  (``timestamp — name``) and its position among entries with that same heading: editing
+  such a heading makes a new run; the old one is reported, never deleted.
 - Params: each config key with its NEW value; for a changed key also ``<key>.old`` with
   the old value. A key added or removed by the change has ``(none)`` on that side.
 - Metrics: what the Actual outcome reports (``parse_metrics``) as ``<name>``; the
@@ -41,6 +43,7 @@ from pathlib import Path
 from ..core.config import ABSENT
 from ..core.durations import duration_seconds
 from ..core.errors import InputError
+from ..core.identity import ref
 from ..core.journal import Journal
 from ..core.location import git_root
 from ..core.metrics import compare, parse_metrics
@@ -100,8 +103,8 @@ class RunSpec:
 
 
 def entry_key(entry: Entry, occurrence: int) -> str:
-    """The run's stable identity: the heading and its rank among identical headings."""
-    return hashlib.sha256(f"{entry.heading}\n{occurrence}".encode()).hexdigest()[:20]
+    """The run's stable identity: the entry's id (else its heading) and its rank among entries that share it."""
+    return hashlib.sha256(f"{ref(entry)}\n{occurrence}".encode()).hexdigest()[:20]
 
 
 def mlflow_name(text: str, *, slashes: bool = False) -> str:
@@ -273,7 +276,7 @@ def plan(journal: Journal) -> list[RunSpec]:
     seen: dict[str, int] = {}
     specs = []
     for entry in entries:
-        occurrence = seen.get(entry.heading, 0)
-        seen[entry.heading] = occurrence + 1
+        occurrence = seen.get(ref(entry), 0)
+        seen[ref(entry)] = occurrence + 1
         specs.append(spec_for(journal, entry, occurrence, text))
     return specs

@@ -21,11 +21,11 @@ included)::
                       parallel, strict, force}            200 {refusals, warnings, repeats, rules}
     POST hypothesis  {path, name, hypothesis, change, config, expected, baseline,
                       parallel, strict, force, notebook, cell_id}     201 {entry, warnings}
-    POST result      {path, name, heading, outcome, output, images, metrics,
+    POST result      {path, entry, name, heading, outcome, output, images, metrics,
                       learning, next, delta, source,
                       outputs, execution_count, execution, notebook, cell_id}
                                                           200 {entry, assets}
-    POST abandon     {path, name, heading, reason, learning}            200 {entry}
+    POST abandon     {path, entry, name, heading, reason, learning}     200 {entry}
     POST lesson      {path, text, context, source} or {path, rule, action, reason}
                                                           201 {line}
 
@@ -44,10 +44,10 @@ notebook stores them (nbformat 4), which the core turns into the Actual outcome
 exactly as ``%result`` does (text, figures, the error), labelled ``Output of
 cell [execution_count]``. The Duration is the wall time since the entry's
 heading, plus the cell's run time when its ``execution`` metadata (JupyterLab's
-recorded timing) is given. It goes to the open entry named ``name`` (400 if
-none is open by that name); else to the one whose ``heading`` is given, if it
-is still open; else to the only open entry (409 when several are open).
-``abandon`` picks its entry the same way.
+recorded timing) is given. It goes to the open entry ``entry`` names (its id:
+the ``ref`` of the entry JSON), else ``name`` (an id, a heading or a name);
+400 if none open matches, 409 when several do. Without any, the only open
+entry (409 when several are open). ``abandon`` picks its entry the same way.
 
 The ETag of ``GET journal`` is computed from the store's fingerprint (stat) of
 journal.md and lessons.md alone, so a poll with ``If-None-Match`` that finds
@@ -111,6 +111,7 @@ from jupyter_server.utils import url_path_join
 from ..core import export
 from ..core.durations import describe_run
 from ..core.errors import GateError, InputError, JournalError
+from ..core.identity import ref
 from ..core.index import entry_time
 from ..core.journal import Journal
 from ..core.location import find_experiments_dir
@@ -123,6 +124,7 @@ from .schema import (
     LESSON_FIELDS,
     ORIGIN_FIELDS,
     RESULT_TEXTS,
+    SELECTORS,
     ApiError,
     abandon_request,
     check_request,
@@ -359,18 +361,18 @@ class ResultHandler(_Handler):
         self.reply({"entry": export.entry(logged.entry), "assets": assets})
 
     def _read(self):
-        body = self.body({"name", "heading", "images", "metrics", "source", *RESULT_TEXTS, *CELL_FIELDS, *ORIGIN_FIELDS})
+        body = self.body({*SELECTORS, "images", "metrics", "source", *RESULT_TEXTS, *CELL_FIELDS, *ORIGIN_FIELDS})
         journal, _, _ = self.locate(body.get("path"))
         return journal, result_request(body)
 
     @staticmethod
     def _complete(journal: Journal, request):
-        entry = journal.resolve_open(request.name, request.heading)
+        entry = journal.resolve_open(request.entry)
         started = entry_time(entry)
         wall = (datetime.now() - started).total_seconds() if started else None
         cells = None if request.cell_seconds is None else [request.cell_seconds]
         request.outcome.duration = describe_run(wall, cells, [])
-        return journal.complete(request.outcome, name=request.name, preferred=entry.heading)
+        return journal.complete(request.outcome, name=ref(entry))
 
 
 class AbandonHandler(_Handler):
@@ -378,12 +380,12 @@ class AbandonHandler(_Handler):
 
     @tornado.web.authenticated
     async def post(self) -> None:
-        journal, (reason, learning, name, heading) = await self.off_loop(self._read)
-        logged = await self.writing(journal, lambda: journal.abandon(reason, name=name, preferred=heading, learning=learning))
+        journal, (reason, learning, entry) = await self.off_loop(self._read)
+        logged = await self.writing(journal, lambda: journal.abandon(reason, name=entry, learning=learning))
         self.reply({"entry": export.entry(logged.entry)})
 
     def _read(self):
-        body = self.body({"name", "heading", "reason", "learning"})
+        body = self.body({*SELECTORS, "reason", "learning"})
         journal, _, _ = self.locate(body.get("path"))
         return journal, abandon_request(body)
 

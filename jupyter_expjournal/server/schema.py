@@ -348,8 +348,8 @@ def cell_seconds(value: object) -> float | None:
 @dataclass
 class ResultRequest:
     outcome: Outcome
-    name: str | None = None
-    heading: str | None = None
+    #: which open entry: ``entry`` (its id, as the entry JSON's ``ref`` gives it), else ``name`` or ``heading``
+    entry: str | None = None
     cell_seconds: float | None = None  # the attached cell's run time, when its front end recorded it
     notebook: str = ""  # where the outputs came from, when the client says
     cell_id: str = ""
@@ -386,22 +386,29 @@ def result_request(body: dict) -> ResultRequest:
         )
     return ResultRequest(
         outcome,
-        name=text(body, "name", one_line=True).strip() or None,
-        heading=text(body, "heading", one_line=True).strip() or None,
+        entry=selector(body),
         cell_seconds=cell_seconds(body.get("execution")),
         notebook=text(body, "notebook", one_line=True).strip(),
         cell_id=text(body, "cell_id", one_line=True).strip(),
     )
 
 
-def abandon_request(body: dict) -> tuple[str, str, str | None, str | None]:
-    """``POST abandon``: (reason, learning, name, heading)."""
-    return (
-        text(body, "reason", required=True),
-        text(body, "learning"),
-        text(body, "name", one_line=True).strip() or None,
-        text(body, "heading", one_line=True).strip() or None,
-    )
+def abandon_request(body: dict) -> tuple[str, str, str | None]:
+    """``POST abandon``: (reason, learning, which open entry)."""
+    return text(body, "reason", required=True), text(body, "learning"), selector(body)
+
+
+#: What may name the open entry a result or an abandon goes to, the first given wins.
+SELECTORS = ("entry", "name", "heading")
+
+
+def selector(body: dict) -> str | None:
+    """Which open entry a request names: its ``entry`` (the id), else its ``name`` or ``heading``; None: the only one."""
+    for key in SELECTORS:
+        value = text(body, key, one_line=True).strip()
+        if value:
+            return value
+    return None
 
 
 # -- lessons and rules -------------------------------------------------------------------

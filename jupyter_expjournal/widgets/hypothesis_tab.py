@@ -196,7 +196,7 @@ class HypothesisForm:
     def log(self) -> str:
         """Log the form as a PLANNED entry and clear it; the message to show. JournalError: nothing written."""
         logged = self.session.hypothesize(self.draft(), parallel=self.parallel.value, force=self.force.value)
-        lines = [f"Logged PLANNED '{logged.entry.name}' ({logged.entry.timestamp})"]
+        lines = [f"Logged PLANNED {render.named(logged.entry)}"]
         lines += [f"⚠ {w.words(WORDS)}" for w in logged.warnings]
         self.clear()
         return "\n".join(lines)

@@ -12,6 +12,7 @@ import ipywidgets as W
 
 import jupyter_expjournal.render as render
 
+from ..core.identity import ref
 from ..core.model import Entry, Logged, Outcome
 from ..core.outcome import cell_source
 from .common import left, plain, text_field
@@ -80,9 +81,10 @@ class ResultTab:
             return
         current = self.target.value
         mine = self.session.preferred()
-        options = [(f"{e.name} ({e.timestamp})", e.name) for e in reversed(open_entries)]
+        # chosen by ref (the id): two open entries may share a name, and a heading
+        options = [(f"{e.name} ({e.timestamp}{', id ' + e.id if e.id else ''})", ref(e)) for e in reversed(open_entries)]
         names = [value for _, value in options]
-        default = next((e.name for e in open_entries if e.heading == mine), names[0])
+        default = mine if mine in names else names[0]
         self.target.options = options
         self.target.value = current if current in names else default
         self.target.disabled = False

@@ -62,15 +62,15 @@ function openEntryChooser(
   select.name = 'entry';
   for (const entry of [...open].reverse()) {
     const option = element('option', '', `${entry.name} (${entry.timestamp})`);
-    option.value = entry.heading;
-    option.selected = entry.heading === preferred;
+    option.value = entry.ref;
+    option.selected = entry.ref === preferred;
     select.appendChild(option);
   }
   return labelled(parent, 'Experiment', select);
 }
 
 export interface IAttachValue {
-  heading?: string;
+  entry?: string;
   learning: string;
   next: string;
 }
@@ -92,7 +92,7 @@ export class AttachBody extends Widget {
 
   getValue(): IAttachValue {
     return {
-      heading: this._entry?.value || undefined,
+      entry: this._entry?.value || undefined,
       learning: this._learning.value,
       next: this._next.value
     };
@@ -121,9 +121,9 @@ export class AbandonBody extends Widget {
     );
   }
 
-  getValue(): { heading?: string; reason: string } {
+  getValue(): { entry?: string; reason: string } {
     return {
-      heading: this._entry?.value || undefined,
+      entry: this._entry?.value || undefined,
       reason: this._reason.value
     };
   }

@@ -43,6 +43,7 @@ function EntryCard(props: {
       className={`jp-ExpJournal-entry jp-ExpJournal-entry-${entry.status}`}
       aria-label={entry.name}
       data-heading={entry.heading}
+      data-ref={entry.ref}
     >
       <div className="jp-ExpJournal-entryHead">
         <StatusBadge status={entry.status} />

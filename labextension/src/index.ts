@@ -187,14 +187,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
         );
         return;
       }
-      let heading = (args.heading as string) || undefined;
+      let chosen = (args.entry as string) || undefined;
       let learning = '';
       let next = '';
-      if (!args.oneClick || (!heading && open.length > 1)) {
+      if (!args.oneClick || (!chosen && open.length > 1)) {
         const summary =
           `${source}: ${outputs.length} output${outputs.length === 1 ? '' : 's'}` +
           (open.length === 1 ? ` → '${open[0].name}'` : '');
-        const body = new AttachBody(summary, open, heading);
+        const body = new AttachBody(summary, open, chosen);
         const result = await showDialog({
           title: 'Attach outputs and complete',
           body,
@@ -207,12 +207,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
         if (!result.button.accept || !result.value) {
           return;
         }
-        heading = result.value.heading ?? heading;
+        chosen = result.value.entry ?? chosen;
         learning = result.value.learning;
         next = result.value.next;
       }
       const { entry, assets } = await model.result({
-        heading,
+        entry: chosen,
         outputs,
         execution_count: count,
         execution: code.getMetadata('execution'),
@@ -243,7 +243,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
           }
           const result = await showDialog({
             title: 'Abandon an experiment',
-            body: new AbandonBody(open, args.heading as string | undefined),
+            body: new AbandonBody(open, args.entry as string | undefined),
             buttons: [
               Dialog.cancelButton(),
               Dialog.warnButton({ label: 'Abandon' })
@@ -253,9 +253,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
           if (!result.button.accept || !result.value) {
             return;
           }
-          const heading =
-            result.value.heading ?? (args.heading as string | undefined);
-          const { entry } = await model.abandon(result.value.reason, heading);
+          const chosen =
+            result.value.entry ?? (args.entry as string | undefined);
+          const { entry } = await model.abandon(result.value.reason, chosen);
           Notification.info(`'${entry.name}' ABANDONED.`, { autoClose: 4000 });
         } catch (error) {
           fail(error);

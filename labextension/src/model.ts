@@ -14,7 +14,12 @@ export interface IConfigItem {
 
 /** An entry of journal.md, as the core's export gives it. */
 export interface IEntry {
+  /** The entry's own id (`3f9a1c2e`, from its Provenance line); '' when written by hand without one. */
   id: string;
+  /** What names the entry back to the API (`entry` of result and abandon): its id, else its heading. */
+  ref: string;
+  /** Unique within one answer: a list's key. */
+  key: string;
   index: number;
   heading: string;
   timestamp: string;
@@ -65,6 +70,7 @@ export interface INotice {
   gate: string;
   text: string;
   ways_out: string[];
+  /** The entries it is about, each as its `ref` (the id, else the heading). */
   entries: string[];
   /** The same in words that name no front end's controls. */
   message: string;
@@ -135,7 +141,8 @@ export interface ICheckReply {
  * and what is known of the cell; the server makes the outcome of them.
  */
 export interface IResult extends IOrigin {
-  heading?: string;
+  /** Which open entry: its `ref`. */
+  entry?: string;
   name?: string;
   outputs?: nbformat.IOutput[];
   /** The cell's prompt number: "Output of cell [N]". */
@@ -242,8 +249,8 @@ export class JournalModel {
     return this._write('result', result);
   }
 
-  abandon(reason: string, heading?: string): Promise<{ entry: IEntry }> {
-    return this._write('abandon', { reason, heading });
+  abandon(reason: string, entry?: string): Promise<{ entry: IEntry }> {
+    return this._write('abandon', { reason, entry });
   }
 
   lesson(text: string, context = '', source = ''): Promise<{ line: string }> {

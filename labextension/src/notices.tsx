@@ -36,8 +36,8 @@ function wayOut(name: string): IWayOut {
 }
 
 /** The arguments a way out's command gets: the entry, when the notice is about one. */
-function wayArgs(notice: INotice): { heading?: string } {
-  return notice.entries.length === 1 ? { heading: notice.entries[0] } : {};
+function wayArgs(notice: INotice): { entry?: string } {
+  return notice.entries.length === 1 ? { entry: notice.entries[0] } : {};
 }
 
 /** A notice as one line of text in the sidebar's words (for a notification). */

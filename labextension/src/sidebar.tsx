@@ -350,13 +350,13 @@ function JournalBody(props: {
           </div>
         )}
         {[...journal.open].reverse().map(entry => (
-          <MemoEntryCard key={entry.id} entry={entry} filesBase={filesBase}>
+          <MemoEntryCard key={entry.key} entry={entry} filesBase={filesBase}>
             <div className="jp-ExpJournal-entryActions">
               <button
                 className="jp-Button jp-mod-styled jp-mod-accept"
                 onClick={() =>
                   void commands.execute(CommandIDs.attach, {
-                    heading: entry.heading
+                    entry: entry.ref
                   })
                 }
               >
@@ -366,7 +366,7 @@ function JournalBody(props: {
                 className="jp-Button jp-mod-styled"
                 onClick={() =>
                   void commands.execute(CommandIDs.abandon, {
-                    heading: entry.heading
+                    entry: entry.ref
                   })
                 }
               >
@@ -394,7 +394,11 @@ function JournalBody(props: {
         />
         <div className="jp-ExpJournal-entries">
           {shown.map(entry => (
-            <MemoEntryCard key={entry.id} entry={entry} filesBase={filesBase} />
+            <MemoEntryCard
+              key={entry.key}
+              entry={entry}
+              filesBase={filesBase}
+            />
           ))}
         </div>
         {!growing && matches.length > shown.length && (

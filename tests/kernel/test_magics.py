@@ -360,3 +360,18 @@ def test_a_result_field_pasted_into_a_hypothesis_is_refused(ip, journal):
     ip.run_cell("print('acc = 0.95')")
     ip.run_line_magic("result", "--learning depth matters")
     assert journal.journal_path.read_text(encoding="utf-8").count("**Learning**") == 1
+
+
+def test_result_attaches_the_run_not_the_journal_talk_after_it(ip, journal):
+    """A %review looked at, a %result refused and retried: the outputs attached are still the experiment's."""
+    run(ip, f"%%hypothesis first\n{BODY}")
+    run(ip, f"%%hypothesis second --parallel\n{BODY.replace('10', '100')}")
+    run(ip, "print('accuracy = 0.971')")
+    run(ip, "%review")
+    ip._expjournal.session.opened.clear()  # as if opened by another kernel: the result must be told which
+    refused = run(ip, "%result")
+    assert not refused.success
+    run(ip, "# looked at the journal\n%journal")
+    run(ip, "%result --name first")
+    (first,) = [e for e in journal.entries() if e.name == "first"]
+    assert "accuracy = 0.971" in first.actual and "UsageError" not in first.actual and "Recent" not in first.actual

@@ -31,6 +31,7 @@ def hypothesis(journal: Journal, i: int) -> None:
         change=f"rate {i} → {i + 1}",
         expected="acc +0.01",
         baseline="acc = 0.5",
+        extra={"Provenance": f"id {i:08x}"},  # a fixed id: every byte is known
     )
     journal.hypothesize(draft, parallel=True, now=NOW)
 

@@ -183,8 +183,10 @@ async def test_a_hypothesis_from_rest_records_its_provenance(api, root):
     code, data, _ = await api("hypothesis", {"path": "nb", **HYPOTHESIS, "notebook": "nb/train.ipynb", "cell_id": "3f2a-cell"})
     assert code == 201, data
     provenance = data["entry"]["fields"]["Provenance"]
-    assert provenance == collect(root / "nb", notebook="nb/train.ipynb", cells=["3f2a-cell"]).describe()
-    assert provenance.startswith("notebook nb/train.ipynb (cell 3f2a-cell); ") and "Python " in provenance
+    made = data["entry"]["id"]  # the core's id comes first, then where the hypothesis came from
+    assert provenance == f"id {made}; " + collect(root / "nb", notebook="nb/train.ipynb", cells=["3f2a-cell"]).describe()
+    assert provenance.startswith(f"id {data['entry']['id']}; notebook nb/train.ipynb (cell 3f2a-cell); ")
+    assert "Python " in provenance
     text = (root / "experiments" / "journal.md").read_text(encoding="utf-8")
     assert text.endswith(f"**Baseline**: accuracy = 0.95\n**Provenance**: {provenance}\n")
 
@@ -192,5 +194,5 @@ async def test_a_hypothesis_from_rest_records_its_provenance(api, root):
 async def test_a_hypothesis_with_no_notebook_records_the_folder_provenance(api, root):
     code, data, _ = await api("hypothesis", {"path": "", **HYPOTHESIS})
     assert code == 201
-    assert data["entry"]["fields"]["Provenance"] == collect(root).describe()
+    assert data["entry"]["fields"]["Provenance"] == f"id {data['entry']['id']}; " + collect(root).describe()
     assert not data["entry"]["fields"]["Provenance"].startswith("notebook")

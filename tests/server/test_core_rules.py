@@ -141,7 +141,7 @@ def gate_runs(monkeypatch):
 
 async def test_409_carries_the_refusals_as_notices_and_runs_the_gates_once(api, root, gate_runs):
     assert (await api("hypothesis", {"path": "", "name": "first", "hypothesis": "h", "baseline": "acc = 0.5"}))[0] == 201
-    heading = Journal(root / "experiments").entries()[0].heading
+    made = Journal(root / "experiments").entries()[0].id  # the refusal names the entry by its id
     before = tree(root)
     gate_runs.clear()
     code, data, _ = await api("hypothesis", {"path": "", "name": "second", "hypothesis": "h", "baseline": "acc = 0.5"})
@@ -149,7 +149,7 @@ async def test_409_carries_the_refusals_as_notices_and_runs_the_gates_once(api, 
     assert len(gate_runs) == 1, "the refusals come from the one gate run that refused"
     (refusal,) = data["refusals"]
     assert set(refusal) == {"gate", "text", "ways_out", "entries", "message"}
-    assert refusal["gate"] == "open-entry" and refusal["entries"] == [heading]
+    assert refusal["gate"] == "open-entry" and refusal["entries"] == [made]
     assert refusal["ways_out"] == ["log-result", "abandon", "parallel"]
     assert refusal["text"].startswith("experiment 'first' (") and refusal["text"].endswith("is still PLANNED")
     assert data["error"] == refusal["message"] and refusal["message"].startswith(refusal["text"] + ": ")
@@ -168,11 +168,12 @@ async def test_strict_refusals_offer_force(api, root, gate_runs):
 async def test_several_open_refuses_a_result_naming_them(api, root):
     for name in ("a", "b"):
         assert (await api("hypothesis", {"path": "", "name": name, "hypothesis": "h", "parallel": True}))[0] == 201
-    headings = [e.heading for e in Journal(root / "experiments").entries()]
+    ids = [e.id for e in Journal(root / "experiments").entries()]
     code, data, _ = await api("result", {"path": "", "outcome": "x"})
     assert code == 409
     (refusal,) = data["refusals"]
-    assert (refusal["gate"], refusal["ways_out"], refusal["entries"]) == ("which-entry", ["choose-entry"], headings)
+    assert (refusal["gate"], refusal["ways_out"], refusal["entries"]) == ("which-entry", ["choose-entry"], ids)
+    assert all(ids)  # each entry is named by its id: two may share a heading
 
 
 async def test_check_answers_notices(api, root):

@@ -195,12 +195,24 @@ async def test_check_reports_gates_without_writing(api, root):
 
 # -- result and abandon --------------------------------------------------------------
 
+async def test_a_result_naming_no_open_entry_is_refused_and_writes_nothing(api, root):
+    """An entry named by a heading, a name or an id that is not open is an error (it used to fall back to
+    the only open entry: a result that says where it goes never lands elsewhere)."""
+    code, data, _ = await api("hypothesis", {"path": "nb", **RANK64})
+    before = tree(root)
+    for key in ("heading", "name", "entry"):
+        code, answer, _ = await api("result", {"path": "nb", key: "2026-01-01 00:00 — elsewhere", "outcome": "x"})
+        assert code == 400 and "no open experiment named '2026-01-01 00:00 — elsewhere'" in answer["error"], answer
+    assert tree(root) == before
+    code, answer, _ = await api("result", {"path": "nb", "entry": data["entry"]["ref"], "outcome": "eval_acc = 0.8"})
+    assert code == 200 and answer["entry"]["status"] == "COMPLETED" and answer["entry"]["id"] == data["entry"]["id"]
+
+
 async def test_result_saves_a_png_and_links_it(api, jp_fetch, root):
     assert (await api("hypothesis", {"path": "nb", **RANK64}))[0] == 201
     image = png()
     body = {
         "path": "nb",
-        "heading": "not a heading: falls back to the only open entry",
         "output": "epoch 3\neval_acc = 0.81\n",
         "images": [{"mime": "image/png", "data": base64.b64encode(image).decode()}],
         "metrics": {"eval_acc": 0.81},

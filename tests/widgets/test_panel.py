@@ -31,7 +31,8 @@ def test_an_external_write_shows_up_after_the_poll(make_panel, journal):
     with open(journal.journal_path, "a", encoding="utf-8") as fh:  # another kernel, a hand edit
         fh.write("\n### 2026-02-01 09:00 — written by hand\n**Status**: PLANNED\n**Hypothesis**: by hand\n")
     assert wait_for(lambda: [e.name for e in panel.shown_entries] == ["written by hand", "mine"])
-    assert wait_for(lambda: panel.target.value == "written by hand")
+    assert wait_for(lambda: panel.target.label.startswith("written by hand (2026-02-01 09:00)"))
+    assert panel.target.value == "2026-02-01 09:00 — written by hand"  # no id (written by hand): its heading
     journal.lessons_path.write_text("## Rules (hard-won)\n- NEVER edit by hand. Learned: 2026-02-01\n", encoding="utf-8")
     assert wait_for(lambda: "NEVER edit by hand" in panel.review.value)
 
@@ -112,7 +113,7 @@ def test_ways_out_are_worded_as_the_panels_controls_never_magic_syntax(make_pane
         journal.hypothesize(Draft(f"done {i}", "h", change=f"x {i} → {i + 1}", baseline="acc = 1"), parallel=True)
         journal.complete(Outcome(output="acc = 1"), name=f"done {i}")
     panel.refresh(force=True)
-    panel.target.value = "first"
+    panel.target.value = next(value for label, value in panel.target.options if label.startswith("first ("))
     run(ip, "print('acc = 1')")
     panel.attach.click()
     assert "add a lesson or rule in the Lesson tab" in panel.message

@@ -33,7 +33,7 @@ def test_the_panel_and_the_magics_share_one_session(panel, journal, ip, capsys):
     assert journal.entries()[-1].status == "COMPLETED"
     assert panel.shown_entries[0].status == "COMPLETED"  # refreshed after the cell, no poll needed
     run(ip, "%%hypothesis from the magic\nIt should work.\nbaseline: accuracy = 0.96")
-    assert panel.target.value == "from the magic"
+    assert panel.target.label.startswith("from the magic (") and panel.target.value == journal.entries()[-1].id
     run(ip, "print('accuracy = 0.99')")
     panel.attach.click()
     assert journal.entries()[-1].status == "COMPLETED"
