@@ -51,12 +51,18 @@ def check_journal(text: str, entries: list[Entry], name: str = "journal.md") -> 
         elif line.startswith("**") and not FIELD.fullmatch(line) and re.match(r"\*\*[^*]+\*\*\s", line):
             problems.append(Problem(f"{name}:{_line_no(text, offset)}", "",
                                     f"{line[:40]!r} looks like a field but has no colon after the name"))
+    first_with: dict[str, Entry] = {}
     for entry in entries:
         where = f"{name}:{_line_no(text, entry.span[0])}"
 
         def say(msg: str, where: str = where, heading: str = entry.heading) -> None:
             problems.append(Problem(where, heading, msg))
 
+        if entry.id:
+            earlier = first_with.setdefault(entry.id, entry)
+            if earlier is not entry:  # a copied entry: a result could not tell the two apart
+                say(f"has the id {entry.id} of '{earlier.name}' ({earlier.timestamp}): give it a new one"
+                    " (8 hex digits after 'id ' in its **Provenance**) or remove it")
         for field_name in dict.fromkeys(entry.repeated):
             say(f"has more than one **{field_name}** line: the first is read, the others are ignored")
         status = entry.status

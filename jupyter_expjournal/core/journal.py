@@ -17,7 +17,7 @@ from .assets import Assets
 from .config import render_config
 from .draft import Learned, refuse_nul, refuse_result_fields, validate_name
 from .errors import GateError, InputError, JournalError, describe_os_error
-from .identity import identified, resolve
+from .identity import identified, ref, resolve
 from .index import index_of
 from .journal_format import entry_chunk, extend_journal, extend_tail, parse_journal, result_block, tail_start
 from .lessons_format import add_bullet, merge_bullets, parse_lessons, render_lesson, render_rule
@@ -335,7 +335,7 @@ class Journal:
     def import_document(self, doc: object) -> tuple[int, int]:
         """Add the entries, lessons and rules of a JSON export that are not here yet.
 
-        Idempotent: an entry whose heading is already in the journal, or a lesson
+        Idempotent: an entry whose id (else heading) is already in the journal, or a lesson
         or rule already in lessons.md, is skipped. Everything is validated before
         anything is written. Returns (entries added, lessons and rules added).
         """
@@ -345,8 +345,9 @@ class Journal:
         self._ensure_dir()
         with self.lock:
             text, entries = self.parsed()
-            have = {e.heading for e in entries}
-            new = [(t, n, f) for t, n, f in entries_in if Entry(t, n).heading not in have]
+            # the same entry: the same id, else (none) the same heading; two of a sweep share a heading, not an id
+            have = {ref(e) for e in entries}
+            new = [(t, n, f) for t, n, f in entries_in if ref(Entry(t, n, dict(f))) not in have]
             lessons_read = self.lessons_file.read()
             lessons_text, added_lessons = merge_bullets(lessons_read, self.lessons(), lessons_in, rules_in)
             chunk = ""
