@@ -275,6 +275,8 @@ class Outcome:
     output: str = ""
     images: list[tuple[str, bytes | str]] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
+    #: metrics of output the capture cut before it reached ``output`` (the middle of a long log), in order
+    cut_metrics: dict[str, float] = field(default_factory=dict)
     error: str = ""
     delta: str = ""
     learning: str = ""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -223,6 +224,31 @@ def fenced(text: str) -> str:
     return f"{ticks}text\n{text}\n{ticks}"
 
 
+def output_metrics(output: str, cut: Mapping[str, float] | None = None) -> dict[str, float]:
+    """The metrics an output shows, last value winning, with ``cut``: those of the part the capture cut.
+
+    The capture keeps the head and the tail of a long log and reads the metrics
+    of what it drops (``cut``, in order). A metric the tail prints again is the
+    tail's; one printed only before the cut is the cut part's when it went on there.
+    """
+    from .metrics import parse_metrics
+
+    if not cut:
+        return parse_metrics(output)
+    marks = list(CUT.finditer(output))
+    if not marks:
+        return {**parse_metrics(output), **cut}
+    head, tail = output[: marks[0].start()], output[marks[-1].end() :]
+    return {**parse_metrics(head), **cut, **parse_metrics(tail)}
+
+
+def _same(read: float | None, value: float) -> bool:
+    """The value the text reads as is the value (to the 6 digits a summary writes; nan is nan)."""
+    if read is None:
+        return False
+    return (math.isnan(read) and math.isnan(value)) or math.isclose(read, value, rel_tol=1e-5, abs_tol=1e-12)
+
+
 #: Delta when nothing compared (the outcome names no metric of the baseline or expectation).
 NO_DELTA = "not computed: no metric of the baseline or expected outcome was found in the output (give the delta in words)"
 
@@ -235,11 +261,12 @@ def result_fields(entry: Entry, outcome: Outcome, result_value: object, asset_na
     """
     from .metrics import compare, format_delta, metrics_from_value, parse_metrics
 
+    read = output_metrics(outcome.output, outcome.cut_metrics)  # the whole output's: cutting loses none
     metrics = dict(outcome.metrics)
     if not metrics:
         if result_value is not None:
             metrics.update(metrics_from_value(result_value))
-        metrics = {**parse_metrics(outcome.output), **metrics}
+        metrics = {**read, **metrics}
     summary = outcome.summary.strip()
     if not summary and outcome.error:  # captured, not typed: a NUL is shown as the NUL symbol, like the output
         summary = f"Error: {outcome.error.splitlines()[0]}".replace("\x00", "\u2400")
@@ -252,6 +279,13 @@ def result_fields(entry: Entry, outcome: Outcome, result_value: object, asset_na
         label = f"Output of {outcome.source}:" if outcome.source else "Output:"
         # NUL bytes in captured output are shown as the NUL symbol, not refused
         parts.append(label + "\n" + fenced(cut_output(outcome.output.replace("\x00", "\u2400"))))
+    # what the entry's text would read as its metrics; a value it would misread (cut out of the output
+    # kept, here or by the capture) is written out, after the output, so the last value read is the real one
+    shown = parse_metrics("\n".join(p for p in parts if p))
+    lost = {k: v for k, v in {**read, **dict(outcome.metrics)}.items() if not _same(shown.get(k), v)}
+    if lost:
+        parts.append("Metrics of the whole output (the part cut above included): "
+                     + ", ".join(f"{k} = {v!r}" for k, v in lost.items()))
     alt = re.sub(r"[\[\]]", "", outcome.source or "output")
     for i, name in enumerate(asset_names, 1):
         parts.append(f"![{alt} figure {i}](assets/{name})")
