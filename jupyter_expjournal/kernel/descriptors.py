@@ -33,8 +33,8 @@ the cell has finished (the last ``os.write`` of a cell typically is). Text
 written during a cell must land in that cell, so at its end, and before
 each display, result and traceback is recorded
 (:meth:`KernelStreams.settle`), the recorder checks, cheaply, whether either
-watcher thread ran during the cell (its CPU clock moved) or bytes still wait
-in the pipe; only then it writes one NUL byte into the descriptor and waits
+watcher thread ran since the last look (its CPU clock moved) or bytes still
+wait in the pipe; only then it writes one NUL byte into the descriptor and waits
 until the watcher hands it over: the pipe is first in, first out, so all the
 cell wrote came before it. The hook takes the NUL out of the text; the watcher
 also echoes it, raw, to the kernel's original standard stream (ipykernel
@@ -140,6 +140,7 @@ class KernelStream:
         if watching and _cpu_clock is not None and thread.ident is not None:
             try:
                 self.clock = _cpu_clock(thread.ident)
+                self.cpu = time.clock_gettime_ns(self.clock)
             except OSError:  # pragma: no cover - a thread that just ended
                 self.clock = None
 
@@ -149,19 +150,13 @@ class KernelStream:
         return self.thread is not None and self.thread.is_alive()
 
     def install(self) -> None:
-        """Put the hook in front of the instance's ``write`` unless it is there; note the watcher's clock."""
+        """Put the hook in front of the instance's ``write`` unless it is there."""
         stream = self.stream
         hook = self.hook
         if hook is None or stream.__dict__.get("write") is not hook:
             self.previous = stream.__dict__.get("write", _MISSING)
             self.hook = self._make_hook(stream.write)
             stream.write = self.hook
-        clock = self.clock
-        if clock is not None:
-            try:
-                self.cpu = time.clock_gettime_ns(clock)
-            except OSError:  # the watcher thread ended
-                self.clock = None
 
     def remove(self) -> None:
         """Take the hook out (when it is still the instance's ``write``); an older one left in a chain reports nothing."""
@@ -203,16 +198,24 @@ class KernelStream:
     # -- the end of a cell: what the cell wrote to the descriptor is handed over before it closes --
 
     def due(self) -> bool:
-        """Whether the descriptor may hold text of this cell not handed over yet (the watcher ran, or bytes wait)."""
+        """Whether the descriptor may hold text not handed over yet: the watcher ran since the last look, or bytes wait.
+
+        The watcher's CPU clock stands still while it waits in its read; any
+        text written since the last look either woke it (the clock moved) or
+        still waits in the pipe.
+        """
         if self.thread is None or self.hook is None:
             return False
         clock = self.clock
         if clock is not None:
             try:
-                if time.clock_gettime_ns(clock) != self.cpu:
-                    return True
+                now = time.clock_gettime_ns(clock)
             except OSError:
                 self.clock = None
+            else:
+                if now != self.cpu:
+                    self.cpu = now  # rest() notes it again once the mark is through
+                    return True
         return _waiting(self.pipe, self._buf) > 0
 
     def send_mark(self) -> bool:

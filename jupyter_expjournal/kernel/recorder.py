@@ -168,6 +168,11 @@ class OutputRecorder:
     def registered(self) -> bool:
         return self._registered
 
+    @property
+    def kernel_streams(self) -> KernelStreams:
+        """The kernel's own streams this recorder hooks for each cell (none under terminal IPython)."""
+        return self._kernel
+
     def previous(self) -> CellRecord | None:
         """The last finished cell (while a cell runs: the one before it)."""
         return self.records[-1] if self.records else None
