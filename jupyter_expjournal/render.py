@@ -14,7 +14,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from .core.config import ABSENT
-from .core.model import Entry, Lessons, Review
+from .core.model import Entry, Lessons, Outcome, Review
 from .core.notices import NEUTRAL, NEW_HYPOTHESIS
 
 if TYPE_CHECKING:  # %load_ext imports this module: the analysis and the metrics come with a review
@@ -33,6 +33,22 @@ def first_line(text: str, width: int = 100) -> str:
 def named(entry: Entry) -> str:
     """``'SVC C=10' (2026-11-25 14:03, id 3f9a1c2e)``: an entry as a face confirms it was written, id to quote."""
     return f"'{entry.name}' ({entry.timestamp}{', id ' + entry.id if entry.id else ''})"
+
+
+def attached(outcome: Outcome) -> str:
+    """What a result attached, in a few words: ``cell [12]: 40 lines of text, 1 figure`` (or that it was nothing)."""
+    where = outcome.source or "no cell"
+    held = []
+    lines = outcome.output.count("\n") + (1 if outcome.output and not outcome.output.endswith("\n") else 0)
+    if outcome.output.strip():
+        held.append(f"{lines:,} line{'s' if lines != 1 else ''} of text")
+    if outcome.images:
+        held.append(f"{len(outcome.images)} figure{'s' if len(outcome.images) != 1 else ''}")
+    if outcome.error:
+        held.append("the error")
+    if not outcome.source:
+        return "attached no cell's output: the outcome is what was typed"
+    return f"attached {where}: {', '.join(held)}" if held else f"attached {where}: it showed no output"
 
 
 def first_line_of(pieces: Iterable[str], sep: str, width: int = 100) -> str:

@@ -375,3 +375,24 @@ def test_result_attaches_the_run_not_the_journal_talk_after_it(ip, journal):
     run(ip, "%result --name first")
     (first,) = [e for e in journal.entries() if e.name == "first"]
     assert "accuracy = 0.971" in first.actual and "UsageError" not in first.actual and "Recent" not in first.actual
+
+
+def test_result_says_what_it_attached_and_warns_of_a_cell_that_showed_nothing(ip, journal, capsys):
+    run(ip, f"%%hypothesis shown\n{BODY}")
+    run(ip, "print('accuracy = 0.97')\nprint('done')")
+    capsys.readouterr()
+    run(ip, "%result")
+    out = capsys.readouterr().out
+    assert re.search(r"^  attached cell \[\d+\]: 2 lines of text$", out, re.M), out
+    run(ip, f"%%hypothesis silent --parallel\n{BODY.replace('10', '100')}")
+    run(ip, "x = 1")  # a cell that shows nothing
+    before = journal.journal_path.read_bytes()
+    refused = run(ip, "%result --name silent")
+    assert not refused.success and "showed no output to attach and no outcome was given" in str(refused.error_in_exec)
+    assert journal.journal_path.read_bytes() == before  # nothing written
+    run(ip, "x = 2")
+    capsys.readouterr()
+    run(ip, "%result --name silent --outcome 'accuracy = 0.98, read from the dashboard'")
+    out = capsys.readouterr().out
+    assert re.search(r"^! attached cell \[\d+\]: it showed no output$", out, re.M), out
+    assert journal.entries()[-1].actual.startswith("accuracy = 0.98")
