@@ -124,11 +124,18 @@ def test_a_name_that_matches_several_open_entries_asks_which_and_an_id_picks_one
     assert entry_of(kernels.folder, first).status == "PLANNED"
 
 
-def test_a_kernel_whose_entry_was_closed_elsewhere_completes_no_other_unless_named(kernels, monkeypatch, capsys):
+@pytest.mark.parametrize("closed_by", ["the CLI", "a hand edit"])
+def test_a_kernel_whose_entry_was_closed_elsewhere_completes_no_other_unless_named(kernels, monkeypatch, closed_by):
     one, two = kernels(), kernels()
     mine = opened_id(one.ok(hypothesis("mine")))
     monkeypatch.setenv("EXPJOURNAL_DIR", str(kernels.folder))
-    assert cli(["result", "--name", mine, "--outcome", "closed in a terminal"]) == 0  # closed elsewhere
+    if closed_by == "the CLI":
+        assert cli(["result", "--name", mine, "--outcome", "closed in a terminal"]) == 0
+    else:
+        path = kernels.folder / "journal.md"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("**Status**: PLANNED", "**Status**: COMPLETED") + "**Actual outcome**: by hand\n",
+                        encoding="utf-8")
     other = opened_id(two.ok(hypothesis("other")))
     one.ok("print('accuracy = 0.97')")
     before = (kernels.folder / "journal.md").read_bytes()
