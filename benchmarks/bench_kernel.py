@@ -1,5 +1,6 @@
-"""Inside a real kernel (ipykernel through jupyter_client): the recorder's cost per cell, and memory
-after 1,000 cells that each display a PNG figure, with and without the extension."""
+"""Inside a real kernel (ipykernel through jupyter_client): the recorder's cost per cell (with the hooks on the
+kernel's streams and the descriptor check of every cell), and memory after 1,000 cells that each display a PNG
+figure and after 1,000 cells that each print 10,000 lines, with and without the extension."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 from common import child_env, fmt, median, report, section
@@ -14,11 +16,13 @@ from common import child_env, fmt, median, report, section
 SETUP_TIMING = r"""
 import time as _time
 _ip = get_ipython()
-_bench = {"pre": 0.0, "cells": []}
+_bench = {"pre": 0.0, "cpu0": 0.0, "cells": [], "cpu": []}
 def _bench_pre(*args):
+    _bench["cpu0"] = _time.thread_time()
     _bench["pre"] = _time.perf_counter()
 def _bench_post(*args):
     _bench["cells"].append(_time.perf_counter() - _bench["pre"])
+    _bench["cpu"].append(_time.thread_time() - _bench["cpu0"])  # the cell thread's own CPU: no other thread's turns
 _ip.events.register("pre_run_cell", _bench_pre)     # registered first: runs before the extension's
 """
 
@@ -27,7 +31,7 @@ _ip.events.unregister("post_run_cell", _bench_post) if _bench_post in _ip.events
 _rec = _ip._expjournal.recorder
 _rec.register() if {loaded} else _rec.unregister()
 _ip.events.register("post_run_cell", _bench_post)   # registered last: runs after the extension's
-_bench["cells"].clear()
+_bench["cells"].clear(); _bench["cpu"].clear()
 """
 
 
@@ -36,7 +40,8 @@ class Kernel:
         from jupyter_client.manager import KernelManager
 
         self.km = KernelManager(kernel_name="python3")
-        self.km.start_kernel(env=env, stderr=subprocess.DEVNULL)  # no "running over TCP" warnings in the table
+        # no "running over TCP" warnings in the table, nor the echo of descriptor output ipykernel writes to its own stdout
+        self.km.start_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=60)
@@ -54,6 +59,15 @@ class Kernel:
             raise RuntimeError(f"{expr}: {data}")
         return json.loads(eval(data["data"]["text/plain"]))  # a repr of a JSON string
 
+    def rss(self) -> int:
+        """The kernel process's resident memory, in bytes, read from /proc (not through a cell)."""
+        pid = self.km.provisioner.pid
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        raise RuntimeError("no VmRSS in /proc status")
+
     def stop(self) -> None:
         self.kc.stop_channels()
         self.km.shutdown_kernel(now=True)
@@ -68,7 +82,12 @@ def cell_overhead(quick: bool) -> None:
     try:
         kernel.run(SETUP_TIMING)
         kernel.run("%load_ext jupyter_expjournal")
+        kernel.run(ARM.format(loaded=True))
+        kernel.run("_ = __import__('os').write(1, b'fd check\\n')")
+        hooked = kernel.value(FD_CHECK)
         inside = {False: [], True: []}
+        cpu = {False: [], True: []}
+        fd_inside = {False: [], True: []}
         roundtrip = {False: [], True: []}
         for _ in range(rounds):
             for loaded in (False, True):  # interleaved rounds: drift hits both alike
@@ -79,6 +98,11 @@ def cell_overhead(quick: bool) -> None:
                 roundtrip[loaded].append((time.perf_counter() - t0) / per_arm)
                 cells = kernel.value("__import__('json').dumps(_bench['cells'][1:])")  # the first is the ARM cell
                 inside[loaded].append(median(cells))
+                cpu[loaded].append(median(kernel.value("__import__('json').dumps(_bench['cpu'][1:])")))
+                kernel.run("_bench['cells'].clear()")
+                for _ in range(per_arm // 5):
+                    kernel.run("_ = __import__('os').write(1, b'one line to descriptor 1\\n')")
+                fd_inside[loaded].append(median(kernel.value("__import__('json').dumps(_bench['cells'][1:])")))
     finally:
         kernel.stop()
     bare, loaded = median(inside[False]), median(inside[True])
@@ -86,7 +110,20 @@ def cell_overhead(quick: bool) -> None:
            target=bare + 20e-6, target_text="overhead < 20 µs")
     print(f"    overhead per cell: {fmt(loaded - bare)}; client round trip per cell: {fmt(median(roundtrip[True]))} "
           f"loaded vs {fmt(median(roundtrip[False]))} not (ZMQ and the event loop dominate)")
+    bare_cpu, loaded_cpu = median(cpu[False]), median(cpu[True])
+    report("  the same, CPU time of the kernel's cell thread", loaded_cpu, bare_cpu, "same cell, recorder off",
+           target=bare_cpu + 20e-6, target_text="overhead < 20 µs")
+    print("    (CPU time leaves out the turns other threads take with the GIL: it holds on a busy machine)")
+    print(f"    descriptor capture: {hooked['hooked']} kernel streams hooked, {hooked['watched']} descriptor watchers; "
+          f"a cell's os.write(1, ...) recorded: {hooked['recorded']}")
+    report("  cell writing one line to descriptor 1, extension loaded", median(fd_inside[True]), median(fd_inside[False]),
+           "same cell, recorder off")
+    print("    (that cell waits for ipykernel's watcher thread to hand the line over, so it lands in its own cell)")
 
+
+FD_CHECK = ("__import__('json').dumps({'hooked': len(_rec.kernel_streams.hooked),"
+            " 'watched': sum(s.watching for s in _rec.kernel_streams.streams()),"
+            " 'recorded': 'fd check' in _rec.previous().text()})")
 
 FIGURE = r"""
 import numpy as _np, matplotlib.pyplot as _plt
@@ -134,6 +171,63 @@ def memory(quick: bool) -> None:
     print(f"    one figure is {png / 1e3:.0f} kB of PNG; the ring keeps the last 32 cells")
 
 
+LOG_CELL = r"""
+get_ipython().history_manager.outputs.clear()  # IPython 9 keeps every write of every cell: not the extension's memory
+for _i in range(10_000):
+    print(f"epoch {_i // 1000:>2} step {_i:>5}/10000 loss = {1 / (_i + 1):.6f} accuracy = {_i / 10_000:.4f} "
+          f"lr = 1.0e-04 grad_norm = {_i % 7 / 3:.4f} samples/s = {900 + _i % 50} time = 0.13 s")
+"""
+
+
+def log_memory(quick: bool) -> None:
+    cells = 200 if quick else 1000
+    first = 100
+    section(f"Kernel memory after {cells:,} cells that each print 10,000 lines (1.2 MB: over the cell's 1 MB head, "
+            "so its tail and the metrics of what is dropped are kept too)")
+    results: dict[bool, dict] = {}
+
+    def drive(loaded: bool) -> None:  # the two kernels run side by side, one thread each
+        env = child_env(EXPJOURNAL_DIR=tempfile.mkdtemp(prefix="bench-log-") + "/experiments")
+        kernel = Kernel(env)
+        try:
+            if loaded:
+                kernel.run("%load_ext jupyter_expjournal")
+            kernel.run(LOG_CELL)
+            seen = {0: kernel.rss()}
+            t0 = time.perf_counter()
+            for i in range(1, cells + 1):
+                kernel.run(LOG_CELL, timeout=120)
+                if i in (first, cells):
+                    seen[i] = kernel.rss()
+            seen["cell"] = (time.perf_counter() - t0) / cells
+            if loaded:
+                seen["ring"] = kernel.value("__import__('json').dumps([len(get_ipython()._expjournal.recorder.records),"
+                                            " get_ipython()._expjournal.recorder.previous().truncated])")
+        finally:
+            kernel.stop()
+        results[loaded] = seen
+
+    threads = [threading.Thread(target=drive, args=(loaded,)) for loaded in (False, True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if len(results) != 2:
+        raise RuntimeError("a kernel of the log memory benchmark failed")
+    bare, loaded = results[False], results[True]
+    report(f"kernel RSS growth from cell {first} to {cells:,}, 10,000-line cells, extension loaded",
+           loaded[cells] - loaded[first], bare[cells] - bare[first], "same, no extension", unit="MB",
+           target=max(bare[cells] - bare[first], 0) + 5e6, target_text="flat: < no-extension growth + 5 MB")
+    ring = 32 * 1.5e6  # the ring's 32 cells, each at most its 1 MB head and its 0.5 MB tail
+    report(f"  kernel RSS after {cells:,} such cells, extension loaded", loaded[cells], bare[cells],
+           "same cells, no extension", unit="MB", target=bare[cells] + ring + 16e6,
+           target_text=f"< no extension + the ring ({fmt(ring, 'MB')}) + 16 MB")
+    report("  one 10,000-line cell, extension loaded", loaded["cell"], bare["cell"], "same cell, no extension")
+    kept, cut = loaded["ring"]
+    print(f"    RSS at cell {first}: {fmt(loaded[first], 'MB')} loaded, {fmt(bare[first], 'MB')} not; the ring holds {kept}"
+          f" cells; each cut {cut / 1e3:.0f} kB; IPython's own output history is cleared in every cell of both kernels")
+
+
 def run(quick: bool = False) -> None:
     try:
         import ipykernel  # noqa: F401
@@ -143,6 +237,7 @@ def run(quick: bool = False) -> None:
         return
     cell_overhead(quick)
     memory(quick)
+    log_memory(quick)
 
 
 if __name__ == "__main__":

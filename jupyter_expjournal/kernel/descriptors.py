@@ -115,6 +115,7 @@ class KernelStream:
 
     __slots__ = (
         "stream", "kind", "sink", "hook", "previous", "thread", "pipe", "fd", "clock", "cpu", "owed", "arrived", "_buf",
+        "_read_lines",
     )
 
     def __init__(self, stream, kind: str, sink: Callable[[str, str], None]) -> None:
@@ -127,6 +128,7 @@ class KernelStream:
         self.arrived = threading.Event()
         self._buf = bytearray(4)
         self.cpu = 0
+        self._read_lines = None  # (code, line numbers) of the watcher loop's reads, found the first time
         # The descriptor watcher (ipykernel's private attributes; any of them missing: no late-text wait).
         thread = getattr(stream, "watch_fd_thread", None)
         pipe, fd = getattr(stream, "_fid", None), getattr(stream, "_original_stdstream_fd", None)
@@ -233,26 +235,38 @@ class KernelStream:
         return True
 
     def rest(self) -> None:
-        """After the mark came back: note the watcher's clock once it is reading the pipe again.
+        """After the mark came back: note the watcher's clock once it is back at its read of the pipe.
 
-        The watcher still echoes the mark and goes back to its read after
-        handing it over; the GIL is let go a few times (50 µs each) until its
-        clock stops, so that a later look in the same cell does not take that
-        for new output.
+        The watcher still echoes the mark and reads again after handing it
+        over; were its clock noted before that, the next look would take it
+        for new output, send another mark, and so on after every cell. So the
+        GIL is let go (20 µs at a time, 2 ms at most) until the watcher's
+        frame stands at its ``os.read`` line.
         """
         clock = self.clock
         if clock is None:
             return
+        ident = self.thread.ident
+        for _ in range(100):
+            frame = sys._current_frames().get(ident)
+            if frame is None or self._at_read(frame):
+                break
+            time.sleep(0.00002)
         try:
-            now = time.clock_gettime_ns(clock)
-            for _ in range(5):
-                time.sleep(0.00005)
-                before, now = now, time.clock_gettime_ns(clock)
-                if now == before:
-                    break
-            self.cpu = now
+            self.cpu = time.clock_gettime_ns(clock)
         except OSError:
             self.clock = None
+
+    def _at_read(self, frame) -> bool:
+        """Whether the watcher thread's innermost frame is at a line of its loop that reads the pipe."""
+        code = frame.f_code
+        lines = self._read_lines
+        if lines is None or lines[0] is not code:
+            import dis
+
+            found = {i.positions.lineno for i in dis.get_instructions(code) if i.argval == "read"}
+            lines = self._read_lines = (code, found)
+        return frame.f_lineno in lines[1]
 
 
 class KernelStreams:

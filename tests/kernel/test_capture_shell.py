@@ -15,13 +15,15 @@ import sys
 import zlib
 
 import pytest
+import test_recorder
 from IPython.lib.pretty import pretty
-from IPython.testing import globalipapp
 from testkit import png
 
-from jupyter_expjournal.kernel.recorder import OutputRecorder
-
 PNG = png(40, 40)
+
+# The recorder tests' fixtures: IPython's real test shell, recorders registered on it (and unregistered after
+# each test), and all MIME types computed, as a notebook front end has them.
+shell, make_rec, rich_display = test_recorder.shell, test_recorder.make_rec, test_recorder.rich_display
 
 
 def noisy_png(width: int, height: int) -> bytes:
@@ -33,37 +35,6 @@ def noisy_png(width: int, height: int) -> bytes:
     rows = b"".join(b"\0" + os.urandom(width) for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 0)) + chunk(b"IEND", b"")
-
-
-@pytest.fixture(scope="module")
-def shell():
-    return globalipapp.get_ipython()
-
-
-@pytest.fixture
-def make_rec(shell):
-    made = []
-
-    def make(**kwargs) -> OutputRecorder:
-        rec = OutputRecorder(shell, **kwargs)
-        rec.register()
-        made.append(rec)
-        shell.user_ns["rec"] = rec
-        return rec
-
-    yield make
-    for rec in made:
-        rec.unregister()
-    shell.user_ns.pop("rec", None)
-
-
-@pytest.fixture
-def rich_display(shell):
-    formatter = shell.display_formatter
-    saved = list(formatter.active_types)
-    formatter.active_types = list(formatter.format_types)
-    yield
-    formatter.active_types = saved
 
 
 def run(shell, code: str):
