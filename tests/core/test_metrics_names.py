@@ -45,6 +45,8 @@ from jupyter_expjournal.core.model import Draft, Outcome
         ("Test set: Average loss: 0.0274", {"Average loss": 0.0274}),
         ("[10]\tvalid_0's binary_logloss: 0.12\tvalid_0's auc: 0.99", {"valid_0.binary_logloss": 0.12, "valid_0.auc": 0.99}),
         ("the model's 'val acc': 0.7", {"val acc": 0.7}),
+        ("the model's accuracy: 0.9", {"accuracy": 0.9}),  # an owner only where LightGBM writes one
+        ("[10] valid_1's l2: 0.5", {"valid_1.l2": 0.5}),
     ],
 )
 def test_names_of_several_words(text, expected):

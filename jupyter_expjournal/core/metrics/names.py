@@ -15,9 +15,11 @@ common English word (``the``, ``of``, ``expect``, ... so "the accuracy" is
 a name: then the name is its last word alone, as before this rule.  A word is
 what a single name may be (:data:`NAME`): ``top-1``, ``F1``, ``avg.f1-score``.
 
-LightGBM writes ``valid_0's binary_logloss: 0.12``: that name is
+LightGBM writes ``[10]<tab>valid_0's binary_logloss: 0.12``: that name is
 ``valid_0.binary_logloss``, as the same value is named in the model's
-``evals_result_`` read with :func:`~.values.metrics_from_value`.
+``evals_result_`` read with :func:`~.values.metrics_from_value` (only after a
+tab or ``]``, where LightGBM puts it: prose's "the model's accuracy" is
+``accuracy``).
 """
 
 from __future__ import annotations
@@ -62,7 +64,8 @@ STOPWORDS = frozenset(
 _LOG_LEVELS = frozenset({"DEBUG", "INFO", "WARN", "WARNING", "ERROR", "CRITICAL", "FATAL", "TRACE"})
 
 _WORD_RE = re.compile(NAME)
-_OWNER_RE = re.compile("(" + NAME + ")'s")  # LightGBM's "valid_0's"
+# LightGBM's "[10]\tvalid_0's binary_logloss": the data set's name after a tab (or "] "), never prose's "model's".
+_OWNER_RE = re.compile(r"(?:\t|\] )(" + NAME + r")'s\Z")
 _SPLIT_RE = re.compile(r"[ \t]+")
 
 
@@ -89,14 +92,13 @@ def words_before(text: str, start: int, name: str) -> str:
     cut = max(line.rfind("\n"), line.rfind("\r"))
     if cut >= 0:
         line = line[cut + 1 :]
+    owner = _OWNER_RE.search(line) if line.endswith("'s") else None
+    if owner:
+        return f"{owner.group(1)}.{name}"
     line = line.replace("\t", "  ")  # a tab parts like two blanks
     words: list[str] = []
     while True:
         head, blank, word = line.rpartition(" ")
-        if not words:
-            owner = _OWNER_RE.fullmatch(word)
-            if owner:
-                return f"{owner.group(1)}.{name}"
         if not is_joinable(word):
             break
         words.append(word)
