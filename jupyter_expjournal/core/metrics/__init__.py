@@ -13,12 +13,21 @@ journal must never lose an entry because a regular expression disliked it.
 
 The modules, in the order the data flows (each imports only those above it):
 
-* :mod:`.parse` -- metric values from cell output (:func:`parse_metrics`) and
-  from returned Python values (:func:`metrics_from_value`); the regular
-  expressions and the tokeniser for hand-written fields.  Its docstring holds
-  the reading rules: precision over recall, the last occurrence wins,
-  percentages are fractions, what a name may look like.
-* :mod:`.stream` -- :class:`MetricStream`, the same line scan over text that
+* :mod:`.names` -- what a name and a number look like, and which words before
+  a ``name =`` belong to the name (``F1 score``); the prose words.
+* :mod:`.frames` -- what a table's cells are called (one rule for a pandas
+  DataFrame and for a printed table).
+* :mod:`.values` -- metric values from returned Python values
+  (:func:`metrics_from_value`): dicts, histories, dataclasses, DataFrames.
+* :mod:`.tables` and :mod:`.formats` -- printed tables (scikit-learn's
+  ``classification_report``, Lightning's and Hugging Face's tables, pandas
+  reprs) and the few library summaries whose number is not after ``name =``.
+* :mod:`.parse` -- metric values from cell output (:func:`parse_metrics`);
+  the regular expressions and the tokeniser for hand-written fields.  Its
+  docstring holds the reading rules: precision over recall, the last
+  occurrence wins, percentages are fractions, times are seconds, what a name
+  may look like.
+* :mod:`.stream` -- :class:`MetricStream`, the same scan over text that
   passes once in pieces (the middle of a long log a capture drops), in
   bounded memory.
 * :mod:`.expectations` -- :class:`Expectation` and :func:`parse_expected`, for
@@ -45,8 +54,9 @@ from .delta import (
 )
 from .expectations import Expectation, parse_expected
 from .format import format_change, format_delta, format_number
-from .parse import metrics_from_value, parse_metrics
+from .parse import parse_metrics
 from .stream import MetricStream
+from .values import metrics_from_value
 
 __all__ = [
     "ABSOLUTE_TOLERANCE",

@@ -12,8 +12,9 @@ Design decisions:
   (:func:`~.parse.scan_lines`), not its whole-text JSON/literal path: a
   dropped middle is never one whole literal.  No match spans a line break, so
   the stream scans whole lines only and holds back the unfinished last line of
-  each piece until the rest of it arrives; pieces cut anywhere give the values
-  one scan of the joined text gives.
+  each piece until the rest of it arrives, and the last lines while they may
+  be part of a table (:func:`~.tables.held_from`); pieces cut anywhere give
+  the values one scan of the joined text gives.
 * **Bounded memory.**  At most :data:`MAX_NAMES` names are kept (later new
   names are ignored; known ones still update, so the last value still wins),
   and an unfinished line is held up to :data:`MAX_PARTIAL` characters: past
