@@ -76,15 +76,6 @@ _log = logging.getLogger(__name__)
 _MISSING = object()
 _SENTINEL = "\0"
 
-try:  # FIONREAD: bytes waiting in a pipe (Linux, macOS)
-    import fcntl
-    import termios
-
-    _FIONREAD = termios.FIONREAD
-except (ImportError, AttributeError):  # pragma: no cover - Windows: ipykernel watches no descriptor there
-    fcntl = None
-    _FIONREAD = None
-
 _cpu_clock = getattr(time, "pthread_getcpuclockid", None)  # Linux; not macOS (there only the pipe is looked at)
 
 
@@ -96,13 +87,27 @@ def is_kernel_stream(stream) -> bool:
     return False
 
 
-def _waiting(pipe: int, buf: bytearray) -> int:
-    """Bytes in the pipe that the watcher thread has not read yet."""
+def _pipe_probe():
+    """A function giving the bytes waiting in a pipe (FIONREAD), or None where there is none (Windows).
+
+    Imported when a kernel stream with a descriptor watcher is first seen: terminal IPython never pays for it.
+    """
     try:
-        fcntl.ioctl(pipe, _FIONREAD, buf)
-    except OSError:
-        return 0
-    return int.from_bytes(buf, sys.byteorder)
+        import fcntl
+        import termios
+
+        ioctl, fionread = fcntl.ioctl, termios.FIONREAD
+    except (ImportError, AttributeError):  # pragma: no cover - ipykernel watches no descriptor there
+        return None
+
+    def waiting(pipe: int, buf: bytearray) -> int:
+        try:
+            ioctl(pipe, fionread, buf)
+        except OSError:
+            return 0
+        return int.from_bytes(buf, sys.byteorder)
+
+    return waiting
 
 
 class KernelStream:
@@ -115,7 +120,7 @@ class KernelStream:
 
     __slots__ = (
         "stream", "kind", "sink", "hook", "previous", "thread", "pipe", "fd", "clock", "cpu", "owed", "arrived", "_buf",
-        "_read_lines",
+        "_read_lines", "_waiting",
     )
 
     def __init__(self, stream, kind: str, sink: Callable[[str, str], None]) -> None:
@@ -134,8 +139,10 @@ class KernelStream:
         pipe, fd = getattr(stream, "_fid", None), getattr(stream, "_original_stdstream_fd", None)
         watching = (
             isinstance(thread, threading.Thread) and isinstance(pipe, int) and isinstance(fd, int)
-            and getattr(stream, "_should_watch", False) and fcntl is not None
+            and getattr(stream, "_should_watch", False)
         )
+        self._waiting = _pipe_probe() if watching else None
+        watching = watching and self._waiting is not None
         self.thread = thread if watching else None
         self.pipe, self.fd = pipe, fd
         self.clock = None
@@ -218,7 +225,7 @@ class KernelStream:
                 if now != self.cpu:
                     self.cpu = now  # rest() notes it again once the mark is through
                     return True
-        return _waiting(self.pipe, self._buf) > 0
+        return self._waiting(self.pipe, self._buf) > 0
 
     def send_mark(self) -> bool:
         """Write the NUL mark into the descriptor, when it still is the watched pipe and the hook gets its text."""
