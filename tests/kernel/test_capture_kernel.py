@@ -208,3 +208,27 @@ def test_a_cell_that_showed_nothing_is_empty(venv_kernelspec, tmp_path, monkeypa
         "1/0",
     ], tmp_path, monkeypatch)
     assert [r["empty"] for r in recs] == [True, False, True, True, False, False, False, False], recs
+
+
+def test_unregister_takes_the_hooks_out_and_register_puts_them_back(venv_kernelspec, tmp_path, monkeypatch):
+    check = (
+        "import json\n_rec = get_ipython()._expjournal.recorder\n"
+        "print(json.dumps([_rec.registered, len(_rec.kernel_streams.hooked),"
+        " [s.hook is not None for s in _rec.kernel_streams.streams()]]))"
+    )
+    cells = run([
+        "%load_ext jupyter_expjournal",
+        "import os\n_ = os.write(1, b'recorded\\n')",
+        check,
+        "%unload_ext jupyter_expjournal",
+        "import os\n_ = os.write(1, b'not recorded\\n')",
+        check,
+        "%load_ext jupyter_expjournal",
+        "import os\n_ = os.write(1, b'recorded again\\n')",
+        "import json\nprint(json.dumps([r.text() for r in get_ipython()._expjournal.recorder.records]))",
+    ], tmp_path, monkeypatch)
+    on, off = (json.loads(shown(cells[i])) for i in (2, 5))
+    assert on == [True, 2, [True, True]] and off == [False, 0, []]  # unloaded: no hook left in the kernel's streams
+    texts = json.loads(shown(cells[8]))
+    assert texts == ["recorded\n", shown(cells[2]), "recorded again\n"], texts  # nothing recorded while unloaded
+    assert shown(cells[4]) == "not recorded\n"  # the notebook still got it: only the recording stopped
