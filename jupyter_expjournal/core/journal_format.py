@@ -198,12 +198,19 @@ _OPEN_TAG = re.compile(r"\s*<(details|div|section|blockquote)(?:\s[^>]*)?>", re.
 _CLOSE_TAG = re.compile(r"\s*</(details|div|section|blockquote)>\s*", re.I)
 
 
+def _fields_in(rest: str) -> bool:
+    """``rest`` holds a ``**Field**:`` line (outside code fences): the entry goes on in it."""
+    fences = Fences()
+    return any(not fences.feed(line) and FIELD.fullmatch(line) for _offset, line, _nl in iter_lines(rest))
+
+
 def _before_outer_closers(block: str, cut: int) -> int:
     """Where a result's fields go: the end of the entry's own block.
 
-    A closing tag with no opening tag in the entry (``</details>`` of a
-    ``<details>`` that wraps the entry, opened before its heading) ends the
-    entry's own block: the fields go before it, after the entry's last line.
+    A closing tag with no opening tag in the entry and no field of the entry
+    after it (``</details>`` of a ``<details>`` that wraps the entry, opened
+    before its heading) ends the entry's own block: the fields go before it,
+    after the entry's last line. One with fields after it is text a field holds.
     Otherwise ``cut``, the end of the entry's content.
     """
     depth: dict[str, int] = {}
@@ -215,7 +222,9 @@ def _before_outer_closers(block: str, cut: int) -> int:
         if closing:
             tag = closing.group(1).lower()
             if not depth.get(tag):
-                return content_end(block, 0, offset)
+                if not _fields_in(block[offset:cut]):  # the wrapper's end: no field of the entry follows it
+                    return content_end(block, 0, offset)
+                continue  # text of a field (a pasted ``</div>``) with the entry's fields going on after it
             depth[tag] -= 1
             continue
         opening = _OPEN_TAG.match(line)

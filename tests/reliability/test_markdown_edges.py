@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from jupyter_expjournal.cli import main
+from jupyter_expjournal.core.journal import Journal
 
 ENTRY = "### 2026-11-25 14:03 — first\n**Status**: PLANNED\n**Hypothesis**: h\n**Baseline**: acc = 0.5\n"
 
@@ -99,3 +100,13 @@ def test_a_details_block_inside_the_entry_keeps_its_own_end(folder):
     assert cli(folder, "result", "--outcome", "acc = 0.6", "--learning", "l") == 0
     text = path.read_text(encoding="utf-8")
     assert "lots of log\n</details>\n**Actual outcome**: acc = 0.6" in text
+
+
+def test_a_closing_tag_inside_a_field_is_not_taken_for_the_end_of_a_wrapper(folder):
+    """A hypothesis that holds a ``</div>`` line, with the entry's Provenance after it: the result goes at the
+    entry's end, and neither the hypothesis nor the learning gains or loses a line."""
+    hypothesis = "pasted from a page\n</div>"
+    assert cli(folder, "hypothesis", "tagged", "--hypothesis", hypothesis, "--baseline", "acc = 0.5") == 0
+    assert cli(folder, "result", "--outcome", "acc = 0.6", "--learning", "kept\n</DIV>") == 0
+    (entry,) = Journal(folder).entries()
+    assert entry.hypothesis == hypothesis and entry.learning == "kept\n</DIV>" and entry.id
