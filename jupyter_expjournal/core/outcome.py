@@ -242,6 +242,20 @@ def output_metrics(output: str, cut: Mapping[str, float] | None = None) -> dict[
     return {**parse_metrics(head), **cut, **parse_metrics(tail)}
 
 
+#: At most this many metrics make a summary line (a classification report prints twenty).
+SUMMARY_METRICS = 6
+
+
+def metrics_line(metrics: Mapping[str, float], named: str = "") -> str:
+    """``accuracy = 0.97, f1 = 0.96``: the metrics ``named`` mentions (the baseline, the expectation) first,
+    at most :data:`SUMMARY_METRICS`, saying how many more the output holds."""
+    said = named.casefold()
+    order = sorted(metrics, key=lambda k: k.casefold() not in said)  # stable: mentioned first, else as printed
+    shown = ", ".join(f"{k} = {metrics[k]:.6g}" for k in order[:SUMMARY_METRICS])
+    more = len(order) - SUMMARY_METRICS
+    return shown + (f" (and {more} more in the output)" if more > 0 else "")
+
+
 def _same(read: float | None, value: float) -> bool:
     """The value the text reads as is the value (to the 6 digits a summary writes; nan is nan)."""
     if read is None:
@@ -271,7 +285,7 @@ def result_fields(entry: Entry, outcome: Outcome, result_value: object, asset_na
     if not summary and outcome.error:  # captured, not typed: a NUL is shown as the NUL symbol, like the output
         summary = f"Error: {outcome.error.splitlines()[0]}".replace("\x00", "\u2400")
     if not summary and metrics:
-        summary = ", ".join(f"{k} = {v:.6g}" for k, v in metrics.items())
+        summary = metrics_line(metrics, f"{entry.baseline}\n{entry.expected}")
     if not summary and (outcome.output or outcome.images):
         summary = f"see the output of {outcome.source or 'the cell'} below"
     parts = [summary]

@@ -49,3 +49,12 @@ def test_no_line_is_added_when_the_text_already_reads_right(tmp_path):
     entry, _ = complete(tmp_path, Outcome(output="loss = 0.123456789\naccuracy = 0.96\n"))
     assert "Metrics of the whole output" not in entry.actual
     assert entry.measured == {"loss": 0.123456789, "accuracy": 0.96}
+
+
+def test_a_summary_of_many_metrics_names_those_the_entry_expects_first(tmp_path):
+    """A classification report prints some twenty metrics: the first line says the ones the entry is about."""
+    report = "\n".join(f"class{i}.precision = 0.{i}1" for i in range(1, 10)) + "\naccuracy = 0.97\n"
+    entry, _ = complete(tmp_path, Outcome(output=report))
+    first = entry.actual.split("\n")[0]
+    assert first.startswith("accuracy = 0.97, class1.precision = 0.11") and first.endswith("(and 4 more in the output)")
+    assert entry.measured["class9.precision"] == 0.91  # all of them are still read from the output
