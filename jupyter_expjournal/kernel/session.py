@@ -170,6 +170,7 @@ class KernelSession:
             # The core's rule on the outputs as the notebook stores them: what the sidebar posts for the same cell.
             shown = from_notebook(record.notebook_outputs())
             outcome.output, outcome.images, outcome.error = shown.text, shown.images, shown.error
+            outcome.cut_metrics = record.dropped_metrics  # read from what the capture cut: no metric is lost
             outcome.source = cell_source(record.prompt)
             value = record.result_value
         if opened is not None:
