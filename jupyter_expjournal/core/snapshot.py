@@ -64,6 +64,13 @@ class Snapshot:
             offset += len(piece)
         return True
 
+    def chunks(self, size: int):
+        """The bytes in views of at most ``size`` bytes, in order: what a check compares a file with as it reads."""
+        for piece in self._data:
+            whole = memoryview(piece)
+            for start in range(0, len(piece), size):
+                yield whole[start : start + size]
+
     @property
     def pieces(self) -> int:
         """How many pieces the bytes are kept in (one per append since they were last joined)."""

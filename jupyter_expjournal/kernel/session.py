@@ -69,13 +69,20 @@ class KernelSession:
         #: folder (``%journal --dir`` may switch) the last opened is "mine".
         self.opened: dict[tuple[Path, str], Opened] = {}
         self._journals: dict[Path, Journal] = {}
+        self._found: tuple[tuple, Journal] | None = None  # (the cell, settings and cwd it was found for, the journal)
 
     def journal(self) -> Journal:
-        """The journal for the current working directory (re-found each call: cwd may move)."""
+        """The journal for the current working directory: found again for each cell (cwd may move), once
+        per cell (a magic asks several times; walking up the folders is a dozen system calls each time)."""
+        key = (self.recorder.current, self.settings.directory, os.getcwd())
+        if key[0] is not None and self._found is not None and self._found[0] == key:
+            return self._found[1]
         path = find_experiments_dir(explicit=self.settings.directory or None)
         if path not in self._journals:
             self._journals[path] = Journal(path)
-        return self._journals[path]
+        found = self._journals[path]
+        self._found = (key, found)
+        return found
 
     def preferred(self) -> str | None:
         """The id of the entry this kernel opened last in the current journal and has not closed."""
