@@ -33,13 +33,13 @@ the cell has finished (the last ``os.write`` of a cell typically is). Text
 written during a cell must land in that cell, so at its end, and before
 each display, result and traceback is recorded
 (:meth:`KernelStreams.settle`), the recorder checks, cheaply, whether either
-watcher thread ran since the last look (its CPU clock moved) or bytes still
-wait in the pipe; only then it writes one NUL byte into the descriptor and waits
-until the watcher hands it over: the pipe is first in, first out, so all the
-cell wrote came before it. The hook takes the NUL out of the text; the watcher
-also echoes it, raw, to the kernel's original standard stream (ipykernel
-itself writes a NUL there to stop the watcher), where terminals show nothing.
-A cell with no such output pays two clock reads and two ``ioctl`` calls.
+watcher thread ran since the last look (its CPU clock moved); only then it
+writes one NUL byte into the descriptor and waits until the watcher hands it
+over: the pipe is first in, first out, so all the cell wrote came before it.
+The hook takes the NUL out of the text; the watcher also echoes it, raw, to
+the kernel's original standard stream (ipykernel itself writes a NUL there to
+stop the watcher), where terminals show nothing. A cell with no such output
+pays two clock reads and two ``ioctl`` calls, none of which lets the GIL go.
 Settling before a display also puts the text in the kernel's stream buffer
 before ipykernel flushes it ahead of the display, so the notebook shows it
 in order too. A Python ``print`` right after C code wrote to a descriptor
@@ -87,27 +87,45 @@ def is_kernel_stream(stream) -> bool:
     return False
 
 
-def _pipe_probe():
-    """A function giving the bytes waiting in a pipe (FIONREAD), or None where there is none (Windows).
+def _pipe_probe(pipes: tuple):
+    """A function ``ready()``: for each of ``pipes`` (descriptors), whether bytes wait in it; ``()`` when none.
 
-    Imported when a kernel stream with a descriptor watcher is first seen: terminal IPython never pays for it.
+    One ``poll`` with no timeout for all of them. Python's own ``select`` and
+    ``fcntl.ioctl`` let the GIL go during the call; at the end of a cell
+    ipykernel's threads are waiting for it, and getting it back costs tens of
+    µs. So the C ``poll`` is called through :class:`ctypes.PyDLL`, which keeps
+    the GIL (ipykernel has loaded ctypes already), with its arguments made
+    once; ``select.poll`` only where that fails. Made when a kernel stream
+    with a descriptor watcher is first seen: terminal IPython never pays for it.
     """
+    import select
+
+    pollin, count = select.POLLIN, len(pipes)
     try:
-        import fcntl
-        import termios
+        import ctypes
 
-        ioctl, fionread = fcntl.ioctl, termios.FIONREAD
-    except (ImportError, AttributeError):  # pragma: no cover - ipykernel watches no descriptor there
-        return None
+        class PollFd(ctypes.Structure):
+            _fields_ = [("fd", ctypes.c_int), ("events", ctypes.c_short), ("revents", ctypes.c_short)]
 
-    def waiting(pipe: int, buf: bytearray) -> int:
-        try:
-            ioctl(pipe, fionread, buf)
-        except OSError:
-            return 0
-        return int.from_bytes(buf, sys.byteorder)
+        poll = ctypes.PyDLL(None).poll
+        fds = (PollFd * count)(*[PollFd(pipe, pollin, 0) for pipe in pipes])
+    except (ImportError, AttributeError, OSError, TypeError):  # pragma: no cover - no C library to call
+        poller = select.poll()
+        for pipe in pipes:
+            poller.register(pipe, pollin)
 
-    return waiting
+        def ready() -> tuple | list:
+            found = {fd for fd, events in poller.poll(0) if events & pollin}
+            return [pipe in found for pipe in pipes] if found else ()
+
+        return ready
+
+    def ready() -> tuple | list:
+        if poll(fds, count, 0) <= 0:
+            return ()
+        return [bool(fd.revents & pollin) for fd in fds]
+
+    return ready
 
 
 class KernelStream:
@@ -119,19 +137,19 @@ class KernelStream:
     """
 
     __slots__ = (
-        "stream", "kind", "sink", "hook", "previous", "thread", "pipe", "fd", "clock", "cpu", "owed", "arrived", "_buf",
-        "_read_lines", "_waiting",
+        "stream", "kind", "sink", "hook", "inner", "previous", "thread", "pipe", "fd", "clock", "cpu", "owed", "arrived",
+        "_read_lines",
     )
 
     def __init__(self, stream, kind: str, sink: Callable[[str, str], None]) -> None:
         self.stream = stream
         self.kind = kind
         self.sink = sink
-        self.hook = None  # the write now installed, or None
+        self.hook = None  # the write installed on the instance (made once), or None once removed
+        self.inner = None  # what the hook calls: the ``write`` it was put in front of, this cell
         self.previous = _MISSING  # what the instance's own ``write`` was before the hook
         self.owed = 0  # NUL bytes sent through the pipe and not seen back yet
         self.arrived = threading.Event()
-        self._buf = bytearray(4)
         self.cpu = 0
         self._read_lines = None  # (code, line numbers) of the watcher loop's reads, found the first time
         # The descriptor watcher (ipykernel's private attributes; any of them missing: no late-text wait).
@@ -141,8 +159,6 @@ class KernelStream:
             isinstance(thread, threading.Thread) and isinstance(pipe, int) and isinstance(fd, int)
             and getattr(stream, "_should_watch", False)
         )
-        self._waiting = _pipe_probe() if watching else None
-        watching = watching and self._waiting is not None
         self.thread = thread if watching else None
         self.pipe, self.fd = pipe, fd
         self.clock = None
@@ -159,16 +175,19 @@ class KernelStream:
         return self.thread is not None and self.thread.is_alive()
 
     def install(self) -> None:
-        """Put the hook in front of the instance's ``write`` unless it is there."""
+        """Put the hook in front of the instance's ``write`` unless it is there (IPython 9 puts its own back after each cell)."""
         stream = self.stream
         hook = self.hook
-        if hook is None or stream.__dict__.get("write") is not hook:
-            self.previous = stream.__dict__.get("write", _MISSING)
-            self.hook = self._make_hook(stream.write)
-            stream.write = self.hook
+        current = stream.__dict__.get("write", _MISSING)
+        if hook is None or current is not hook:
+            self.previous = current
+            self.inner = current if current is not _MISSING else stream.write
+            if hook is None:
+                hook = self.hook = self._make_hook()
+            stream.write = hook
 
     def remove(self) -> None:
-        """Take the hook out (when it is still the instance's ``write``); an older one left in a chain reports nothing."""
+        """Take the hook out (when it is still the instance's ``write``); left in a chain, it only forwards."""
         hook, self.hook = self.hook, None
         stream = self.stream
         try:
@@ -181,7 +200,7 @@ class KernelStream:
             pass
         self.previous = _MISSING
 
-    def _make_hook(self, inner):
+    def _make_hook(self):
         sink, kind = self.sink, self.kind
 
         def write(s, *args, **kwargs):
@@ -191,7 +210,7 @@ class KernelStream:
                 s, mark = s[:i] + s[i + 1 :], True
                 self.owed -= 1
             try:
-                n = inner(s, *args, **kwargs)
+                n = self.inner(s, *args, **kwargs)
                 if s and self.hook is write:
                     try:
                         sink(kind, s)
@@ -206,26 +225,20 @@ class KernelStream:
 
     # -- the end of a cell: what the cell wrote to the descriptor is handed over before it closes --
 
-    def due(self) -> bool:
-        """Whether the descriptor may hold text not handed over yet: the watcher ran since the last look, or bytes wait.
-
-        The watcher's CPU clock stands still while it waits in its read; any
-        text written since the last look either woke it (the clock moved) or
-        still waits in the pipe.
-        """
-        if self.thread is None or self.hook is None:
-            return False
+    def moved(self) -> bool:
+        """Whether the watcher ran since the last look (its CPU clock stands still while it waits in its read)."""
         clock = self.clock
-        if clock is not None:
-            try:
-                now = time.clock_gettime_ns(clock)
-            except OSError:
-                self.clock = None
-            else:
-                if now != self.cpu:
-                    self.cpu = now  # rest() notes it again once the mark is through
-                    return True
-        return self._waiting(self.pipe, self._buf) > 0
+        if clock is None:
+            return False
+        try:
+            now = time.clock_gettime_ns(clock)
+        except OSError:
+            self.clock = None
+            return False
+        if now == self.cpu:
+            return False
+        self.cpu = now  # rest() notes it again once the mark is through
+        return True
 
     def send_mark(self) -> bool:
         """Write the NUL mark into the descriptor, when it still is the watched pipe and the hook gets its text."""
@@ -286,8 +299,11 @@ class KernelStreams:
 
     def __init__(self, sink: Callable[[str, str], None], unwrap: Callable[[object], object]) -> None:
         self._sink = sink
+        self._ready = None  # for each watched stream, whether bytes wait in its pipe (see _pipe_probe)
+        self._hooks: tuple = ()  # the KernelStreams hooked for each cell
+        self._watched: tuple = ()  # those whose descriptors are watched
         self._unwrap = unwrap  # the stream under the recorder's own stand-in for sys.stdout/sys.stderr
-        self._seen: tuple = (None, None)  # the real sys.stdout and sys.stderr last looked at
+        self._seen: tuple = (None, None)  # sys.stdout and sys.stderr as they were last looked at
         self._out: KernelStream | None = None
         self._err: KernelStream | None = None
         self.hooked: tuple = ()  # the real streams the hooks report for
@@ -295,22 +311,20 @@ class KernelStreams:
     def streams(self) -> list[KernelStream]:
         return [s for s in (self._out, self._err) if s is not None]
 
+
     def install(self) -> tuple:
         """Hook the kernel's streams for the cell about to run; the real streams hooked (usually the same tuple)."""
-        unwrap = self._unwrap
-        out, err = unwrap(sys.stdout), unwrap(sys.stderr)
         seen = self._seen
-        if out is not seen[0] or err is not seen[1]:
-            self._refresh(out, err)
-        if self._out is not None:
-            self._out.install()
-        if self._err is not None:
-            self._err.install()
+        if sys.stdout is not seen[0] or sys.stderr is not seen[1]:
+            self._refresh()
+        for stream in self._hooks:
+            stream.install()
         return self.hooked
 
-    def _refresh(self, out, err) -> None:
-        """sys.stdout or sys.stderr is another object than before a cell ago (or the first time)."""
-        self._seen = (out, err)
+    def _refresh(self) -> None:
+        """sys.stdout or sys.stderr is another object than a cell ago (or the first time)."""
+        self._seen = (sys.stdout, sys.stderr)
+        out, err = self._unwrap(sys.stdout), self._unwrap(sys.stderr)
         kept = []
         for name, real, kind in (("_out", out, "stdout"), ("_err", err, "stderr")):
             known = getattr(self, name)
@@ -322,15 +336,29 @@ class KernelStreams:
             if known is not None:
                 kept.append(real)
         self.hooked = tuple(kept)
+        self._hooks = tuple(s for s in (self._out, self._err) if s is not None)
+        self._watched = tuple(s for s in self._hooks if s.thread is not None)
+        self._ready = _pipe_probe(tuple(s.pipe for s in self._watched)) if self._watched else None
 
     def settle(self, timeout: float = SETTLE_SECONDS) -> None:
-        """Wait until what the cell wrote to descriptors 1 and 2 has come through the hooks (or ``timeout``)."""
-        out, err = self._out, self._err
-        sent = []
-        if out is not None and out.due() and out.send_mark():
-            sent.append(out)
-        if err is not None and err.due() and err.send_mark():
-            sent.append(err)
+        """Wait until what was written to descriptors 1 and 2 so far has come through the hooks (or ``timeout``).
+
+        A descriptor may hold text not handed over yet when its watcher ran
+        since the last look (the text woke it), or when bytes wait in its
+        pipe (the watcher was not scheduled yet: after a child process wrote,
+        the usual case). Neither look lets the GIL go.
+        """
+        watched = self._watched
+        if not watched:
+            return
+        due = [s for s in watched if s.moved()]
+        if len(due) < len(watched):
+            ready = self._ready()
+            if ready:
+                due = [s for s, waiting in zip(watched, ready, strict=True) if waiting or s in due]
+        if not due:
+            return
+        sent = [s for s in due if s.hook is not None and s.send_mark()]
         if sent:
             deadline = time.monotonic() + timeout
             for stream in sent:  # the GIL is released while waiting: the watcher threads run
@@ -341,4 +369,4 @@ class KernelStreams:
         for stream in self.streams():
             stream.remove()
         self._out = self._err = None
-        self._seen, self.hooked = (None, None), ()
+        self._seen, self.hooked, self._hooks, self._watched, self._ready = (None, None), (), (), (), None
