@@ -145,14 +145,12 @@ class TextFile:
         return self._snapshot(key, self._read_bytes(), parse, extend)
 
     def _holds(self, hit: Snapshot) -> bool:
-        """Whether the file holds exactly ``hit``'s bytes, read a chunk at a time into one small buffer
-        kept for it and compared as it comes: the chunk is still in the CPU's cache when compared, and
-        checking an unchanged 8 MB file allocates nothing (a whole-file read: 1.2-2 ms; this: 0.9 ms)."""
+        """Whether the file holds exactly ``hit``'s bytes, read a chunk at a time into one small kept buffer
+        and compared while in the CPU's cache (8 MB: 0.9 ms; read whole, then compared: 1.2-2 ms)."""
         try:
             with self._reading, open(self.path, "rb", buffering=0) as fh:  # one buffer: one reader at a time
                 scratch = self._buffer = self._buffer or bytearray(CHECK_CHUNK)
-                view = memoryview(scratch)
-                try:
+                with memoryview(scratch) as view:
                     for expected in hit.chunks(len(scratch)):
                         got = 0
                         while got < len(expected) and (n := fh.readinto(view[got : len(expected)])):
@@ -160,8 +158,6 @@ class TextFile:
                         if got < len(expected) or not scratch.startswith(expected):
                             return False
                     return not fh.readinto(view[:1])  # and nothing after them
-                finally:
-                    view.release()
         except OSError:
             return False  # the reading path says why
 
