@@ -1,4 +1,4 @@
-"""The kernel's own output streams, hooked for each cell: the text a notebook gets that never passes ``sys.stdout``.
+"""The kernel's own output streams, tapped: the text a notebook gets that never passes ``sys.stdout``.
 
 Why this exists
 ---------------
@@ -17,34 +17,44 @@ what Python code prints. Two kinds of text reach the notebook without them:
   ``logging.basicConfig()`` run before ``%load_ext jupyter_expjournal`` holds
   the OutStream that was ``sys.stderr`` then.
 
-Both end in that one ``write`` call, so that is where they are caught: for
-each cell, ``write`` is hooked on the kernel's two OutStream *instances*
-(:class:`KernelStream`). The hook calls the original first (the notebook gets
-everything as before), then reports the text. The tee in front of a hooked
-stream stays in place but reports nothing (its writes reach the hook anyway),
-so nothing is recorded twice. IPython 9 assigns its own ``write`` on the same
-instance around every cell (its history tee) and puts its own back after the
-cell; the hook is put in front of whatever is there at each cell's start.
+Both end in ``OutStream.write``, which hands every text to the stream's
+``echo`` first (ipykernel's own way to copy a kernel's output to a terminal;
+``None`` unless the kernel was started not quiet). So each kernel stream's
+``echo`` is a :class:`Tap` while the recorder is registered: it passes the
+text on to the echo it replaced, if any, then reports it. That is one
+attribute, set once, that nothing else touches (IPython 9 reassigns the
+stream's ``write`` around every cell, for its history, and would undo a hook
+there). The tee in front of a tapped stream stays in place but reports
+nothing (its writes reach the tap), so nothing is recorded twice.
 
-Text from the descriptors arrives late
---------------------------------------
-The watcher thread reads the pipe when it gets the GIL, which may be after
-the cell has finished (the last ``os.write`` of a cell typically is). Text
-written during a cell must land in that cell, so at its end, and before
-each display, result and traceback is recorded
-(:meth:`KernelStreams.settle`), the recorder checks, cheaply, whether either
-watcher thread ran since the last look (its CPU clock moved); only then it
-writes one NUL byte into the descriptor and waits until the watcher hands it
-over: the pipe is first in, first out, so all the cell wrote came before it.
-The hook takes the NUL out of the text; the watcher also echoes it, raw, to
-the kernel's original standard stream (ipykernel itself writes a NUL there to
-stop the watcher), where terminals show nothing. A cell with no such output
-pays two clock reads and two ``ioctl`` calls, none of which lets the GIL go.
-Settling before a display also puts the text in the kernel's stream buffer
-before ipykernel flushes it ahead of the display, so the notebook shows it
-in order too. A Python ``print`` right after C code wrote to a descriptor
-may still overtake that text (in the notebook as in the record): looking
-at the pipe on every write would cost every print of every cell.
+Text from the descriptors comes from another thread
+---------------------------------------------------
+The watcher reads the pipe when it is scheduled and holds the GIL, so what a
+cell wrote to a descriptor may reach the tap after text the cell printed
+later, or after the cell's end. Two things keep it in its cell:
+
+* What the watcher hands over while no cell runs goes to the cell that ran
+  last (:meth:`KernelStreams.is_watcher`): the notebook shows it there too,
+  since ipykernel sends it under that cell's request until the next comes.
+  A watcher that read the pipe and waits for the GIL gets it as soon as the
+  cell ends, long before the next cell can start.
+* Bytes still in a pipe at the end of a cell, or before a display, a result
+  or a traceback is recorded (the watcher was not scheduled yet: after a
+  child process wrote, the usual case), are waited for
+  (:meth:`KernelStreams.settle`): one NUL byte is written into the
+  descriptor, and the recorder waits until the watcher hands it over; the
+  pipe is first in, first out, so what came before it has been handed over
+  too. For that wait the stream's ``write`` is hooked, to take the NUL out
+  before the notebook gets it; the watcher also copies it, raw, to the
+  kernel's original standard stream (ipykernel itself writes a NUL there to
+  stop the watcher), where terminals show nothing. Settling before a display
+  also puts the text in the kernel's buffer before ipykernel flushes it
+  ahead of the display, so the notebook shows it in order too.
+
+A cell with no descriptor output pays one ``poll`` of both pipes, made
+through :class:`ctypes.PyDLL` so that it keeps the GIL (see
+:func:`_pipe_probe`). A Python ``print`` right after C code wrote to a
+descriptor may still overtake that text, in the notebook as in the record.
 
 Under terminal IPython there is no OutStream and nothing forwards the
 descriptors anywhere but to the terminal. The recorder leaves them alone:
@@ -55,7 +65,7 @@ before the recorder started are handled by :mod:`.tee`'s proxies instead.
 
 This module imports nothing from ipykernel: it recognises an OutStream by its
 class's module and reads the watcher's attributes defensively, leaving out
-the late-text wait when they are missing (older or newer ipykernel).
+the wait for the pipe when they are missing (older or newer ipykernel).
 """
 
 from __future__ import annotations
@@ -67,16 +77,14 @@ import threading
 import time
 from collections.abc import Callable
 
-__all__ = ["KernelStream", "KernelStreams", "is_kernel_stream"]
+__all__ = ["KernelStream", "KernelStreams", "Tap", "is_kernel_stream"]
 
-#: How long the end of a cell waits at most for a watcher thread to hand over what the cell wrote.
+#: How long a cell waits at most for a watcher thread to hand over what it wrote to a descriptor.
 SETTLE_SECONDS = 2.0
 
 _log = logging.getLogger(__name__)
 _MISSING = object()
 _SENTINEL = "\0"
-
-_cpu_clock = getattr(time, "pthread_getcpuclockid", None)  # Linux; not macOS (there only the pipe is looked at)
 
 
 def is_kernel_stream(stream) -> bool:
@@ -85,6 +93,47 @@ def is_kernel_stream(stream) -> bool:
         if cls.__name__ == "OutStream" and cls.__module__.startswith("ipykernel"):
             return True
     return False
+
+
+class Tap:
+    """A kernel stream's ``echo`` while the recorder is registered: every text written to the stream, reported.
+
+    ``OutStream.write`` calls ``echo.write(text)`` before it buffers the text
+    for the notebook, from whichever thread wrote; ``_flush`` calls
+    ``echo.flush()``. The echo the tap replaced (a terminal, for a kernel
+    started not quiet) still gets both.
+    """
+
+    __slots__ = ("previous", "sink", "kind", "live")
+
+    def __init__(self, previous, sink: Callable[[str, str], None], kind: str) -> None:
+        self.previous = previous
+        self.sink = sink
+        self.kind = kind
+        self.live = True
+
+    def write(self, s):
+        previous = self.previous
+        if previous is not None:
+            previous.write(s)
+        if self.live and s:
+            if _SENTINEL in s:  # a mark the hook did not take out (it came after its wait)
+                s = s.replace(_SENTINEL, "")
+            try:
+                self.sink(self.kind, s)
+            except Exception:  # pragma: no cover - recording never breaks a write
+                _log.debug("recording a kernel stream write failed", exc_info=True)
+        return len(s)
+
+    def flush(self) -> None:
+        if self.previous is not None:
+            self.previous.flush()
+
+    def __getattr__(self, name):  # anything else an echo is asked for, the echo it replaced answers
+        previous = object.__getattribute__(self, "previous")
+        if previous is None:
+            raise AttributeError(name)
+        return getattr(previous, name)
 
 
 def _pipe_probe(pipes: tuple):
@@ -129,69 +178,106 @@ def _pipe_probe(pipes: tuple):
 
 
 class KernelStream:
-    """One kernel OutStream (``kind`` is stdout or stderr): its ``write`` hook and its descriptor watcher.
+    """One kernel OutStream (``kind`` is stdout or stderr): its :class:`Tap` and its descriptor watcher."""
 
-    ``sink(kind, text)`` gets every text written to the stream while the hook
-    is in place, from whichever thread wrote it (the watcher thread, for the
-    descriptor's text).
-    """
-
-    __slots__ = (
-        "stream", "kind", "sink", "hook", "inner", "previous", "thread", "pipe", "fd", "clock", "cpu", "owed", "arrived",
-        "_read_lines",
-    )
+    __slots__ = ("stream", "kind", "tap", "thread", "pipe", "fd", "owed", "arrived", "strip", "previous")
 
     def __init__(self, stream, kind: str, sink: Callable[[str, str], None]) -> None:
         self.stream = stream
         self.kind = kind
-        self.sink = sink
-        self.hook = None  # the write installed on the instance (made once), or None once removed
-        self.inner = None  # what the hook calls: the ``write`` it was put in front of, this cell
-        self.previous = _MISSING  # what the instance's own ``write`` was before the hook
-        self.owed = 0  # NUL bytes sent through the pipe and not seen back yet
+        self.tap = Tap(getattr(stream, "echo", None), sink, kind)
+        self.owed = 0  # NUL marks written into the pipe and not seen back yet
         self.arrived = threading.Event()
-        self.cpu = 0
-        self._read_lines = None  # (code, line numbers) of the watcher loop's reads, found the first time
-        # The descriptor watcher (ipykernel's private attributes; any of them missing: no late-text wait).
+        self.strip = None  # the write hook that takes marks out, while a mark is on its way
+        self.previous = _MISSING  # the instance's own ``write`` before that hook
+        # The descriptor watcher (ipykernel's private attributes; any of them missing: no wait for the pipe).
         thread = getattr(stream, "watch_fd_thread", None)
-        pipe, fd = getattr(stream, "_fid", None), getattr(stream, "_original_stdstream_fd", None)
+        pipe = getattr(stream, "_fid", None)
+        fd = getattr(stream, "_original_stdstream_fd", 1 if kind == "stdout" else 2)  # ipykernel 6.0 keeps no number
         watching = (
             isinstance(thread, threading.Thread) and isinstance(pipe, int) and isinstance(fd, int)
             and getattr(stream, "_should_watch", False)
         )
         self.thread = thread if watching else None
         self.pipe, self.fd = pipe, fd
-        self.clock = None
-        if watching and _cpu_clock is not None and thread.ident is not None:
-            try:
-                self.clock = _cpu_clock(thread.ident)
-                self.cpu = time.clock_gettime_ns(self.clock)
-            except OSError:  # pragma: no cover - a thread that just ended
-                self.clock = None
 
     @property
     def watching(self) -> bool:
         """Whether the descriptor's text comes through this stream (ipykernel's watcher thread is alive)."""
         return self.thread is not None and self.thread.is_alive()
 
+    @property
+    def tapped(self) -> bool:
+        return getattr(self.stream, "echo", None) is self.tap
+
     def install(self) -> None:
-        """Put the hook in front of the instance's ``write`` unless it is there (IPython 9 puts its own back after each cell)."""
+        """Make the tap the stream's echo (again, if something replaced it)."""
         stream = self.stream
-        hook = self.hook
-        current = stream.__dict__.get("write", _MISSING)
-        if hook is None or current is not hook:
-            self.previous = current
-            self.inner = current if current is not _MISSING else stream.write
-            if hook is None:
-                hook = self.hook = self._make_hook()
-            stream.write = hook
+        echo = getattr(stream, "echo", None)
+        if echo is not self.tap:
+            self.tap.previous = echo
+            self.tap.live = True
+            try:
+                stream.echo = self.tap
+            except (AttributeError, TypeError):  # pragma: no cover - a stream that keeps no echo
+                pass
 
     def remove(self) -> None:
-        """Take the hook out (when it is still the instance's ``write``); left in a chain, it only forwards."""
-        hook, self.hook = self.hook, None
+        """Put the echo back (when the tap still is the stream's echo); a tap left in a chain only forwards."""
+        self.tap.live = False
+        self._unhook()
+        try:
+            if getattr(self.stream, "echo", None) is self.tap:
+                self.stream.echo = self.tap.previous
+        except (AttributeError, TypeError):  # pragma: no cover - defensive
+            pass
+
+    # -- a mark through the pipe: what was written before it has been handed over once it is back --
+
+    def send_mark(self) -> bool:
+        """Write the NUL mark into the descriptor, when it still is the watched pipe (the hook takes it out again)."""
+        if not self.tapped or not self.thread.is_alive():
+            return False
+        try:
+            if os.fstat(self.fd).st_ino != os.fstat(self.pipe).st_ino:  # the cell pointed the descriptor elsewhere
+                return False
+            self._hook()
+            self.arrived.clear()
+            self.owed += 1
+            os.write(self.fd, _SENTINEL.encode())
+        except OSError:
+            self._unhook()
+            return False
+        return True
+
+    def _hook(self) -> None:
+        """Hook the instance's ``write``, where the watcher hands its text over, to take the mark out of it."""
+        stream = self.stream
+        current = stream.__dict__.get("write", _MISSING)
+        if self.strip is not None and current is self.strip:
+            return
+        inner = current if current is not _MISSING else stream.write
+
+        def write(s, *args, **kwargs):
+            mark = False
+            if self.owed and s.__class__ is str and _SENTINEL in s:
+                i = s.index(_SENTINEL)
+                s, mark = s[:i] + s[i + 1 :], True
+                self.owed -= 1
+            try:
+                return inner(s, *args, **kwargs)
+            finally:
+                if mark:
+                    self.arrived.set()
+
+        self.previous, self.strip = current, write
+        stream.write = write
+
+    def _unhook(self) -> None:
+        strip, self.strip = self.strip, None
         stream = self.stream
         try:
-            if hook is not None and stream.__dict__.get("write") is hook:
+            if strip is not None and stream.__dict__.get("write") is strip:
                 if self.previous is _MISSING:
                     del stream.write
                 else:
@@ -200,132 +286,44 @@ class KernelStream:
             pass
         self.previous = _MISSING
 
-    def _make_hook(self):
-        sink, kind = self.sink, self.kind
-
-        def write(s, *args, **kwargs):
-            mark = False
-            if self.owed and s.__class__ is str and _SENTINEL in s:  # the end-of-cell mark, back from the pipe
-                i = s.index(_SENTINEL)
-                s, mark = s[:i] + s[i + 1 :], True
-                self.owed -= 1
-            try:
-                n = self.inner(s, *args, **kwargs)
-                if s and self.hook is write:
-                    try:
-                        sink(kind, s)
-                    except Exception:  # pragma: no cover - recording never breaks a write
-                        _log.debug("recording a kernel stream write failed", exc_info=True)
-                return n
-            finally:
-                if mark:
-                    self.arrived.set()
-
-        return write
-
-    # -- the end of a cell: what the cell wrote to the descriptor is handed over before it closes --
-
-    def moved(self) -> bool:
-        """Whether the watcher ran since the last look (its CPU clock stands still while it waits in its read)."""
-        clock = self.clock
-        if clock is None:
-            return False
-        try:
-            now = time.clock_gettime_ns(clock)
-        except OSError:
-            self.clock = None
-            return False
-        if now == self.cpu:
-            return False
-        self.cpu = now  # rest() notes it again once the mark is through
-        return True
-
-    def send_mark(self) -> bool:
-        """Write the NUL mark into the descriptor, when it still is the watched pipe and the hook gets its text."""
-        if self.stream.__dict__.get("write") is not self.hook or not self.thread.is_alive():
-            return False
-        try:
-            if os.fstat(self.fd).st_ino != os.fstat(self.pipe).st_ino:  # the cell pointed the descriptor elsewhere
-                return False
-            self.arrived.clear()
-            self.owed += 1
-            os.write(self.fd, _SENTINEL.encode())
-        except OSError:
-            return False
-        return True
-
-    def rest(self) -> None:
-        """After the mark came back: note the watcher's clock once it is back at its read of the pipe.
-
-        The watcher still echoes the mark and reads again after handing it
-        over; were its clock noted before that, the next look would take it
-        for new output, send another mark, and so on after every cell. So the
-        GIL is let go (20 µs at a time, 2 ms at most) until the watcher's
-        frame stands at its ``os.read`` line.
-        """
-        clock = self.clock
-        if clock is None:
-            return
-        ident = self.thread.ident
-        for _ in range(100):
-            frame = sys._current_frames().get(ident)
-            if frame is None or self._at_read(frame):
-                break
-            time.sleep(0.00002)
-        try:
-            self.cpu = time.clock_gettime_ns(clock)
-        except OSError:
-            self.clock = None
-
-    def _at_read(self, frame) -> bool:
-        """Whether the watcher thread's innermost frame is at a line of its loop that reads the pipe."""
-        code = frame.f_code
-        lines = self._read_lines
-        if lines is None or lines[0] is not code:
-            import dis
-
-            found = {i.positions.lineno for i in dis.get_instructions(code) if i.argval == "read"}
-            lines = self._read_lines = (code, found)
-        return frame.f_lineno in lines[1]
-
 
 class KernelStreams:
     """The kernel's stdout and stderr OutStreams, found again when ``sys.stdout``/``sys.stderr`` change.
 
-    :meth:`install` before each cell returns the streams it hooked (the tee
-    leaves those to the hooks); :meth:`settle` at the cell's end waits for the
-    descriptors' late text; :meth:`remove` takes the hooks out.
+    :meth:`install` before each cell (re)taps them and returns the real
+    streams tapped (the tee leaves those to the taps); :meth:`settle` waits
+    for text still in the pipes; :meth:`remove` takes the taps out.
     """
 
     def __init__(self, sink: Callable[[str, str], None], unwrap: Callable[[object], object]) -> None:
         self._sink = sink
-        self._ready = None  # for each watched stream, whether bytes wait in its pipe (see _pipe_probe)
-        self._hooks: tuple = ()  # the KernelStreams hooked for each cell
-        self._watched: tuple = ()  # those whose descriptors are watched
         self._unwrap = unwrap  # the stream under the recorder's own stand-in for sys.stdout/sys.stderr
         self._seen: tuple = (None, None)  # sys.stdout and sys.stderr as they were last looked at
         self._out: KernelStream | None = None
         self._err: KernelStream | None = None
-        self.hooked: tuple = ()  # the real streams the hooks report for
+        self._streams: tuple = ()  # the KernelStreams tapped
+        self._watched: tuple = ()  # those whose descriptors are watched
+        self._watchers: tuple = ()  # their watcher threads' idents
+        self._ready = None  # for each watched stream, whether bytes wait in its pipe (see _pipe_probe)
+        self.hooked: tuple = ()  # the real streams the taps report for
 
     def streams(self) -> list[KernelStream]:
-        return [s for s in (self._out, self._err) if s is not None]
-
+        return list(self._streams)
 
     def install(self) -> tuple:
-        """Hook the kernel's streams for the cell about to run; the real streams hooked (usually the same tuple)."""
+        """Tap the kernel's streams for the cell about to run; the real streams tapped (usually the same tuple)."""
         seen = self._seen
         if sys.stdout is not seen[0] or sys.stderr is not seen[1]:
             self._refresh()
-        for stream in self._hooks:
-            stream.install()
+        for stream in self._streams:
+            if stream.stream.echo is not stream.tap:
+                stream.install()
         return self.hooked
 
     def _refresh(self) -> None:
         """sys.stdout or sys.stderr is another object than a cell ago (or the first time)."""
         self._seen = (sys.stdout, sys.stderr)
         out, err = self._unwrap(sys.stdout), self._unwrap(sys.stderr)
-        kept = []
         for name, real, kind in (("_out", out, "stdout"), ("_err", err, "stderr")):
             known = getattr(self, name)
             if known is None or known.stream is not real:
@@ -333,40 +331,39 @@ class KernelStreams:
                     known.remove()
                 known = KernelStream(real, kind, self._sink) if is_kernel_stream(real) else None
                 setattr(self, name, known)
-            if known is not None:
-                kept.append(real)
-        self.hooked = tuple(kept)
-        self._hooks = tuple(s for s in (self._out, self._err) if s is not None)
-        self._watched = tuple(s for s in self._hooks if s.thread is not None)
+                if known is not None:
+                    known.install()
+        self._streams = tuple(s for s in (self._out, self._err) if s is not None)
+        self.hooked = tuple(s.stream for s in self._streams)
+        self._watched = tuple(s for s in self._streams if s.thread is not None)
+        self._watchers = tuple(s.thread.ident for s in self._watched)
         self._ready = _pipe_probe(tuple(s.pipe for s in self._watched)) if self._watched else None
 
-    def settle(self, timeout: float = SETTLE_SECONDS) -> None:
-        """Wait until what was written to descriptors 1 and 2 so far has come through the hooks (or ``timeout``).
+    def is_watcher(self, ident: int) -> bool:
+        """Whether the thread ``ident`` is one of ipykernel's descriptor watchers."""
+        return ident in self._watchers
 
-        A descriptor may hold text not handed over yet when its watcher ran
-        since the last look (the text woke it), or when bytes wait in its
-        pipe (the watcher was not scheduled yet: after a child process wrote,
-        the usual case). Neither look lets the GIL go.
+    def settle(self, timeout: float = SETTLE_SECONDS) -> None:
+        """Wait until the bytes waiting in the pipes of descriptors 1 and 2 have come through the taps (or ``timeout``).
+
+        Bytes wait when the watcher was not scheduled yet since they were
+        written (after a child process wrote, the usual case). The look keeps
+        the GIL; the wait lets it go, so that the watcher threads run.
         """
-        watched = self._watched
-        if not watched:
+        if not self._watched:
             return
-        due = [s for s in watched if s.moved()]
-        if len(due) < len(watched):
-            ready = self._ready()
-            if ready:
-                due = [s for s, waiting in zip(watched, ready, strict=True) if waiting or s in due]
-        if not due:
+        ready = self._ready()
+        if not ready:
             return
-        sent = [s for s in due if s.hook is not None and s.send_mark()]
-        if sent:
-            deadline = time.monotonic() + timeout
-            for stream in sent:  # the GIL is released while waiting: the watcher threads run
-                if stream.arrived.wait(max(0.0, deadline - time.monotonic())):
-                    stream.rest()
+        sent = [s for s, waiting in zip(self._watched, ready, strict=True) if waiting and s.send_mark()]
+        deadline = time.monotonic() + timeout
+        for stream in sent:
+            stream.arrived.wait(max(0.0, deadline - time.monotonic()))
+            if not stream.owed:  # a mark still on its way keeps the hook that takes it out
+                stream._unhook()
 
     def remove(self) -> None:
-        for stream in self.streams():
+        for stream in self._streams:
             stream.remove()
         self._out = self._err = None
-        self._seen, self.hooked, self._hooks, self._watched, self._ready = (None, None), (), (), (), None
+        self._seen, self.hooked, self._streams, self._watched, self._watchers, self._ready = (None, None), (), (), (), (), None

@@ -25,13 +25,13 @@ How
   results, ``display()`` text and tracebacks to stdout, which would otherwise
   be recorded twice).
 * In a kernel, everything the notebook gets as stream text passes the
-  kernel's own OutStream objects, whose ``write`` is hooked for the cell
-  (:mod:`.descriptors`): that adds what child processes and C code write to
-  file descriptors 1 and 2 (ipykernel forwards it from a pipe, in a thread of
-  its own) and what logging handlers made before ``%load_ext`` write. Text
-  from other threads is queued on the record and taken in order by the
-  cell's next output (or read); at the end of the cell the recorder waits
-  for the descriptors' late text when there may be some.  Under terminal
+  kernel's own OutStream objects, which are tapped (:mod:`.descriptors`):
+  that adds what child processes and C code write to file descriptors 1 and
+  2 (ipykernel forwards it from a pipe, in a thread of its own) and what
+  logging handlers made before ``%load_ext`` write. Text from other threads
+  is queued on the record and taken in order by the cell's next output (or
+  read); bytes still in the pipes at the end of a cell (or before a display)
+  are waited for, and what the watcher hands over after the cell goes to it.  Under terminal
   IPython, logging handlers bound to the real streams before ``register`` are
   pointed at the tee's proxies instead.
 * Execute results come from the display hook's ``write_format_data`` (present
@@ -294,10 +294,14 @@ class OutputRecorder:
         """A write to stdout/stderr (the tee's and the kernel hooks' sink): the running cell's, unless IPython itself is printing.
 
         A write from another thread (the kernel's descriptor watcher, a thread
-        of the user's) is queued on the record, which takes it in order.
+        of the user's) is queued on the record, which takes it in order. What
+        the descriptor watcher hands over while no cell runs goes to the cell
+        that ran last: the notebook shows it there (see :mod:`.descriptors`).
         """
         rec = self.current
         if rec is None:
+            if self.records and self._registered and self._kernel.is_watcher(get_ident()):
+                self.records[-1].arrive(kind, s)
             return
         if get_ident() != self._main:
             rec.arrive(kind, s)
