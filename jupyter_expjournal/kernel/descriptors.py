@@ -38,10 +38,10 @@ later, or after the cell's end. Two things keep it in its cell:
   since ipykernel sends it under that cell's request until the next comes.
   A watcher that read the pipe and waits for the GIL gets it as soon as the
   cell ends, long before the next cell can start.
-* Bytes still in a pipe at the end of a cell, or before a display, a result
-  or a traceback is recorded (the watcher was not scheduled yet: after a
-  child process wrote, the usual case), are waited for
-  (:meth:`KernelStreams.settle`): one NUL byte is written into the
+* Bytes still in a pipe before a display, a result or a traceback is
+  recorded, or when a cell starts right after another (the watcher was not
+  scheduled yet: after a child process wrote, the usual case), are waited
+  for (:meth:`KernelStreams.settle`): one NUL byte is written into the
   descriptor, and the recorder waits until the watcher hands it over; the
   pipe is first in, first out, so what came before it has been handed over
   too. For that wait the stream's ``write`` is hooked, to take the NUL out
@@ -51,10 +51,11 @@ later, or after the cell's end. Two things keep it in its cell:
   also puts the text in the kernel's buffer before ipykernel flushes it
   ahead of the display, so the notebook shows it in order too.
 
-A cell with no descriptor output pays one ``poll`` of both pipes, made
-through :class:`ctypes.PyDLL` so that it keeps the GIL (see
-:func:`_pipe_probe`). A Python ``print`` right after C code wrote to a
-descriptor may still overtake that text, in the notebook as in the record.
+A cell pays nothing for this unless it displays something or starts right
+after another: then one ``poll`` of both pipes, made through
+:class:`ctypes.PyDLL` so that it keeps the GIL (see :func:`_pipe_probe`). A
+Python ``print`` right after C code wrote to a descriptor may still overtake
+that text, in the notebook as in the record.
 
 Under terminal IPython there is no OutStream and nothing forwards the
 descriptors anywhere but to the terminal. The recorder leaves them alone:
@@ -311,13 +312,10 @@ class KernelStreams:
         return list(self._streams)
 
     def install(self) -> tuple:
-        """Tap the kernel's streams for the cell about to run; the real streams tapped (usually the same tuple)."""
+        """Tap the kernel's streams (once: again only if sys.stdout or sys.stderr changed); the real streams tapped."""
         seen = self._seen
         if sys.stdout is not seen[0] or sys.stderr is not seen[1]:
             self._refresh()
-        for stream in self._streams:
-            if stream.stream.echo is not stream.tap:
-                stream.install()
         return self.hooked
 
     def _refresh(self) -> None:

@@ -30,8 +30,9 @@ How
   2 (ipykernel forwards it from a pipe, in a thread of its own) and what
   logging handlers made before ``%load_ext`` write. Text from other threads
   is queued on the record and taken in order by the cell's next output (or
-  read); bytes still in the pipes at the end of a cell (or before a display)
-  are waited for, and what the watcher hands over after the cell goes to it.  Under terminal
+  read); bytes still in the pipes before a display, a result or an error,
+  or when a cell starts right after another, are waited for, and what the
+  watcher hands over after the cell goes to it.  Under terminal
   IPython, logging handlers bound to the real streams before ``register`` are
   pointed at the tee's proxies instead.
 * Execute results come from the display hook's ``write_format_data`` (present
@@ -75,6 +76,10 @@ _log = logging.getLogger(__name__)
 
 _MISSING = object()
 
+#: A cell that starts within this many seconds of the last one's end first waits for what is still in the
+#: descriptors' pipes (it belongs to the last cell). Later, the watcher threads have had the CPU main left idle.
+BACK_TO_BACK = 0.005
+
 
 class OutputRecorder:
     """Records the outputs of each top-level cell run by ``shell``.
@@ -104,6 +109,7 @@ class OutputRecorder:
         self._quiet = 0  # >0 while a display hook / publisher / traceback printer writes
         self._in_displayhook = False
         self._t0 = 0.0
+        self._ended = 0.0  # perf_counter() when the last cell finished
         self._shown_errors: list = []  # exceptions recorded as shown during this cell
         self._value_holder: CellRecord | None = None
         self._patches: list = []  # (obj, name, previous instance attr or _MISSING, wrapper)
@@ -168,6 +174,17 @@ class OutputRecorder:
     def registered(self) -> bool:
         return self._registered
 
+    def settle(self) -> None:
+        """Take in what was written to descriptors 1 and 2 and still waits in their pipes (in a kernel).
+
+        The recorder does so before each display, result and error, and when a
+        cell starts right after another; what the descriptor watcher hands over
+        after a cell goes to that cell anyway. Call this to read the last
+        record complete the moment its cell ended (from an ``after_cell``
+        callback): a child process's output may not have been read yet then.
+        """
+        self._settle()
+
     @property
     def kernel_streams(self) -> KernelStreams:
         """The kernel's own streams this recorder hooks for each cell (none under terminal IPython)."""
@@ -197,6 +214,8 @@ class OutputRecorder:
         stack.append(info)
         if len(stack) > 1:
             return  # nested run_cell: its outputs belong to the outer cell
+        if time.perf_counter() - self._ended < BACK_TO_BACK and self.records:
+            self._settle()  # no cell runs yet: what the pipes still hold goes to the last one
         shell = self.shell
         if info is not None and info.store_history:
             # The N of "In [N]".  IPython 8 bumps execution_count after the
@@ -252,15 +271,14 @@ class OutputRecorder:
         self._finish(rec, result)
 
     def _settle(self) -> None:
-        """Take in what was written to descriptors 1 and 2 so far (before a structured output, and at the end)."""
         try:
             self._kernel.settle()
         except Exception:  # pragma: no cover - never break the user's cell
             _log.debug("waiting for descriptor output failed", exc_info=True)
 
     def _finish(self, rec: CellRecord, result) -> None:
-        rec.duration = time.perf_counter() - self._t0
-        self._settle()  # what the cell wrote to descriptors 1 and 2 lands in this cell
+        self._ended = time.perf_counter()
+        rec.duration = self._ended - self._t0
         self._taps.restore()
         self.current = None
         rec.close_stream()

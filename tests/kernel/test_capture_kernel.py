@@ -272,3 +272,27 @@ def test_descriptor_output_after_the_cell_goes_to_the_cell_that_ran_last(venv_ke
         km.shutdown_kernel(now=True)
     assert texts[-1] == "started\nlate\n", texts
     assert [parent for parent, _ in late] == [first]  # the notebook got it under the cell that started the child
+
+
+def test_cells_sent_at_once_each_keep_their_own_child_output(venv_kernelspec, monkeypatch):
+    """Run All: the requests wait in the kernel's queue, each cell starts the moment the last ends; a child's
+    output still being read when its cell ends belongs to that cell, not to the next."""
+    jupyter_client = pytest.importorskip("jupyter_client")
+    monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
+    km = jupyter_client.KernelManager(kernel_name="python3")
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=60)
+        kc.execute_interactive("%load_ext jupyter_expjournal\nimport subprocess", timeout=60)
+        for i in range(20):
+            kc.execute(f"_ = subprocess.run(['echo', 'child {i}'])")
+        out = []
+        kc.execute_interactive("import json\nprint(json.dumps([r.text() for r in get_ipython()._expjournal.recorder.records]))",
+                               timeout=120, output_hook=lambda m: out.append(m["content"].get("text", "")))
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    texts = json.loads("".join(out).strip().splitlines()[-1])
+    assert texts[-20:] == [f"child {i}\n" for i in range(20)], texts
