@@ -108,11 +108,9 @@ def resolve(entries: list[Entry], planned: list[Entry], name: str | None, prefer
     in its place without being named. Else the only open entry; several open asks.
     """
     if name:
-        hits = matching(planned, name)
-        if len(hits) == 1:
-            return hits[0]
-        if hits:
-            raise GateError(_which(hits, f"{len(hits)} open experiments match '{name.strip()}'"))
+        found = _one(planned, name, f"open experiments match '{name.strip()}'")
+        if found is not None:
+            return found
         closed = matching(entries, name)
         listing = ", ".join(describe(e) for e in planned) or "none"
         if closed:
@@ -120,11 +118,9 @@ def resolve(entries: list[Entry], planned: list[Entry], name: str | None, prefer
                              f" (open: {listing})")
         raise InputError(f"no open experiment named '{name}' (open: {listing})")
     if preferred:
-        hits = matching(planned, preferred)
-        if len(hits) == 1:
-            return hits[0]
-        if hits:
-            raise GateError(_which(hits, f"{len(hits)} open experiments have the heading '{preferred}'"))
+        found = _one(planned, preferred, f"open experiments have the heading '{preferred}'")
+        if found is not None:
+            return found
         mine = matching(entries, preferred)
         said = (f"{describe(mine[-1])}, the experiment opened here, was closed elsewhere (it is {mine[-1].status})"
                 if mine else f"the experiment opened here ({ID_PREFIX}{preferred}) is no longer in {where}")
@@ -136,6 +132,14 @@ def resolve(entries: list[Entry], planned: list[Entry], name: str | None, prefer
     if not planned:
         raise InputError(Notice("no open experiment to complete", (notices.NEW_HYPOTHESIS, notices.RETRO)))
     raise GateError(_which(planned, f"{len(planned)} experiments are open"))
+
+
+def _one(planned: list[Entry], selector: str, several: str) -> Entry | None:
+    """The one open entry ``selector`` names, None for none; several: the question which (``N <several>``)."""
+    hits = matching(planned, selector)
+    if len(hits) > 1:
+        raise GateError(_which(hits, f"{len(hits)} {several}"))
+    return hits[0] if hits else None
 
 
 def _which(entries: list[Entry], said: str) -> Notice:
