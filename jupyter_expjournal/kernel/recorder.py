@@ -187,7 +187,7 @@ class OutputRecorder:
 
     @property
     def kernel_streams(self) -> KernelStreams:
-        """The kernel's own streams this recorder hooks for each cell (none under terminal IPython)."""
+        """The kernel's own streams this recorder taps (none under terminal IPython)."""
         return self._kernel
 
     def previous(self) -> CellRecord | None:
@@ -309,7 +309,7 @@ class OutputRecorder:
     # -- outputs, from the tee and the patched methods --------------------------
 
     def on_stream(self, kind: str, s) -> None:
-        """A write to stdout/stderr (the tee's and the kernel hooks' sink): the running cell's, unless IPython itself is printing.
+        """A write to stdout/stderr (the tee's and the kernel taps' sink): the running cell's, unless IPython is printing.
 
         A write from another thread (the kernel's descriptor watcher, a thread
         of the user's) is queued on the record, which takes it in order. What

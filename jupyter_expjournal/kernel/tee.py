@@ -5,11 +5,10 @@ proxy writes to the real stream first (the user sees everything as usual),
 then hands the text to the recorder. After the cell the real streams are put
 back, unless the cell replaced ``sys.stdout`` itself: its choice is left alone.
 
-A stream the kernel's hooks already report (:mod:`.descriptors`: ipykernel's
-OutStream, whose own ``write`` is hooked for the cell) still gets its proxy,
-which then only forwards: its writes reach the hook, and are recorded there
-once. Logging handlers that were given a real stream before the recorder
-started (``logging.basicConfig()`` before ``%load_ext``) write past any
+A stream the kernel's taps already report (:mod:`.descriptors`: ipykernel's
+OutStream, whose ``echo`` is tapped) still gets its proxy, which then only
+forwards: its writes reach the tap, and are recorded there once. Logging
+handlers that were given a real stream before the recorder started (``logging.basicConfig()`` before ``%load_ext``) write past any
 ``sys.stderr`` proxy; :meth:`StreamTaps.bind_handlers` points them at the
 proxy of their stream (it reports only while a cell runs), and
 :meth:`StreamTaps.unbind_handlers` points them back.
@@ -97,7 +96,7 @@ class StreamTaps:
         self._bound: list = []  # (handler, real stream, proxy) re-pointed by bind_handlers
 
     def install(self, hooked: tuple = ()) -> None:
-        """Put the proxies in; those of the streams in ``hooked`` (reported by the kernel's hooks) only forward."""
+        """Put the proxies in; those of the streams in ``hooked`` (reported by the kernel's taps) only forward."""
         # Written out for both streams: this runs before every cell.
         out = sys.stdout
         if out is not None and out.__class__ is not _TeeStream:
@@ -130,7 +129,7 @@ class StreamTaps:
     def bind_handlers(self, hooked: tuple = ()) -> None:
         """Point the logging handlers that write to the real sys.stdout/sys.stderr at their proxies.
 
-        Handlers on a stream in ``hooked`` are left alone: the kernel's hook sees their writes.
+        Handlers on a stream in ``hooked`` are left alone: the kernel's tap sees their writes.
         """
         streams = [(real_stream(s), kind) for s, kind in ((sys.stdout, "stdout"), (sys.stderr, "stderr"))]
         for handler in _stream_handlers():
