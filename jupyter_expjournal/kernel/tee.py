@@ -8,7 +8,8 @@ back, unless the cell replaced ``sys.stdout`` itself: its choice is left alone.
 A stream the kernel's taps already report (:mod:`.descriptors`: ipykernel's
 OutStream, whose ``echo`` is tapped) still gets its proxy, which then only
 forwards: its writes reach the tap, and are recorded there once. Logging
-handlers that were given a real stream before the recorder started (``logging.basicConfig()`` before ``%load_ext``) write past any
+handlers that were given a real stream before the recorder started
+(``logging.basicConfig()`` before ``%load_ext``) write past any
 ``sys.stderr`` proxy; :meth:`StreamTaps.bind_handlers` points them at the
 proxy of their stream (it reports only while a cell runs), and
 :meth:`StreamTaps.unbind_handlers` points them back.
