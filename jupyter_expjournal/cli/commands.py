@@ -22,10 +22,10 @@ from ..core.analysis import narrow
 from ..core.checks import check_journal, check_lessons
 from ..core.draft import lesson_request, parse_body, parse_config_lines
 from ..core.errors import InputError, JournalError, describe_os_error
+from ..core.identity import matching
 from ..core.journal import Journal
 from ..core.model import Draft, Outcome
 from ..core.outcome import IMAGE_FILE_TYPES, image_file
-from ..core.identity import matching
 from ..core.provenance import collect
 from .words import WORDS
 

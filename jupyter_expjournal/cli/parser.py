@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="every field, as JSON")
 
     p = command("show", help="one entry, as written", description="Print an entry exactly as it stands in journal.md.")
-    p.add_argument("name", nargs="+", help="the entry's id (as its Provenance line starts: id 3f9a1c2e), name or 'date — name' heading")
+    p.add_argument("name", nargs="+", help="the entry's id (its Provenance line starts: id 3f9a1c2e), name or heading")
 
     p = command("review", help="recent entries, lessons, reminders and the analysis",
                 description="The same review as in a notebook, as text.")
