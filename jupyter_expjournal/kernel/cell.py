@@ -16,7 +16,7 @@ that turns the outputs the sidebar posts into a result. So ``%result`` and
 the sidebar attach the same thing for the same cell.
 
 Nothing is dropped silently. Stream text over the budget leaves a marker
-counting what was cut (:class:`Tail`); a display, a result or a display
+counting what was cut (:class:`~.tail.Tail`); a display, a result or a display
 update over it leaves a short note in its place, naming what it was (its
 MIME types, its size, the cap): the note is among
 :meth:`~CellRecord.notebook_outputs`, so the journal entry says that a figure
@@ -34,7 +34,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.outcome import IMAGE_MIMES, clean_text, cut_marker, from_notebook
+from ..core.outcome import IMAGE_MIMES, clean_text, from_notebook
+from .tail import Tail, cut_text, metric_stream, text_size
 
 __all__ = ["Output", "CellRecord"]
 
@@ -229,13 +230,13 @@ class CellRecord:
         if tail is not None:  # the head is full: the stream's last part is kept
             self.truncated += tail.add(s)
             return
-        size = _text_size(s)
+        size = text_size(s)
         room = self.budget // 2 - self._used
         rest = ""
         if size > room:
-            head = _cut_text(s, room) if room > 0 else ""
+            head = cut_text(s, room) if room > 0 else ""
             s, rest = head, s[len(head) :]
-            size = _text_size(head)
+            size = text_size(head)
         self._used += size
         out = self._open
         if out is None or out.kind != kind:
@@ -250,7 +251,7 @@ class CellRecord:
             out._chunks.append(s)
         if rest:
             out._seal()
-            out._tail = self._tails[kind] = Tail(self.budget // 4, _last_line(out.data["text/plain"]))
+            out._tail = self._tails[kind] = Tail(self.budget // 4, out.data["text/plain"])
             self.truncated += out._tail.add(rest)
 
     def close_stream(self) -> None:
@@ -298,7 +299,7 @@ class CellRecord:
         self.close_stream()
         out = _format_error(evalue, shown)
         text = out.data["text/plain"]
-        size = _text_size(text)
+        size = text_size(text)
         room = self.budget // 2 - self._used
         cut = 0
         if size > room:
@@ -354,146 +355,8 @@ class CellRecord:
         text = data.get("text/plain")
         if isinstance(text, str) and text:
             if self._lost is None:
-                self._lost = _metric_stream()
+                self._lost = metric_stream()
             self._lost.feed(text if text.endswith("\n") else text + "\n")
-
-
-class Tail:
-    """The last ``room`` bytes a stream printed after the cell's head budget ran out, and what it dropped.
-
-    A ring of the chunks as written: adding one drops the oldest while the
-    ring is over its room, the last of them cut to a line start, so the text
-    kept is whole lines (but for a single line longer than the room). What was
-    dropped is counted exactly, in lines and characters, for the marker that
-    stands where it was (:func:`~jupyter_expjournal.core.outcome.cut_marker`).
-    Memory stays bounded however long the cell prints.
-    """
-
-    __slots__ = ("room", "chunks", "size", "lines", "chars", "dropped_bytes", "at_line_start", "lead", "metrics")
-
-    def __init__(self, room: int, lead: str = "") -> None:
-        self.room = max(room, 1)
-        self.chunks: deque[str] = deque()
-        self.size = 0  # bytes kept
-        self.lines = self.chars = self.dropped_bytes = 0  # dropped: newlines, characters, bytes
-        self.at_line_start = True  # the text kept begins a line
-        self.lead = lead  # the head's unfinished last line: read with the dropped text that continues it
-        self.metrics = None  # MetricStream of the dropped text, from the first drop on
-
-    def add(self, s: str) -> int:
-        """Keep ``s`` as the newest text; the bytes this dropped."""
-        before = self.dropped_bytes
-        chunks = self.chunks
-        chunks.append(s)
-        self.size += _text_size(s)
-        while self.size > self.room:  # the oldest text goes, to the byte
-            oldest = chunks[0]
-            over, size = self.size - self.room, _text_size(oldest)
-            if size <= over:
-                chunks.popleft()
-                self._drop(oldest, size)
-            else:
-                cut = _cut_text(oldest, over) if not oldest.isascii() else oldest[:over]
-                cut = cut or oldest[:1]
-                chunks[0] = oldest[len(cut) :]
-                self._drop(cut, _text_size(cut))
-        if not self.at_line_start:  # then the rest of a line cut in two, when a whole line follows it
-            self._to_line_start()
-        return self.dropped_bytes - before
-
-    def _to_line_start(self) -> None:
-        chunks, seen = self.chunks, 0
-        for i, chunk in enumerate(chunks):
-            newline = chunk.find("\n")
-            if newline < 0:
-                seen += 1
-                continue
-            if newline == len(chunk) - 1 and i == len(chunks) - 1:
-                return  # the line's end is all that is kept: keep it, cut as it is
-            for _ in range(seen):
-                oldest = chunks.popleft()
-                self._drop(oldest, _text_size(oldest))
-            head = chunks[0]
-            cut = head[: newline + 1]
-            if len(cut) == len(head):
-                chunks.popleft()
-            else:
-                chunks[0] = head[newline + 1 :]
-            self._drop(cut, _text_size(cut))
-            return
-
-    def _drop(self, s: str, size: int) -> None:
-        self.size -= size
-        self.dropped_bytes += size
-        self.lines += s.count("\n")
-        self.chars += len(s)
-        self.at_line_start = s.endswith("\n")
-        metrics = self.metrics
-        if metrics is None:
-            metrics = self.metrics = _metric_stream()
-            metrics.feed(self.lead)  # the dropped text starts a line: the one the head ended in goes in whole
-            self.lead = ""
-        metrics.feed(s)
-
-    def last_metrics(self, final: bool) -> dict[str, float]:
-        """The metrics whose last value is in the dropped text (not shown again in the kept tail)."""
-        metrics = self.metrics
-        if metrics is None:
-            return {}
-        if final:
-            metrics.close()
-        kept = _metric_stream()
-        kept.feed("".join(self.chunks))
-        kept.close()
-        again = kept.values
-        return {name: value for name, value in metrics.values.items() if name not in again}
-
-    def after(self, head: str) -> str:
-        """``head`` (what the cell kept first), then the marker of what was cut, then this tail."""
-        text = "".join(self.chunks)
-        if not self.chars:
-            return head + text
-        lines, chars = self.lines, self.chars
-        if head and not head.endswith("\n"):
-            newline = head.rfind("\n")
-            if newline >= 0:  # the head's last line, cut short, goes with the cut: whole lines on both sides
-                chars += len(head) - newline - 1
-                head = head[: newline + 1]
-            else:  # one line longer than the head: shown in part, not counted as cut
-                head, lines = head + "\n", max(lines - 1, 0)
-        return f"{head}{cut_marker(lines, chars)}\n{text}"
-
-
-def _text_size(s: str) -> int:
-    return len(s) if s.isascii() else len(s.encode("utf-8", "replace"))
-
-
-def _cut_text(s: str, room: int) -> str:
-    """The longest prefix of ``s`` that fits in ``room`` UTF-8 bytes."""
-    if s.isascii():
-        return s[:room]
-    return s.encode("utf-8", "replace")[:room].decode("utf-8", "ignore")
-
-
-class _NoMetrics:
-    """Stands for a MetricStream when the metrics package cannot be imported: recording never fails for it."""
-
-    values: dict = {}
-
-    def feed(self, text: str) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def _metric_stream():
-    """A :class:`~jupyter_expjournal.core.metrics.stream.MetricStream`, imported the first time text is dropped."""
-    try:
-        from ..core.metrics.stream import MetricStream
-    except Exception:  # a broken install must not break the user's print
-        return _NoMetrics()
-    return MetricStream()
 
 
 def _image_size(value, counted: int) -> int:
@@ -501,15 +364,6 @@ def _image_size(value, counted: int) -> int:
     if isinstance(value, str):
         return len(value.rstrip("=\n")) * 3 // 4
     return counted if not isinstance(value, (bytes, bytearray)) else len(value)
-
-
-def _last_line(text: str, longest: int = 65_536) -> str:
-    """The unfinished last line of ``text``; of a very long one, its end from a word start (bounded memory)."""
-    line = text[text.rfind("\n") + 1 :]
-    if len(line) > longest:
-        words = line[-longest:].split(None, 1)
-        line = words[1] if len(words) == 2 else ""
-    return line
 
 
 def _size_text(n: int) -> str:
