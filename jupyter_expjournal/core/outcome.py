@@ -250,7 +250,9 @@ def metrics_line(metrics: Mapping[str, float], named: str = "") -> str:
     """``accuracy = 0.97, f1 = 0.96``: the metrics ``named`` mentions (the baseline, the expectation) first,
     at most :data:`SUMMARY_METRICS`, saying how many more the output holds."""
     said = named.casefold()
-    order = sorted(metrics, key=lambda k: k.casefold() not in said)  # stable: mentioned first, else as printed
+    order = list(metrics)  # as printed; when too many to show, those mentioned first (a stable sort)
+    if len(order) > SUMMARY_METRICS:
+        order.sort(key=lambda k: k.casefold() not in said)
     shown = ", ".join(f"{k} = {metrics[k]:.6g}" for k in order[:SUMMARY_METRICS])
     more = len(order) - SUMMARY_METRICS
     return shown + (f" (and {more} more in the output)" if more > 0 else "")

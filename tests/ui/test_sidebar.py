@@ -406,7 +406,7 @@ def test_config_rows_with_the_absent_marker_and_provenance(lab):
     text = lab.wait_for_file(lambda t: "— warmup\n" in t)
     assert "**Config**:\n- warmup: (none) → 100\n- dropout: 0.1 → (none)\n- lr: (none) → 0.01\n- batch: 32 (unchanged)\n" in text
     provenance = re.search(r"\*\*Provenance\*\*: (.*)\n", text).group(1)
-    assert provenance.startswith(f"notebook {lab.rel}/plan.ipynb (cell "), provenance
+    assert re.match(rf"id [0-9a-f]{{8}}; notebook {re.escape(lab.rel)}/plan\.ipynb \(cell ", provenance), provenance
     assert "Python " in provenance
     card = lab.entry("warmup")
     card.locator("summary", has_text="Details").click()
