@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 
 import pytest
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
+jupyter_client = pytest.importorskip("jupyter_client")
 pytest.importorskip("ipykernel")
 
 from nbformat.v4 import new_code_cell, new_notebook  # noqa: E402
@@ -50,6 +52,22 @@ def records(cells: list[str], folder, monkeypatch) -> tuple[list[dict], list]:
     nb_cells = run(["%load_ext jupyter_expjournal", *cells, SUMMARY.replace("{n}", str(len(cells)))], folder, monkeypatch)
     summary = "".join(o.get("text", "") for o in nb_cells[-1].outputs if o.output_type == "stream")
     return json.loads(summary), nb_cells[1:-1]
+
+
+@contextmanager
+def kernel_client(monkeypatch):
+    """A kernel started as a notebook's kernel is (descriptor output forwarded), and its client; stopped after."""
+    monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
+    km = jupyter_client.KernelManager(kernel_name="python3")
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=60)
+        yield km, kc
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
 
 
 def shown(cell) -> str:
@@ -240,15 +258,9 @@ def test_unregister_takes_the_taps_out_and_register_puts_them_back(venv_kernelsp
 
 def test_descriptor_output_after_the_cell_goes_to_the_cell_that_ran_last(venv_kernelspec, monkeypatch):
     """A child process still writing after its cell ended: the notebook shows that text under the cell, so does the record."""
-    jupyter_client = pytest.importorskip("jupyter_client")
-    monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
-    km = jupyter_client.KernelManager(kernel_name="python3")
-    km.start_kernel()
-    kc = km.client()
-    kc.start_channels()
     streams: list[tuple[str, str]] = []  # (the request it answers, text)
 
-    def run(code: str) -> str:
+    def run(kc, code: str) -> str:
         msg_id = kc.execute(code)
         while True:
             msg = kc.get_iopub_msg(timeout=60)
@@ -258,18 +270,14 @@ def test_descriptor_output_after_the_cell_goes_to_the_cell_that_ran_last(venv_ke
                     and msg["parent_header"].get("msg_id") == msg_id:
                 return msg_id
 
-    try:
-        kc.wait_for_ready(timeout=60)
-        run("%load_ext jupyter_expjournal")
-        first = run("import subprocess\nprint('started')\n_child = subprocess.Popen(['sh', '-c', 'sleep 0.5; echo late'])")
+    with kernel_client(monkeypatch) as (_, kc):
+        run(kc, "%load_ext jupyter_expjournal")
+        first = run(kc, "import subprocess\nprint('started')\n_child = subprocess.Popen(['sh', '-c', 'sleep 0.5; echo late'])")
         time.sleep(1.5)  # the child writes while no cell runs
         streams.clear()
-        run("_child.wait()\nimport json\nprint(json.dumps([r.text() for r in get_ipython()._expjournal.recorder.records]))")
+        run(kc, "_child.wait()\nimport json\nprint(json.dumps([r.text() for r in get_ipython()._expjournal.recorder.records]))")
         texts = json.loads(streams[-1][1])
         late = [(parent, text) for parent, text in streams if text == "late\n"]
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
     assert texts[-1] == "started\nlate\n", texts
     assert [parent for parent, _ in late] == [first]  # the notebook got it under the cell that started the child
 
@@ -277,22 +285,12 @@ def test_descriptor_output_after_the_cell_goes_to_the_cell_that_ran_last(venv_ke
 def test_cells_sent_at_once_each_keep_their_own_child_output(venv_kernelspec, monkeypatch):
     """Run All: the requests wait in the kernel's queue, each cell starts the moment the last ends; a child's
     output still being read when its cell ends belongs to that cell, not to the next."""
-    jupyter_client = pytest.importorskip("jupyter_client")
-    monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
-    km = jupyter_client.KernelManager(kernel_name="python3")
-    km.start_kernel()
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=60)
+    with kernel_client(monkeypatch) as (_, kc):
         kc.execute_interactive("%load_ext jupyter_expjournal\nimport subprocess", timeout=60)
         for i in range(20):
             kc.execute(f"_ = subprocess.run(['echo', 'child {i}'])")
         out = []
         kc.execute_interactive("import json\nprint(json.dumps([r.text() for r in get_ipython()._expjournal.recorder.records]))",
                                timeout=120, output_hook=lambda m: out.append(m["content"].get("text", "")))
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
     texts = json.loads("".join(out).strip().splitlines()[-1])
     assert texts[-20:] == [f"child {i}\n" for i in range(20)], texts

@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-pytest.importorskip("ipykernel")
-jupyter_client = pytest.importorskip("jupyter_client")
+from test_capture_kernel import kernel_client
 
 CELLS = 80
 LINES = 3_000
@@ -47,13 +44,7 @@ def rss(km) -> int:
 
 
 def test_memory_stays_flat_over_many_long_cells(venv_kernelspec, monkeypatch):
-    monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)  # a notebook's kernel: descriptors forwarded and hooked
-    km = jupyter_client.KernelManager(kernel_name="python3")
-    km.start_kernel()
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=60)
+    with kernel_client(monkeypatch) as (km, kc):  # a notebook's kernel: descriptors forwarded and tapped
 
         def run(code: str) -> str:
             out = []
@@ -69,9 +60,6 @@ def test_memory_stays_flat_over_many_long_cells(venv_kernelspec, monkeypatch):
             if i in (40, CELLS):
                 seen[i] = rss(km)
         sizes = json.loads(run(SIZES))
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
 
     assert sizes["records"] == sizes["ring"] == 32
     # Each record keeps its 100 kB head and the 50 kB tail of its stream, a marker between: never the whole log.
