@@ -47,7 +47,7 @@ class Index:
             self.by_signature: dict[object, list[Entry]] = {}
             self.completed: list[datetime] = []  # sorted
             self.undated = 0  # completed entries whose heading has no readable date
-            self.ids: dict[str, int] = {}  # entry id -> how many entries carry it (a copied entry: two)
+            self._ids: dict[str, int] | None = None  # see ids: made when first asked (a write asks, a read does not)
             for entry in entries:
                 self._add(entry, sort=False)
             self.completed.sort()
@@ -56,7 +56,7 @@ class Index:
         self.by_signature = dict(base.by_signature)  # the lists are shared until this index changes one
         self.completed = list(base.completed)
         self.undated = base.undated
-        self.ids = dict(base.ids)
+        self._ids = dict(base._ids) if base._ids is not None else None
         for entry in base.entries[keep:]:
             self._drop(entry)
         for entry in entries[keep:]:
@@ -70,9 +70,26 @@ class Index:
             self._own.add(id(found))
         return found
 
+    @property
+    def ids(self) -> dict[str, int]:
+        """Entry id -> how many entries carry it (a copied entry: two): what a new id must not be."""
+        if self._ids is None:
+            self._ids = {}
+            for entry in self.entries:
+                self._count_id(entry, 1)
+        return self._ids
+
+    def _count_id(self, entry: Entry, step: int) -> None:
+        ids = self._ids
+        if ids is not None and entry.id:
+            left = ids.get(entry.id, 0) + step
+            if left:
+                ids[entry.id] = left
+            else:
+                del ids[entry.id]
+
     def _add(self, entry: Entry, sort: bool = True) -> None:
-        if entry.id:
-            self.ids[entry.id] = self.ids.get(entry.id, 0) + 1
+        self._count_id(entry, 1)
         if entry.is_open:
             self.open.append(entry)
         if entry.signature:
@@ -87,12 +104,7 @@ class Index:
                 self.completed.append(started)
 
     def _drop(self, entry: Entry) -> None:
-        if entry.id:
-            left = self.ids[entry.id] - 1
-            if left:
-                self.ids[entry.id] = left
-            else:
-                del self.ids[entry.id]
+        self._count_id(entry, -1)
         if entry.signature:
             same = self._mine(entry.signature)
             same[:] = [e for e in same if e is not entry]

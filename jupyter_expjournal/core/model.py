@@ -107,7 +107,8 @@ class Entry:
     @cached_property
     def id(self) -> str:
         """The short id its Provenance line starts with (``id 3f9a1c2e``), or '' (written by hand, or before ids)."""
-        found = _LEADING_ID.match(self.get("Provenance").lstrip())
+        value = self.fields.get("Provenance")  # as the core writes it; else as a person may spell it
+        found = _LEADING_ID.match((self.get("Provenance") if value is None else value).lstrip())
         return found.group(1) if found else ""
 
     @cached_property  # like _by_key: fields do not change once parsed; gates and reviews ask for every entry
