@@ -458,3 +458,34 @@ def test_a_result_with_nothing_open_is_refused_alike_and_writes_nothing(faces, t
         check_words(findings, "nothing open", reply, notice, magic=("%%hypothesis", "--retro"), cli=("hypothesis",),
                     widget=("hypothesis",), structured=False)
     findings.check()
+
+
+def test_a_result_that_cannot_tell_two_open_entries_of_one_name_apart_asks_alike(faces):
+    """Two entries named alike, opened elsewhere (two notebooks of a sweep): a result that names neither asks
+    which in every face, listing their ids, and writes nothing (the core's identity.resolve; the panel is left
+    out: its dropdown always names one, by id)."""
+    findings = Findings()
+    asking = {name: face for name, face in faces.items() if name != "widget"}
+    for face in asking.values():
+        journal = Journal(face.folder)
+        for _ in range(2):
+            journal.hypothesize(draft_of(FIRST), parallel=True)
+    faces["magics"].run_cell("print('accuracy = 0.9')")
+    before = {name: snapshot(face.folder) for name, face in asking.items()}
+    replies = {
+        "magics": faces["magics"].result(),
+        "cli": faces["cli"].result("accuracy = 0.9"),
+        "rest": faces["rest"].result([{"output_type": "stream", "name": "stdout", "text": "accuracy = 0.9\n"}]),
+    }
+    for name, reply in replies.items():
+        folder = asking[name].folder
+        try:
+            Journal(folder).resolve_open()
+        except JournalError as exc:
+            notice = exc.notice  # the core's own question, on this face's journal
+        refused(findings, "two open entries of one name", reply, GATE_STATUS[name])
+        findings.expect(snapshot(folder) == before[name], f"{name} wrote although it could not tell which entry")
+        ids = [e.id for e in Journal(folder).entries()]
+        findings.expect(all(f"id {i}" in reply.message for i in ids), f"{name} does not list the ids {ids}: {reply}")
+        check_words(findings, "which entry", reply, notice, magic=("--name",), cli=("--name",), widget=())
+    findings.check()
