@@ -48,7 +48,7 @@ def attached(outcome: Outcome) -> str:
         held.append("the error")
     if not outcome.source:
         return "attached no cell's output: the outcome is what was typed"
-    return f"attached {where}: {', '.join(held)}" if held else f"attached {where}: it showed no output"
+    return f"attached {where}: {', '.join(held)}" if outcome.shown else f"attached {where}: it showed no output"
 
 
 def first_line_of(pieces: Iterable[str], sep: str, width: int = 100) -> str:

@@ -285,6 +285,11 @@ class Outcome:
     duration: str = ""
     source: str = ""  # "cell [12]": where the output came from
 
+    @property
+    def shown(self) -> bool:
+        """Whether it holds anything a cell showed: text, a figure or an error."""
+        return bool(self.output.strip() or self.images or self.error)
+
 
 @dataclass
 class Logged:

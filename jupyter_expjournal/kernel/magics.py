@@ -267,7 +267,7 @@ class ExpJournal(Magics):
         done = logged.entry
         print(f"'{done.name}' {done.status}: {_render().first_line(done.delta, 200)}")
         said = _render().attached(outcome)
-        empty = outcome.source and not (outcome.output.strip() or outcome.images or outcome.error)
+        empty = outcome.source and not outcome.shown
         print(f"! {said}" if empty else f"  {said}")  # a cell that showed nothing is worth a second look
         for path in logged.assets:
             print(f"  saved {path}")

@@ -188,7 +188,7 @@ class KernelSession:
                 outcome.duration = describe_run(time.time() - started.timestamp(), None, gpus())
         if record is None and not outcome.summary:
             raise InputError("no previous cell output to attach: run the experiment first, or give an outcome")
-        if record is not None and not (outcome.output.strip() or outcome.images or outcome.error or value is not None):
+        if record is not None and not (outcome.shown or value is not None):
             if not outcome.summary:  # an entry COMPLETED with an empty outcome says nothing
                 raise InputError(f"{outcome.source} showed no output to attach and no outcome was given:"
                                  " run the experiment first, pick the cell that showed its output, or give an outcome")
