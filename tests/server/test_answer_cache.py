@@ -68,7 +68,12 @@ def exported(monkeypatch):
 
 
 def build(folder: Path) -> bytes:
-    """The answer as a server process that keeps nothing builds it: the truth."""
+    """The answer as a server process that keeps nothing builds it: the truth.
+
+    The cache's thread is waited for first: it reads EXPJOURNAL_CACHE too, and a
+    save still running while this turns the cache off would keep nothing.
+    """
+    answer_cache.wait()
     before = os.environ.get("EXPJOURNAL_CACHE")
     os.environ["EXPJOURNAL_CACHE"] = "0"
     try:
