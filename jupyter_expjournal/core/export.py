@@ -6,6 +6,9 @@ means the server, the CLI's ``export`` and the widget all agree on one shape.
 
 from __future__ import annotations
 
+import math
+
+from . import compare as comparing
 from .config import ABSENT, ConfigItem, render_config
 from .draft import validate_name
 from .errors import InputError, JournalError
@@ -47,16 +50,44 @@ def entry(e: Entry) -> dict:
         "next": e.next,
         "images": e.images,
         "fields": dict(e.fields),
+        "compare": compare_row(comparing.row(e)),
+        "search_terms": comparing.search_terms(e),
     }
 
 
-#: What a filter searches, in every face: these keys of :func:`entry` ("fields": every field's value).
-SEARCH_KEYS = ("name", "timestamp", "status", "fields")
+def _number(value: float) -> float | None:
+    """A JSON number; None for NaN and infinities, which JSON cannot hold (the text in "shown" says them)."""
+    return value if math.isfinite(value) else None
+
+
+def compare_row(row: comparing.Row) -> dict:
+    """An entry's line of the compare table (:mod:`.compare`), for a front end to show and sort.
+
+    ``changed``: the config rows it changed (old/new None where absent on that
+    side: the review's ``absent`` says how to write it); ``metrics``: what the
+    outcome measured; ``delta``: each metric's change from the baseline, only
+    where the entry's Delta has one; ``shown``: both as every face writes them
+    (``0.975``, ``+0.012``, ``nan``).
+    """
+    return {
+        "changed": [{"key": i.key, "old": i.old, "new": i.new} for i in row.changed],
+        "metrics": {name: _number(v) for name, v in row.metrics.items()},
+        "delta": {name: _number(v) for name, v in row.delta.items()},
+        "shown": {
+            "metrics": {name: comparing.shown_value(v) for name, v in row.metrics.items()},
+            "delta": {name: comparing.shown_delta(v) for name, v in row.delta.items()},
+        },
+    }
+
+
+#: What a filter searches, in every face: these keys of :func:`entry` ("fields": every field's value;
+#: "search_terms": each metric and config value as a query says it, ``accuracy = 0.975``).
+SEARCH_KEYS = ("name", "timestamp", "status", "fields", "search_terms")
 
 
 def search_text(e: Entry) -> str:
-    """The text a filter query is matched against (casefolded): name, time, status, every field."""
-    return "\n".join((e.name, e.timestamp, e.status, *e.fields.values())).casefold()
+    """The text a filter query is matched against (casefolded): name, time, status, every field, the search terms."""
+    return "\n".join((e.name, e.timestamp, e.status, *e.fields.values(), comparing.search_terms(e))).casefold()
 
 
 def matches(text: str, query: str) -> bool:
@@ -90,7 +121,13 @@ def parameters(entries: list[Entry]) -> dict[str, list[dict]]:
     return out
 
 
+def metric_summary(names: list[str]) -> dict:
+    """The compare table's columns (``metric_names``) and each one's direction (``metric_higher_is_better``)."""
+    return {"metric_names": names, "metric_higher_is_better": comparing.higher_is_better(names)}
+
+
 def review(r: Review) -> dict:
+    columns = comparing.metric_columns(e.measured for e in r.entries)
     return {
         "directory": str(r.directory),
         "counts": r.counts,
@@ -103,6 +140,7 @@ def review(r: Review) -> dict:
         # the core's vocabulary, so that a front end applies these rules rather than copying them
         "absent": ABSENT,
         "search_keys": list(SEARCH_KEYS),
+        **metric_summary(columns),
     }
 
 

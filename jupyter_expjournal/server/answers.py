@@ -41,6 +41,7 @@ from pathlib import Path
 from jupyter_server.utils import url_path_join
 
 from ..core import export
+from ..core.compare import metric_columns
 from ..core.journal import Journal
 from ..core.model import Entry
 from ..core.outcome import linked_file
@@ -50,7 +51,7 @@ from .answer_cache import load as load_kept
 from .answer_cache import parts as kept_parts
 
 #: Part of every ETag and of a kept answer's key, so that a change of the JSON shape invalidates old ones.
-SHAPE_VERSION = b"2"
+SHAPE_VERSION = b"3"  # 3: entries carry "compare" and "search_terms", the answer "metric_names"
 #: Seconds after a kept answer was sent before the journal is read to recall its entries' JSON: the
 #: read holds Python's lock for a while (unpickling the parse), and the answer's bytes go out meanwhile.
 RECALL_AFTER = 1.0
@@ -177,6 +178,8 @@ class Answers:
                 parameters.setdefault(key, []).append(value)
         # everything but the entries from the core's own export (the entries' lists left empty) ...
         data = export.review(replace(review, entries=[], open=[]))
+        # ... the compare table's columns from every entry (export.entry measured each one it made) ...
+        data.update(export.metric_summary(metric_columns(item.entry.measured for item in entries)))
         # ... and the entries' lists from the JSON kept per entry
         data.update(
             entries=_array([item.json for item in entries]),

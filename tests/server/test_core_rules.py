@@ -187,7 +187,7 @@ async def test_check_answers_notices(api, root):
     assert [w["gate"] for w in data["warnings"]] == ["baseline"] and data["warnings"][0]["ways_out"] == []
     code, data, _ = await api("journal", params={"path": ""})
     assert [(r["gate"], r["ways_out"]) for r in data["reminders"]] == [("open-entry", ["log-result", "abandon"])]
-    assert data["search_keys"] == ["name", "timestamp", "status", "fields"]
+    assert data["search_keys"] == ["name", "timestamp", "status", "fields", "search_terms"]
 
 
 # -- which images are an entry's own -------------------------------------------------------
