@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import shutil
 import socket
 import subprocess
@@ -169,3 +170,22 @@ def collect(start: str | os.PathLike | None = None, *, notebook: str = "", cells
         host=socket.gethostname(),
         gpus=gpus(),
     )
+
+
+_NOTEBOOK_PART = re.compile(r"notebook (.+?)(?: \(cell ([^()]*)\))?")
+
+
+def origin(provenance: str) -> tuple[str, list[str]]:
+    """The notebook and cells a Provenance field names (as :meth:`Provenance.describe` writes them).
+
+    ``('', [])`` when it names none; the notebook is ``''`` when only cells
+    are known (``notebook ? (cell 3f2a)``). A face uses it to take the person
+    back to where the entry was written.
+    """
+    for part in provenance.split("; "):
+        m = _NOTEBOOK_PART.fullmatch(part.strip())
+        if m:
+            notebook = "" if m.group(1) == "?" else m.group(1)
+            cells = [c.strip() for c in (m.group(2) or "").split(",") if c.strip()]
+            return notebook, cells
+    return "", []

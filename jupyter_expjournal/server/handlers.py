@@ -17,6 +17,11 @@ included)::
                                directory_relative, exists; ETag, 304 on If-None-Match.
                                An entry's images are the links to files of its
                                experiments folder (others are not listed)
+    GET  entry?path=DIR&entry=REF   200 {entry, fields: [{name, blocks}], origin: {notebook,
+                               named, cell_id}}: every field in file order as the core's
+                               blocks ({kind: text|code, text} or {kind: image, path, alt});
+                               the notebook its Provenance names (from the root, '' when
+                               not a file under it) and the cell; 404 for no such entry
     POST check       {path, draft: {name, hypothesis, change, config, expected, baseline},
                       parallel, strict, force}            200 {refusals, warnings, repeats, rules}
     POST hypothesis  {path, name, hypothesis, change, config, expected, baseline,
@@ -25,6 +30,9 @@ included)::
                       learning, next, delta, source,
                       outputs, execution_count, execution, notebook, cell_id}
                                                           200 {entry, assets}
+    POST retro       {path, name, hypothesis, and the outcome as for result}
+                                                          201 {entry, assets}
+    POST learning    {path, entry, learning, next}        200 {entry}
     POST abandon     {path, entry, name, heading, reason, learning}     200 {entry}
     POST lesson      {path, text, context, source} or {path, rule, action, reason}
                                                           201 {line}
@@ -48,6 +56,12 @@ recorded timing) is given. It goes to the open entry ``entry`` names (its id:
 the ``ref`` of the entry JSON), else ``name`` (an id, a heading or a name);
 400 if none open matches, 409 when several do. Without any, the only open
 entry (409 when several are open). ``abandon`` picks its entry the same way.
+
+``retro`` logs a run that had no hypothesis, as ``%result --retro NAME`` does:
+a COMPLETED entry marked as logged after the fact, its outcome read like
+``result``'s (a cell's ``outputs`` included), its Provenance from ``notebook``
+and ``cell_id``. ``learning`` adds the Learning and Next a closed entry lacks
+(``entry`` is its ref); a field it already has is refused, never replaced.
 
 The ETag of ``GET journal`` is computed from the store's fingerprint (stat) of
 journal.md and lessons.md alone, so a poll with ``If-None-Match`` that finds
@@ -109,13 +123,14 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
 from ..core import export
+from ..core.blocks import blocks
 from ..core.durations import describe_run
 from ..core.errors import GateError, InputError, JournalError
-from ..core.identity import ref
+from ..core.identity import matching, ref
 from ..core.index import entry_time
 from ..core.journal import Journal
 from ..core.location import find_experiments_dir
-from ..core.provenance import collect
+from ..core.provenance import collect, origin
 from .answers import Answers, etag
 from .schema import (
     CELL_FIELDS,
@@ -129,9 +144,11 @@ from .schema import (
     abandon_request,
     check_request,
     hypothesis_request,
+    learning_request,
     lesson,
     parse,
     result_request,
+    retro_request,
 )
 from .schema import path as path_field
 from .workers import LOCKED, WRITE_WAIT, Busy, Workers
@@ -205,6 +222,18 @@ class _Handler(APIHandler):
             self.set_header("Retry-After", str(round(WRITE_WAIT)))
         self.finish(json.dumps(reply))
 
+    def query(self, name: str) -> str | None:
+        """A query argument given at most once, as UTF-8 text (None when absent)."""
+        values = self.request.query_arguments.get(name)
+        if values is None:
+            return None
+        if len(values) != 1:
+            raise ApiError(400, f"give '{name}' once")
+        try:
+            return values[0].decode("utf-8")
+        except UnicodeDecodeError:
+            raise ApiError(400, f"'{name}' is not UTF-8") from None
+
     def reply(self, data: dict, status: int = 200) -> None:
         self.set_status(status)
         self.finish(json.dumps(data))
@@ -277,15 +306,7 @@ class JournalHandler(_Handler):
 
     @tornado.web.authenticated
     async def get(self) -> None:
-        values = self.request.query_arguments.get("path")
-        if values is not None and len(values) != 1:
-            raise ApiError(400, "give 'path' once")
-        path = None
-        if values is not None:
-            try:
-                path = values[0].decode("utf-8")
-            except UnicodeDecodeError:
-                raise ApiError(400, "'path' is not UTF-8") from None
+        path = self.query("path")
         # The ETag comes from stat alone, taken before the read: a poll that
         # finds nothing changed costs two stat calls and no parse.
         journal, relative, tag = await self.off_loop(self._tagged, path)
@@ -308,6 +329,53 @@ class JournalHandler(_Handler):
     def _tagged(self, path: str | None) -> tuple[Journal, str, str]:
         journal, _, relative = self.locate(path)
         return journal, relative, etag(journal)
+
+
+class EntryHandler(_Handler):
+    """``GET entry?path=DIR&entry=REF``: one entry as a face shows its details.
+
+    Every field in file order, each value as the core's blocks (text, output,
+    images of the experiments folder: :func:`~jupyter_expjournal.core.blocks.blocks`),
+    and where it was written: the notebook its Provenance names, as a path from
+    the server root when that file is there, and the cell's id.
+    """
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        path, selector = self.query("path"), (self.query("entry") or "").strip()
+        if not selector:
+            raise ApiError(400, "'entry' is missing (the entry's ref: its id, else its heading)")
+        self.reply(await self.off_loop(self._details, path, selector))
+
+    def _details(self, path: str | None, selector: str) -> dict:
+        journal, folder, _ = self.locate(path)
+        with self.context.workers.alone(journal):
+            hits = matching(journal.entries(), selector)
+        if not hits:
+            raise ApiError(404, f"no entry '{selector}' in {journal.journal_path.name}")
+        entry = hits[-1]
+        named, cells = origin(entry.get("Provenance"))
+        return {
+            "entry": export.entry(entry),
+            "fields": [{"name": name, "blocks": blocks(value, journal.directory)} for name, value in entry.fields.items()],
+            "origin": {"notebook": self._notebook(named, folder), "named": named, "cell_id": cells[0] if cells else ""},
+        }
+
+    def _notebook(self, named: str, folder: str) -> str:
+        """The notebook a Provenance names, from the server root, if it is a file under it ('' if not).
+
+        The sidebar writes it from the root; a kernel from its own working
+        directory, which is the notebook's folder: both are tried, in that order.
+        """
+        if not named or os.path.isabs(named):
+            candidates = [named] if named else []
+        else:
+            candidates = [os.path.join(self.context.root, named), os.path.join(folder, named)]
+        for candidate in candidates:
+            real = os.path.realpath(candidate)
+            if _inside(real, self.context.root) and os.path.isfile(real):
+                return _posix_relative(real, self.context.root)
+        return ""
 
 
 class CheckHandler(_Handler):
@@ -375,6 +443,46 @@ class ResultHandler(_Handler):
         return journal.complete(request.outcome, name=ref(entry))
 
 
+class RetroHandler(_Handler):
+    """``POST retro``: log a run that had no hypothesis, after the fact, marked as such (``%result --retro``)."""
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        journal, request, provenance = await self.off_loop(self._read)
+        cells = None if request.result.cell_seconds is None else [request.result.cell_seconds]
+        if cells is not None:
+            request.result.outcome.duration = describe_run(None, cells, [])
+        logged = await self.writing(
+            journal,
+            lambda: journal.retro(request.name, request.result.outcome, hypothesis=request.hypothesis, provenance=provenance),
+        )
+        assets = [p.relative_to(journal.directory).as_posix() for p in logged.assets]
+        self.reply({"entry": export.entry(logged.entry), "assets": assets}, 201)
+
+    def _read(self):
+        body = self.body({"name", "hypothesis", "images", "metrics", "source", *RESULT_TEXTS, *CELL_FIELDS, *ORIGIN_FIELDS})
+        journal, folder, _ = self.locate(body.get("path"))
+        request = retro_request(body)
+        cells = [request.result.cell_id] if request.result.cell_id else []
+        provenance = collect(folder, notebook=request.result.notebook, cells=cells).describe()  # git, before any lock
+        return journal, request, provenance
+
+
+class LearningHandler(_Handler):
+    """``POST learning``: the Learning and Next a closed entry lacks (a result attached in one click)."""
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        journal, (entry, learning, next_) = await self.off_loop(self._read)
+        logged = await self.writing(journal, lambda: journal.add_learning(entry, learning, next_))
+        self.reply({"entry": export.entry(logged.entry)})
+
+    def _read(self):
+        body = self.body({"entry", "learning", "next"})
+        journal, _, _ = self.locate(body.get("path"))
+        return journal, learning_request(body)
+
+
 class AbandonHandler(_Handler):
     """``POST abandon``: close the open entry as ABANDONED, saying why."""
 
@@ -407,9 +515,12 @@ class LessonHandler(_Handler):
 
 ROUTES = (
     ("journal", JournalHandler),
+    ("entry", EntryHandler),
     ("check", CheckHandler),
     ("hypothesis", HypothesisHandler),
     ("result", ResultHandler),
+    ("retro", RetroHandler),
+    ("learning", LearningHandler),
     ("abandon", AbandonHandler),
     ("lesson", LessonHandler),
 )

@@ -441,3 +441,27 @@ def lesson(body: dict) -> Learned:
         raise ApiError(400, f"'text' belongs to a lesson, not to a {kind} rule: a rule's text is its 'action'")
     options = {"never": action, "because": given["reason"]} if kind == "NEVER" else {"always": action, "when": given["reason"]}
     return core_input(lesson_request, given["text"], context=given["context"], source=given["source"], **options)
+
+
+@dataclass
+class RetroRequest:
+    name: str
+    hypothesis: str
+    result: ResultRequest
+
+
+def retro_request(body: dict) -> RetroRequest:
+    """``POST retro``: the new entry's ``name`` and ``hypothesis``, and its outcome as ``POST result`` reads one."""
+    name = text(body, "name", required=True, one_line=True)
+    hypothesis = text(body, "hypothesis")
+    rest = {key: value for key, value in body.items() if key not in ("name", "hypothesis")}
+    return RetroRequest(name, hypothesis, result_request(rest))
+
+
+def learning_request(body: dict) -> tuple[str, str, str]:
+    """``POST learning``: (the entry's ref, learning, next); one of the two texts at least."""
+    entry = text(body, "entry", required=True, one_line=True).strip()
+    learning, next_ = text(body, "learning"), text(body, "next")
+    if not learning.strip() and not next_.strip():
+        raise ApiError(400, "give a 'learning' or a 'next' (both are empty)")
+    return entry, learning, next_

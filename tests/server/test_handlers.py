@@ -15,6 +15,7 @@ STAMP = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"
 TODAY = datetime.now().strftime("%Y-%m-%d")
 ROUTES = {
     "journal": ["get"], "check": ["post"], "hypothesis": ["post"], "result": ["post"], "abandon": ["post"], "lesson": ["post"],
+    "entry": ["get"], "retro": ["post"], "learning": ["post"],
 }
 
 RANK64 = {
@@ -38,6 +39,8 @@ BODIES = {
     "result": {"outcome": "x"},
     "abandon": {"reason": "x"},
     "lesson": {"text": "x"},
+    "retro": {"name": "x", "outcome": "y"},
+    "learning": {"entry": "x", "learning": "y"},
 }
 
 
