@@ -217,6 +217,8 @@ class OutputRecorder:
         if time.perf_counter() - self._ended < BACK_TO_BACK and self.records:
             self._settle()  # no cell runs yet: what the pipes still hold goes to the last one
         shell = self.shell
+        if shell.display_pub is not self._pub or shell.displayhook is not self._hook:
+            self._patch_display()
         if info is not None and info.store_history:
             # The N of "In [N]".  IPython 8 bumps execution_count after the
             # cell, IPython 9 (9.18 measured, plain shell and ipykernel 7)
@@ -224,7 +226,7 @@ class OutputRecorder:
             # here.  The display hook's prompt_count means "this cell" in
             # both; post_run_cell then takes ExecutionResult.execution_count.
             try:
-                prompt = shell.displayhook.prompt_count
+                prompt = self._hook.prompt_count
             except Exception:
                 prompt = None
         else:
@@ -240,17 +242,17 @@ class OutputRecorder:
         )
         self._quiet = 0
         self._in_displayhook = False
-        if shell.display_pub is not self._pub or shell.displayhook is not self._hook:
-            self._patch_display()
         self._main = get_ident()
         self._taps.install(self._kernel.install())
         self._t0 = time.perf_counter()
 
     def _post_run_cell(self, result=None) -> None:
+        # Colab calls post_run_cell callbacks with no argument: then there is no result to read.
         stack = self._stack
         if not stack:
             return
-        if result is not None and getattr(result, "info", None) is not stack[-1]:
+        info = getattr(result, "info", None) if result is not None else None
+        if result is not None and info is not stack[-1]:
             # An empty cell fires post_run_cell without pre_run_cell; so does
             # the cell during which register() was called.
             return
@@ -268,7 +270,7 @@ class OutputRecorder:
                     _log.debug("recording an error failed", exc_info=True)
         if stack:
             return  # end of a nested cell
-        self._finish(rec, result)
+        self._finish(rec, result, info)
 
     def _settle(self) -> None:
         try:
@@ -276,35 +278,40 @@ class OutputRecorder:
         except Exception:  # pragma: no cover - never break the user's cell
             _log.debug("waiting for descriptor output failed", exc_info=True)
 
-    def _finish(self, rec: CellRecord, result) -> None:
-        self._ended = time.perf_counter()
-        rec.duration = self._ended - self._t0
+    def _finish(self, rec: CellRecord, result, info) -> None:
+        """The cell ``rec`` ended (``result`` is its ExecutionResult, or None): its record goes in the ring."""
+        self._ended = ended = time.perf_counter()
+        rec.duration = ended - self._t0
         self._taps.restore()
         self.current = None
         rec.close_stream()
-        self._shown_errors.clear()
+        if self._shown_errors:
+            self._shown_errors.clear()
         self._quiet = 0
         self._in_displayhook = False
         if result is not None:
-            info = getattr(result, "info", None)
-            count = getattr(result, "execution_count", None)
-            if info is not None and info.store_history and count is not None:
-                rec.prompt = count
+            if info is not None and info.store_history:
+                count = getattr(result, "execution_count", None)
+                if count is not None:
+                    rec.prompt = count
             value = getattr(result, "result", None)
             if value is not None:
                 rec.result_value = value
         holder = self._value_holder
-        if holder is not None and holder is not rec:
+        if rec.result_value is not None:
+            if holder is not None:
+                holder.result_value = None
+            self._value_holder = rec
+        elif holder is not None:
             holder.result_value = None
-        self._value_holder = rec if rec.result_value is not None else None
+            self._value_holder = None
         rec.finished = True
         self.records.append(rec)
-        if self.after_cell:
-            for cb in list(self.after_cell):
-                try:
-                    cb(rec)
-                except Exception:
-                    _log.warning("jupyter_expjournal: after_cell callback %r failed", cb, exc_info=True)
+        for cb in tuple(self.after_cell):  # a callback may remove itself
+            try:
+                cb(rec)
+            except Exception:
+                _log.warning("jupyter_expjournal: after_cell callback %r failed", cb, exc_info=True)
 
     # -- outputs, from the tee and the patched methods --------------------------
 

@@ -63,8 +63,7 @@ class KernelSession:
         self.shell = shell
         self.settings = settings
         self.recorder = OutputRecorder(shell, ring_size=settings.ring_size, max_cell_bytes=settings.max_cell_bytes)
-        self.recorder.after_cell.append(self._count)
-        self.recorder.after_cell.append(self._nudge)
+        self.recorder.after_cell.append(self._after_cell)
         #: (experiments folder, entry id) -> what this kernel ran for an entry it opened; in each
         #: folder (``%journal --dir`` may switch) the last opened is "mine".
         self.opened: dict[tuple[Path, str], Opened] = {}
@@ -210,15 +209,21 @@ class KernelSession:
         """How :attr:`opened` knows ``entry``: the current journal's folder and the entry's id."""
         return self.journal().directory, ref(entry)
 
-    def _count(self, record: CellRecord) -> None:
-        """A finished cell counts for every entry this kernel has open, but not the cell that opened it."""
+    def _after_cell(self, record: CellRecord) -> None:
+        """A finished cell counts for every entry this kernel has open, but not the cell that opened it.
+
+        A long cell with no entry open is nudged. One callback, with nothing
+        looked up for a short cell: it runs after every cell.
+        """
         for opened in self.opened.values():
             if record is not opened.cell:
                 opened.seconds.append(record.duration)
+        limit = self.settings.nudge_seconds
+        if limit and record.duration >= limit:
+            self._nudge(record)
 
     def _nudge(self, record: CellRecord) -> None:
-        limit = self.settings.nudge_seconds
-        if not limit or record.duration < limit or self.journal().open_entries():
+        if self.journal().open_entries():
             return
         nudge = Notice(f"that cell ran {format_duration(record.duration)} with no open hypothesis", (RETRO,))
         print(f"expjournal: {nudge.words(getattr(self.settings, 'words', None))}")

@@ -6,8 +6,8 @@ then hands the text to the recorder. After the cell the real streams are put
 back, unless the cell replaced ``sys.stdout`` itself: its choice is left alone.
 
 A stream the kernel's taps already report (:mod:`.descriptors`: ipykernel's
-OutStream, whose ``echo`` is tapped) still gets its proxy, which then only
-forwards: its writes reach the tap, and are recorded there once. Logging
+OutStream, whose ``echo`` is tapped) gets no proxy: its writes reach the tap
+and are recorded there once, and a kernel's cell pays for no swap. Logging
 handlers that were given a real stream before the recorder started
 (``logging.basicConfig()`` before ``%load_ext``) write past any
 ``sys.stderr`` proxy; :meth:`StreamTaps.bind_handlers` points them at the
@@ -97,26 +97,28 @@ class StreamTaps:
         self._bound: list = []  # (handler, real stream, proxy) re-pointed by bind_handlers
 
     def install(self, hooked: tuple = ()) -> None:
-        """Put the proxies in; those of the streams in ``hooked`` (reported by the kernel's taps) only forward."""
+        """Put the proxies in, but none before a stream in ``hooked`` (the kernel's taps report those)."""
         # Written out for both streams: this runs before every cell.
         out = sys.stdout
-        if out is not None and out.__class__ is not _TeeStream:
-            proxy = self._out
-            if proxy is None or proxy._real is not out:  # made once, while the stream stays the same
-                proxy = self._out = _TeeStream(out, self._sink, "stdout")
-            proxy._live = out not in hooked
-            sys.stdout = proxy
-        elif out is self._out:
-            out._live = out._real not in hooked
+        if out is not None and out not in hooked:
+            if out.__class__ is not _TeeStream:
+                proxy = self._out
+                if proxy is None or proxy._real is not out:  # made once, while the stream stays the same
+                    proxy = self._out = _TeeStream(out, self._sink, "stdout")
+                proxy._live = True
+                sys.stdout = proxy
+            elif out is self._out:
+                out._live = out._real not in hooked
         err = sys.stderr
-        if err is not None and err.__class__ is not _TeeStream:
-            proxy = self._err
-            if proxy is None or proxy._real is not err:
-                proxy = self._err = _TeeStream(err, self._sink, "stderr")
-            proxy._live = err not in hooked
-            sys.stderr = proxy
-        elif err is self._err:
-            err._live = err._real not in hooked
+        if err is not None and err not in hooked:
+            if err.__class__ is not _TeeStream:
+                proxy = self._err
+                if proxy is None or proxy._real is not err:
+                    proxy = self._err = _TeeStream(err, self._sink, "stderr")
+                proxy._live = True
+                sys.stderr = proxy
+            elif err is self._err:
+                err._live = err._real not in hooked
 
     def proxy(self, real, kind: str) -> _TeeStream:
         """The proxy :meth:`install` puts in front of ``real`` (made now if the stream is new)."""

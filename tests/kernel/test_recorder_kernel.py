@@ -146,11 +146,12 @@ def test_outputs_land_on_the_right_cell_in_a_real_kernel(venv_kernelspec, tmp_pa
     assert by_name["nested"]["text"] == "outer\ninner\nend\n"
 
     # While a cell runs, its record already carries the right prompt, and
-    # sys.stdout is the recorder's proxy.
+    # sys.stdout is still the kernel's own stream: its writes are tapped where
+    # they enter (no proxy is swapped in and out around each cell).
     running_prompt, running_seq, stdout_type = summary["running"]
     assert running_prompt == cells["running"].execution_count
     assert running_seq == by_name["running"]["seq"]
-    assert stdout_type == "_TeeStream"
+    assert stdout_type == "OutStream"
     assert by_name["running"]["text"] == f"{running_prompt}\n"
 
     # What the notebook shows matches what was recorded.
