@@ -19,9 +19,19 @@ from .core.notices import NEUTRAL, NEW_HYPOTHESIS
 
 if TYPE_CHECKING:  # %load_ext imports this module: the analysis and the metrics come with a review
     from .core.analysis import Analysis
+    from .core.compare import Table
     from .core.gates import GateReport
 
 STATUS_COLORS = {"PLANNED": "#b26b00", "COMPLETED": "#1a7f37", "ABANDONED": "#6e7781"}
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``1 entry``, ``2 entries``, ``0 entries``: a count with its noun agreeing."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def entries_count(n: int) -> str:
+    return plural(n, "entry", "entries")
 
 
 def first_line(text: str, width: int = 100) -> str:
@@ -121,14 +131,15 @@ def review_views(review: Review, images: list[tuple[str, str]] = (),
 def review_text(review: Review, words: Mapping[str, str] | None = None, lines: list[str] | None = None) -> str:
     """The review as text; ``lines``: its analysis' lines when the caller has them already."""
     counts = status_counts(review.counts)
-    out = [f"Journal: {review.directory / 'journal.md'} ({len(review.entries)} entries{': ' + counts if counts else ''})"]
+    out = [f"Journal: {review.directory / 'journal.md'} ({entries_count(len(review.entries))}{': ' + counts if counts else ''})"]
     if review.open:
         out.append("")
         out.append("Open experiments:")
         out.extend(f"  - {e.name} ({e.timestamp})" for e in review.open)
     if review.shown:
         out.append("")
-        out.append(f"Last {len(review.shown)} entries:" if len(review.shown) < len(review.entries) else "Entries:")
+        last = f"Last {entries_count(len(review.shown))}:" if len(review.shown) > 1 else "Last entry:"
+        out.append(last if len(review.shown) < len(review.entries) else "Entries:")
         for entry in review.shown:
             out.extend("  " + line for line in entry_lines(entry))
     elif not review.entries:
@@ -167,7 +178,7 @@ def review_html(review: Review, images: list[tuple[str, str]] = (), words: Mappi
     parts = [
         "<div class='expjournal-review'>",
         f"<div><b>Journal</b> <code>{escape(str(review.directory / 'journal.md'))}</code> "
-        f"({len(review.entries)} entries{': ' + escape(counts) if counts else ''})</div>",
+        f"({entries_count(len(review.entries))}{': ' + escape(counts) if counts else ''})</div>",
     ]
     for reminder in review.reminders:
         parts.append(f"<div style='margin:.3em 0;color:#b26b00'>⚠ {escape(reminder.words(words))}</div>")
@@ -221,7 +232,7 @@ def analysis_lines(a: Analysis) -> list[str]:
     """
     from .core.metrics import format_change, format_number
 
-    out = [f"Analysis of {len(a.entries)} experiment{'s' if len(a.entries) != 1 else ''}:"]
+    out = [f"Analysis of {plural(len(a.entries), 'experiment')}:"]
     best = a.helped_most
     if best:
         summary, effect = best
@@ -296,3 +307,75 @@ def analysis_html(a: Analysis, images: list[tuple[str, str]] = (), lines: list[s
         for t, b64 in images
     )
     return f"<div class='expjournal-analysis'><b>{escape(lines[0])}</b>{items}{plots}</div>"
+
+
+# -- the compare table -------------------------------------------------------------
+
+#: How a column head says a metric's direction: higher better ↑, lower better ↓.
+ARROWS = {True: "↑", False: "↓"}
+
+
+def _changed_text(items) -> str:
+    return "; ".join(item.describe() for item in items)
+
+
+def _cells(table: Table):
+    """(entry, id or '', changed, {metric: (value text, delta text, gain sign)}) per row: both views show these."""
+    from .core.compare import shown_delta, shown_value
+
+    better = table.higher_is_better
+    for row in table.rows:
+        metrics = {}
+        for name in table.metrics:
+            value, delta = row.metrics.get(name), row.delta.get(name)
+            gain = 0 if delta is None or delta != delta or delta == 0 else (1 if (delta > 0) == better[name] else -1)
+            metrics[name] = (shown_value(value), shown_delta(delta), gain)
+        yield row.entry, row.entry.id, _changed_text(row.changed), metrics
+
+
+def compare_text(table: Table, width: int = 32) -> str:
+    """The compare table as aligned text: one line per entry, ``value (delta)`` per metric, heads with ↑/↓."""
+    if not table.rows:
+        return "no entries match"
+    head = ["id", "entry", "time", "status", "changed"] + [f"{m} {ARROWS[table.higher_is_better[m]]}" for m in table.metrics]
+    body = []
+    for entry, ident, changed, metrics in _cells(table):
+        cells = [ident or "-", first_line(entry.name, width), entry.timestamp, entry.status or "?"]
+        cells.append(first_line(changed, 40) or "-")
+        cells += [f"{v} ({d})" if d else v or "-" for v, d, _ in metrics.values()]
+        body.append(cells)
+    widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [head, *body]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines) + f"\n({entries_count(len(table.rows))}; delta: change from the entry's baseline)"
+
+
+def compare_html(table: Table) -> str:
+    """The compare table as an HTML table: status in its colour, each delta green when it is a gain, red when a loss."""
+    if not table.rows:
+        return "<div class='expjournal-compare'><i>no entries match</i></div>"
+    cell = "padding:.15em .6em;text-align:left;vertical-align:top;border-bottom:1px solid rgba(128,128,128,.25)"
+    heads = ["entry", "time", "status", "changed"] + [f"{m} {ARROWS[table.higher_is_better[m]]}" for m in table.metrics]
+    titles = [""] * 4 + ["higher is better" if table.higher_is_better[m] else "lower is better" for m in table.metrics]
+    head = "".join(f"<th style='{cell}' title='{t}'>{escape(h)}</th>" for h, t in zip(heads, titles))
+    rows = []
+    for entry, ident, changed, metrics in _cells(table):
+        color = STATUS_COLORS.get(entry.status, "#57606a")
+        name = escape(entry.name) + (f" <code style='opacity:.6;font-size:85%'>{ident}</code>" if ident else "")
+        status = f"<span style='color:{color};font-weight:bold'>{escape(entry.status or '?')}</span>"
+        tds = [name, escape(entry.timestamp), status, escape(changed)]
+        for value, delta, gain in metrics.values():
+            shade = {1: "color:#1a7f37", -1: "color:#cf222e"}.get(gain, "")
+            tds.append(escape(value) + (f" <span style='{shade}'>({escape(delta)})</span>" if delta else ""))
+        rows.append("<tr>" + "".join(f"<td style='{cell}'>{td}</td>" for td in tds) + "</tr>")
+    return (
+        "<div class='expjournal-compare' style='overflow-x:auto'><table style='border-collapse:collapse;font-size:90%'>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"<div style='opacity:.7;font-size:85%'>{entries_count(len(table.rows))}; "
+        "in brackets: the change from the entry's baseline</div></div>"
+    )
+
+
+def compare_views(table: Table) -> tuple[str, str]:
+    """(:func:`compare_text`, :func:`compare_html`): what a notebook displays, both in one bundle."""
+    return compare_text(table), compare_html(table)

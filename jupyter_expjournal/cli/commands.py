@@ -17,8 +17,7 @@ from pathlib import Path
 
 import jupyter_expjournal.render as render
 
-from ..core import export
-from ..core.analysis import narrow
+from ..core import compare, export
 from ..core.checks import check_journal, check_lessons
 from ..core.draft import lesson_request, parse_body, parse_config_lines
 from ..core.errors import InputError, JournalError, describe_os_error
@@ -52,26 +51,26 @@ def read_image(path: str) -> tuple[str, bytes | str]:
         raise InputError(f"--image {exc}") from None
 
 
-def chosen(journal: Journal, args) -> list:
-    """The entries the filters of ``list`` choose."""
-    entries = narrow(journal.entries(), param=args.param, since=args.since)
-    if args.status:
-        entries = [e for e in entries if e.status == args.status.upper()]
-    if args.text:
-        entries = [e for e in entries if export.matches(export.search_text(e), args.text)]
-    return entries
+def chosen(journal: Journal, args) -> compare.Table:
+    """The entries the filters of ``list`` choose, in the order asked: the core's compare selection."""
+    return compare.select(journal.entries(), status=args.status, params=args.where or (), text=args.text,
+                          param=args.param, since=args.since, sort=args.sort, reverse=args.reverse)
 
 
 def cmd_list(journal: Journal, args) -> None:
-    entries = chosen(journal, args)
+    table = chosen(journal, args)
+    entries = [row.entry for row in table.rows]
     if args.json:
         print(json.dumps([export.entry(e) for e in entries], ensure_ascii=False, indent=1))
+        return
+    if args.table and entries:
+        print(render.compare_text(table))
         return
     for e in entries:
         outcome = e.delta or e.summary_outcome() or e.expected
         print(f"{e.timestamp}  {e.status or '?':<9}  {e.name}" + (f"  — {render.first_line(outcome, 80)}" if outcome else ""))
     if not entries:
-        print("no entries" + (" match" if any((args.status, args.since, args.param, args.text)) else ""))
+        print("no entries" + (" match" if any((args.status, args.since, args.param, args.text, args.where)) else ""))
 
 
 def cmd_show(journal: Journal, args) -> None:
@@ -101,7 +100,8 @@ def cmd_check(journal: Journal, args) -> bool:
     for problem in problems:
         print(problem.words(WORDS))
     n = len(problems)
-    print(f"{len(entries)} entries checked: " + (f"{n} problem{'s' if n != 1 else ''}" if n else "no problems"), file=sys.stderr)
+    print(f"{render.entries_count(len(entries))} checked: " + (render.plural(n, "problem") if n else "no problems"),
+          file=sys.stderr)
     return bool(problems)
 
 
@@ -136,7 +136,7 @@ def cmd_import(journal: Journal, args) -> None:
     except json.JSONDecodeError as exc:
         raise InputError(f"{args.file} is not JSON: {exc}") from None
     entries, lessons = journal.import_document(doc)
-    print(f"imported {entries} entries and {lessons} lessons/rules into {journal.directory}")
+    print(f"imported {render.entries_count(entries)} and {lessons} lessons/rules into {journal.directory}")
 
 
 def cmd_hypothesis(journal: Journal, args) -> None:

@@ -44,7 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status", choices=[s.lower() for s in STATUSES] + list(STATUSES), help="only entries with this status")
     p.add_argument("--since", metavar="DATE", help="only entries from this date on (2026-11-25, or 2026-11)")
     p.add_argument("--param", metavar="NAME", help="only entries that changed this parameter")
-    p.add_argument("--text", metavar="TEXT", help="only entries whose name, time, status or fields hold every word of TEXT")
+    p.add_argument("--text", metavar="TEXT",
+                   help="only entries whose name, time, status, fields, metrics or config hold every word of TEXT "
+                   "('accuracy = 0.975')")
+    p.add_argument("--where", metavar="KEY=VALUE", action="append", help="only entries whose config has KEY=VALUE (repeat)")
+    p.add_argument("--table", action="store_true",
+                   help="the compare table: what each entry changed (old → new), each metric and its delta, the status")
+    p.add_argument("--sort", metavar="BY", help="order by time (the default) or by a metric, best first")
+    p.add_argument("--reverse", action="store_true", help="the other way round")
     p.add_argument("--json", action="store_true", help="every field, as JSON")
 
     p = command("show", help="one entry, as written", description="Print an entry exactly as it stands in journal.md.")

@@ -10,9 +10,12 @@ the metrics the outcome names (:attr:`~.model.Entry.measured`, :mod:`.metrics`)
 and each metric's change from the baseline, as the entry's Delta computes it
 (:func:`.analysis.measured_effects` over :func:`.metrics.compare`).
 
-A face filters (:func:`filtered`: by status, by ``key=value`` of the config),
-sorts (:func:`ordered`: by time or by a metric, best first in the metric's own
-direction, :func:`.metrics.is_lower_better`) and renders :func:`table`'s rows.
+A face filters (:func:`filtered`: by status, by ``key=value`` of the config;
+:func:`matches` of :func:`search_text`: the full-text search, outcomes and
+metrics included), sorts (:func:`ordered`: by time or by a metric, best first
+in the metric's own direction, :func:`.metrics.is_lower_better`) and renders
+:func:`table`'s rows; :func:`select` does all of it in the one order every
+face keeps.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .analysis import Effect, measured_effects
+from .analysis import Effect, measured_effects, narrow
 from .config import ConfigItem
 from .errors import InputError
 from .metrics import format_change, format_number, is_lower_better
@@ -38,8 +41,8 @@ class Row:
 
     entry: Entry
     changed: list[ConfigItem]  # what it changed, old → new (old/new None: absent on that side)
-    metrics: dict[str, float]  # what its outcome measured, by name as written (last value of each)
-    delta: dict[str, float] = field(default_factory=dict)  # per metric: change from its baseline (only where known)
+    metrics: dict[str, float]  # what its outcome measured (last value of each), by metric_key
+    delta: dict[str, float] = field(default_factory=dict)  # by metric_key: change from its baseline (only where known)
 
 
 @dataclass(frozen=True)
@@ -54,13 +57,22 @@ class Table:
         return higher_is_better(self.metrics)
 
 
+def metric_key(name: str) -> str:
+    """What names a metric's column: its name casefolded, so that ``Accuracy: 96%`` and ``accuracy = 0.97`` compare."""
+    return name.casefold()
+
+
 def row(entry: Entry) -> Row:
-    """An entry's row: its changed config rows, its metrics and the delta of each (the Delta's own numbers)."""
+    """An entry's row: its changed config rows, its metrics and the delta of each (the Delta's own numbers).
+
+    Metrics are keyed by :func:`metric_key` (a name as written can be read again in the entry's outcome).
+    """
     measured = entry.measured
     delta: dict[str, float] = {}
-    for effect in measured_effects(entry):
-        delta.setdefault(_column_of(effect, measured), effect.change)
-    return Row(entry, list(entry.changed_items), dict(measured), delta)
+    # a change needs a baseline: without one there is no Delta to read (and no compare() to pay for)
+    for effect in measured_effects(entry) if measured and entry.baseline.strip() else ():
+        delta.setdefault(metric_key(_column_of(effect, measured)), effect.change)
+    return Row(entry, list(entry.changed_items), {metric_key(name): value for name, value in measured.items()}, delta)
 
 
 def _column_of(effect: Effect, measured: dict[str, float]) -> str:
@@ -71,11 +83,8 @@ def _column_of(effect: Effect, measured: dict[str, float]) -> str:
     the one measured metric whose value the baseline and the change give.
     """
     name = effect.metric
-    if name in measured:
+    if metric_key(name) in {metric_key(key) for key in measured}:
         return name
-    folded = [key for key in measured if key.casefold() == name.casefold()]
-    if len(folded) == 1:
-        return folded[0]
     if effect.baseline is not None:
         actual = effect.baseline + effect.change
         near = [key for key, value in measured.items() if math.isclose(value, actual, rel_tol=1e-9, abs_tol=1e-12)]
@@ -85,14 +94,14 @@ def _column_of(effect: Effect, measured: dict[str, float]) -> str:
 
 
 def metric_columns(names: Iterable[Iterable[str]]) -> list[str]:
-    """The union of each row's metric names, most common first (ties: first seen first).
+    """The union of each row's metric names (each a :func:`metric_key`), most common first (ties: first seen first).
 
     Takes names rather than rows so that a face keeping each entry's names
     (the server keeps each entry's JSON) orders its columns by the same rule.
     """
     counts: Counter[str] = Counter()
     for some in names:
-        counts.update(list(dict.fromkeys(some)))  # a name counts once per row
+        counts.update(list(dict.fromkeys(map(metric_key, some))))  # a name counts once per row
     return [name for name, _ in counts.most_common()]  # most_common keeps first-seen order among equals
 
 
@@ -161,11 +170,7 @@ def filtered(
     status: str | Iterable[str] | None = None,
     params: Iterable[str | tuple[str, str]] = (),
 ) -> list[Entry]:
-    """The entries whose status is one of ``status`` (all when none) and whose config has every ``key=value``.
-
-    A text query is the search every face uses, beside this:
-    :func:`.export.matches` of :func:`.export.search_text`.
-    """
+    """The entries whose status is one of ``status`` (all when none) and whose config has every ``key=value``."""
     wanted = statuses(status)
     pairs = [parameter(p) if isinstance(p, str) else p for p in params]
     out = []
@@ -194,8 +199,8 @@ def ordered(rows: Sequence[Row], by: str | None = TIME, *, reverse: bool = False
     if by.casefold() == TIME:
         return timed[::-1] if reverse else timed
     names = metric_columns(r.metrics for r in rows)
-    name = by if by in names else next((n for n in names if n.casefold() == by.casefold()), None)
-    if name is None:
+    name = metric_key(by)
+    if name not in names:
         known = ", ".join(names) or "none"
         raise InputError(f"cannot sort by {by!r}: it is {TIME!r} or a metric (measured here: {known})")
     sign = 1 if is_lower_better(name) else -1  # best first
@@ -203,6 +208,49 @@ def ordered(rows: Sequence[Row], by: str | None = TIME, *, reverse: bool = False
     rest = [r for r in timed if r not in valued]
     valued.sort(key=lambda r: sign * r.metrics[name], reverse=reverse)
     return valued + rest
+
+
+def select(
+    entries: Sequence[Entry],
+    *,
+    status: str | Iterable[str] | None = None,
+    params: Iterable[str | tuple[str, str]] = (),
+    text: str | None = None,
+    param: str | None = None,
+    since: str | None = None,
+    sort: str | None = TIME,
+    reverse: bool = False,
+    limit: int | None = None,
+) -> Table:
+    """The compare table a face asks for: narrowed (``param`` changed, ``since``), filtered, sorted, cut.
+
+    ``limit`` rows at most: by time the latest ones (still oldest first, or
+    newest first with ``reverse``), by a metric the best ones.
+    """
+    chosen = filtered(narrow(list(entries), param=param, since=since), status=status, params=params)
+    if text and text.strip():
+        chosen = [e for e in chosen if matches(search_text(e), text)]
+    rows = ordered([row(e) for e in chosen], sort, reverse=reverse)
+    if limit is not None:
+        by_time = (sort or TIME).strip().casefold() == TIME
+        rows = (rows[-limit:] if limit else []) if by_time and not reverse else rows[:limit]
+    return Table(rows, metric_columns(r.metrics for r in rows))
+
+
+# -- search ------------------------------------------------------------------------
+
+
+def search_text(e: Entry) -> str:
+    """The text a filter query is matched against (casefolded): name, time, status, every field, the search terms.
+
+    The sidebar builds the same text from the JSON keys :data:`.export.SEARCH_KEYS` names.
+    """
+    return "\n".join((e.name, e.timestamp, e.status, *e.fields.values(), search_terms(e))).casefold()
+
+
+def matches(text: str, query: str) -> bool:
+    """Whether every word of ``query`` is in ``text`` (a :func:`search_text`), case ignored."""
+    return all(word in text for word in query.casefold().split())
 
 
 # -- shown as text -----------------------------------------------------------------

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 
 from . import compare as comparing
+from .compare import matches as matches  # the search rule (compare.py holds it), where every face found it
+from .compare import search_text as search_text
 from .config import ABSENT, ConfigItem, render_config
 from .draft import validate_name
 from .errors import InputError, JournalError
@@ -83,16 +85,7 @@ def compare_row(row: comparing.Row) -> dict:
 #: What a filter searches, in every face: these keys of :func:`entry` ("fields": every field's value;
 #: "search_terms": each metric and config value as a query says it, ``accuracy = 0.975``).
 SEARCH_KEYS = ("name", "timestamp", "status", "fields", "search_terms")
-
-
-def search_text(e: Entry) -> str:
-    """The text a filter query is matched against (casefolded): name, time, status, every field, the search terms."""
-    return "\n".join((e.name, e.timestamp, e.status, *e.fields.values(), comparing.search_terms(e))).casefold()
-
-
-def matches(text: str, query: str) -> bool:
-    """Whether every word of ``query`` is in ``text`` (a :func:`search_text`), case ignored."""
-    return all(word in text for word in query.casefold().split())
+#: (:func:`search_text` and :func:`matches`, the rule that searches them, are :mod:`.compare`'s.)
 
 
 def lesson(item: Lesson) -> dict:
@@ -139,7 +132,7 @@ def review(r: Review) -> dict:
         "parameters": parameters(r.entries),
         # the core's vocabulary, so that a front end applies these rules rather than copying them
         "absent": ABSENT,
-        "search_keys": list(SEARCH_KEYS),
+        "search_keys": list(SEARCH_KEYS),  # searched as compare.search_text searches an Entry
         **metric_summary(columns),
     }
 

@@ -64,7 +64,18 @@ REVIEW = Options(
     value("--since", "DATE", "Only experiments from this date on (2026-11-25, or 2026-11)."),
     flag("--plot", "Add plots (a metric over experiments, effect per parameter); needs matplotlib."),
     flag("--widget", "Show the interactive panel (ipywidgets) instead."),
+    flag("--table", "Show the compare table instead: entries as rows, what each changed (old → new), "
+         "each metric with its change from the baseline, the status."),
+    value("--status", "STATUS", "--table: only entries of this status (planned, completed, abandoned; "
+          "several: completed,abandoned)."),
+    text("--where", "KEY=VALUE", "--table: only entries whose config has KEY=VALUE (several: --where C=10 kernel=rbf)."),
+    text("--search", "TEXT", "--table: only entries holding every word of TEXT, outcomes and metrics included "
+         "(--search accuracy = 0.975)."),
+    value("--sort", "BY", "--table: rows by time (the default) or by a metric, best first (a loss: lowest first)."),
+    flag("--reverse", "--table: the other way round."),
 )
+#: The options that choose the rows of ``%review --table``.
+TABLE_OPTIONS = ("status", "where", "search", "sort", "reverse")
 LESSON = Options(
     text("--context", "C", "What the lesson is about (written before the lesson)."),
     text("--source", "S", "Where it came from: experiments, a correction, a paper."),
@@ -297,6 +308,9 @@ class ExpJournal(Magics):
             %review -n 10 --plot
             %review --param learning_rate --since 2026-11
             %review --widget
+            %review --table --all
+            %review --table --status completed --where kernel=rbf --sort accuracy -n 10
+            %review --table --search accuracy = 0.975
         """
         args, texts = REVIEW.parse(line)
         if args.n < 0:
@@ -304,6 +318,12 @@ class ExpJournal(Magics):
         from ..core.analysis import check_since  # the analysis stays unimported until a review needs it
 
         since = check_since(texts.get("since"))  # before --widget too: a bad date is refused either way
+        chosen = [f"--{name}" for name in TABLE_OPTIONS if getattr(args, name)]
+        if chosen and not args.table:
+            raise InputError(f"{', '.join(chosen)} choose the rows of the compare table: add --table")
+        if args.table:
+            self._review_table(args, texts, since)
+            return
         if args.widget:
             if self.show_panel is None:
                 raise InputError("the panel is not available in this kernel")
@@ -324,6 +344,23 @@ class ExpJournal(Magics):
             text, html = _render().review_views(review, images, WORDS)
             self._rendered = (review, (text, html))
         _display(text, html)
+
+    def _review_table(self, args, texts: dict, since: str | None) -> None:
+        """``%review --table``: the core's compare table, as text and HTML in one display."""
+        from ..core.compare import select
+
+        table = select(
+            self.current().entries(),
+            status=texts.get("status"),
+            params=texts.get("where", "").split(),
+            text=texts.get("search"),
+            param=texts.get("param"),
+            since=since,
+            sort=texts.get("sort") or None,
+            reverse=args.reverse,
+            limit=None if args.all else args.n,
+        )
+        _display(*_render().compare_views(table))
 
     @LESSON
     @line_cell_magic

@@ -83,7 +83,7 @@ def test_export_import_round_trip(run, tmp_path):
     code, first, _ = run("export", "--format", "json")
     (tmp_path / "export.json").write_text(first)
     code, out, _ = run("--dir", str(tmp_path / "copy"), "import", str(tmp_path / "export.json"))
-    assert code == 0 and "imported 1 entries and 2 lessons/rules" in out
+    assert code == 0 and "imported 1 entry and 2 lessons/rules" in out
     code, out, _ = run("--dir", str(tmp_path / "copy"), "import", str(tmp_path / "export.json"))
     assert "imported 0 entries and 0 lessons/rules" in out  # idempotent
     code, second, _ = run("--dir", str(tmp_path / "copy"), "export", "--format", "json")

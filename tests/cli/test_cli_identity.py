@@ -60,5 +60,5 @@ def test_an_import_adds_the_entry_of_a_sweep_that_shares_a_heading(run, tmp_path
     (tmp_path / "one.json").write_text(json.dumps(one), encoding="utf-8")
     assert run("--dir", str(copy), "import", str(tmp_path / "one.json"))[0] == 0
     code, out, _ = run("--dir", str(copy), "import", str(tmp_path / "all.json"))
-    assert code == 0 and "imported 1 entries" in out  # the other of the two, not skipped for its heading
+    assert code == 0 and "imported 1 entry" in out  # the other of the two, not skipped for its heading
     assert [e.id for e in Journal(copy).entries()] == ids(run)

@@ -40,9 +40,9 @@ READS = [
     (["list"], lambda out, err: "COMPLETED  seeded" in out),
     (["list", "--json"], lambda out, err: '"name": "seeded"' in out),
     (["show", "seeded"], lambda out, err: out.startswith("### ") and "seeded" in out),
-    (["review"], lambda out, err: "(1 entries: 1 completed)" in out),
+    (["review"], lambda out, err: "(1 entry: 1 completed)" in out),
     (["lessons"], lambda out, err: "seeded lesson" in out),
-    (["check"], lambda out, err: "1 entries checked: no problems" in err),
+    (["check"], lambda out, err: "1 entry checked: no problems" in err),
     (["export", "--format", "markdown"], lambda out, err: "— seeded" in out and "seeded lesson" in out),
 ]
 

@@ -107,3 +107,15 @@ def test_a_value_json_cannot_hold_is_null_and_shown_as_text(tmp_path):
     assert row["shown"]["metrics"] == {"loss": "nan", "accuracy": "inf"}
     assert "loss" not in row["delta"]  # NaN: no change to show
     json.dumps(row, allow_nan=False)
+
+
+def test_a_metric_compares_whatever_its_case(tmp_path):
+    j = Journal(tmp_path / "experiments")
+    log(j, "one", "C 1 → 10", "accuracy +0.01", "accuracy = 0.95", "Accuracy: 96%")
+    log(j, "two", "C 10 → 100", "accuracy +0.01", "Accuracy = 0.95", "accuracy = 0.97")
+    table = compare.table(j.entries())
+    assert table.metrics == ["accuracy"]
+    assert [r.metrics for r in table.rows] == [{"accuracy": 0.96}, {"accuracy": 0.97}]
+    assert [r.delta for r in table.rows] == [{"accuracy": pytest.approx(0.01)}, {"accuracy": pytest.approx(0.02)}]
+    assert [r.entry.name for r in compare.ordered(table.rows, "ACCURACY")] == ["two", "one"]
+    assert export.review(j.review(all=True))["metric_names"] == ["accuracy"]

@@ -1,0 +1,107 @@
+"""%review --table (the core's compare table, text and HTML in one display), its filters and sort; plurals; figures."""
+
+import pytest
+from IPython.core.error import UsageError
+
+BODY = """A larger C fits the digits data more tightly, so accuracy should rise.
+change: C {old} → {new}
+config:
+- C: {old} → {new}
+- kernel: {kernel}
+expected: accuracy +0.01
+baseline: accuracy = 0.95"""
+
+
+class Captured:
+    """Catch what a magic displays, through the shell's real display publisher."""
+
+    def __init__(self, ip):
+        self.ip, self.bundles = ip, []
+
+    def __enter__(self):
+        pub = self.ip.display_pub
+        self.original = pub.publish
+        pub.publish = lambda data, *args, **kwargs: self.bundles.append(data)
+        return self
+
+    def __exit__(self, *exc):
+        self.ip.display_pub.publish = self.original
+
+    @property
+    def bundle(self):
+        return self.bundles[-1]
+
+
+def experiment(ip, name, old, new, accuracy, kernel="rbf", loss=None):
+    ip.run_cell_magic("hypothesis", f"{name} --parallel", BODY.format(old=old, new=new, kernel=kernel))
+    outcome = f"accuracy = {accuracy}" + (f", loss = {loss}" if loss is not None else "")
+    ip.run_line_magic("result", f'--name {name} --outcome "{outcome}" --no-output --learning l')
+
+
+@pytest.fixture
+def three(ip, journal):
+    experiment(ip, "c10", 1, 10, 0.97, loss=0.3)
+    experiment(ip, "c100", 10, 100, 0.96, kernel="linear", loss=0.2)
+    ip.run_cell_magic("hypothesis", "c1000", BODY.format(old=100, new=1000, kernel="rbf"))
+    return journal
+
+
+def review(ip, line):
+    with Captured(ip) as shown:
+        ip.run_line_magic("review", line)
+    return shown.bundle["text/plain"], shown.bundle["text/html"]
+
+
+def test_review_table_shows_changed_keys_metrics_deltas_and_status(ip, three):
+    text, html = review(ip, "--table")
+    lines = text.splitlines()
+    assert lines[0].split() == ["id", "entry", "time", "status", "changed", "accuracy", "↑", "loss", "↓"]
+    c10 = next(line for line in lines if " c10 " in line)
+    assert "COMPLETED" in c10 and "C 1 → 10" in c10 and "0.97 (+0.02)" in c10 and "0.3" in c10
+    c100 = next(line for line in lines if " c100 " in line)
+    assert "0.96 (+0.01)" in c100
+    assert "PLANNED" in next(line for line in lines if " c1000 " in line)
+    assert lines[-1].startswith("(3 entries;")
+    # the same rows as HTML: one table, user text escaped, a gain in green
+    assert html.count("<tr>") == 4 and "<th" in html and "C 1 → 10" in html
+    assert "color:#1a7f37'>(+0.02)" in html
+    ids = [e.id for e in three.entries()]
+    assert all(i in text and i in html for i in ids)
+
+
+def test_review_table_filters_and_sorts_as_the_core_does(ip, three):
+    from jupyter_expjournal.core.compare import select
+    from jupyter_expjournal.render import compare_text
+
+    text, _ = review(ip, "--table --status completed --sort accuracy")
+    rows = [line.split()[1] for line in text.splitlines()[2:-1]]
+    assert rows == ["c10", "c100"]
+    assert text == compare_text(select(three.entries(), status="completed", sort="accuracy", limit=5))
+    text, _ = review(ip, "--table --sort loss")  # lower is better: c100 first
+    assert [line.split()[1] for line in text.splitlines()[2:-1]] == ["c100", "c10", "c1000"]
+    text, _ = review(ip, "--table --where kernel=linear")
+    assert [line.split()[1] for line in text.splitlines()[2:-1]] == ["c100"]
+    text, _ = review(ip, "--table --search accuracy = 0.97")
+    assert [line.split()[1] for line in text.splitlines()[2:-1]] == ["c10"]
+    text, _ = review(ip, "--table -n 1")  # the latest one
+    assert [line.split()[1] for line in text.splitlines()[2:-1]] == ["c1000"]
+    text, html = review(ip, "--table --status abandoned")
+    assert text == "no entries match" and "no entries match" in html
+
+
+def test_review_table_refuses_bad_input_in_one_line(ip, three):
+    with pytest.raises(UsageError, match="^status 'done' is not one of planned, completed, abandoned$"):
+        ip.run_line_magic("review", "--table --status done")
+    with pytest.raises(UsageError, match="cannot sort by 'speed'"):
+        ip.run_line_magic("review", "--table --sort speed")
+    with pytest.raises(UsageError, match="key=value"):
+        ip.run_line_magic("review", "--table --where kernel")
+    with pytest.raises(UsageError, match="^--status, --sort choose the rows of the compare table: add --table$"):
+        ip.run_line_magic("review", "--status completed --sort accuracy")
+
+
+def test_review_says_1_entry(ip, journal):
+    experiment(ip, "only", 1, 10, 0.97)
+    text, html = review(ip, "")
+    assert "(1 entry: 1 completed)" in text and "1 entries" not in text
+    assert "(1 entry: 1 completed)" in html and "1 entries" not in html
