@@ -8,9 +8,11 @@ passes in (its vocabulary), the neutral words without one.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Mapping
 from html import escape
 from itertools import groupby
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .core.config import ABSENT
@@ -103,10 +105,39 @@ def facts(entry: Entry) -> list[tuple[str, str]]:
 
 
 def entry_lines(entry: Entry) -> list[str]:
-    """An entry as the text review shows it: a title line, then one line per fact."""
+    """An entry as the text review shows it: a title line, then one line per fact (its figures named)."""
     rows = [f"[{entry.status or '?'}] {entry.name} ({entry.timestamp})"]
     rows.extend(f"    {label}: {first_line(value, 160)}" for label, value in facts(entry))
+    if entry.images:
+        rows.append(f"    {plural(len(entry.images), 'figure')}: {first_line(', '.join(entry.images), 160)}")
     return rows
+
+
+#: A figure file larger than this is named in a review, not embedded (a notebook stores what it shows).
+MAX_FIGURE_BYTES = 2_000_000
+
+
+def figures_html(directory: Path, entry: Entry) -> str:
+    """The entry's figures as thumbnails, read from its experiments folder only (the core's rule for linked files)."""
+    from .core.outcome import IMAGE_FILE_TYPES, linked_file
+
+    out = []
+    for link in entry.images:
+        mime = IMAGE_FILE_TYPES.get(Path(link).suffix.lower())
+        path = linked_file(Path(directory), link)
+        if mime is None or path is None:
+            continue
+        try:
+            if path.stat().st_size > MAX_FIGURE_BYTES:
+                out.append(f"<span style='opacity:.7'>{escape(link)} (too large to show here)</span>")
+                continue
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+        except OSError:
+            out.append(f"<span style='opacity:.7'>{escape(link)} (missing)</span>")
+            continue
+        out.append(f"<img alt='{escape(link)}' title='{escape(link)}' src='data:{mime};base64,{data}' "
+                   "style='max-width:240px;max-height:180px;margin:.2em .4em .2em 0;border:1px solid rgba(128,128,128,.3)'/>")
+    return f"<div class='expjournal-figures'>{''.join(out)}</div>" if out else ""
 
 
 def lessons_lines(lessons: Lessons, limit: int | None = None) -> list[str]:
@@ -157,7 +188,7 @@ def review_text(review: Review, words: Mapping[str, str] | None = None, lines: l
     return "\n".join(out)
 
 
-def _entry_html(entry: Entry) -> str:
+def _entry_html(entry: Entry, directory: Path | None = None) -> str:
     color = STATUS_COLORS.get(entry.status, "#57606a")
     rows = "".join(
         f"<tr><th style='text-align:left;padding-right:1em;vertical-align:top;font-weight:normal;opacity:.7'>{label}</th>"
@@ -168,7 +199,7 @@ def _entry_html(entry: Entry) -> str:
         f"<div style='margin:.4em 0;padding:.3em .6em;border-left:3px solid {color}'>"
         f"<span style='color:{color};font-weight:bold;font-size:85%'>{escape(entry.status or '?')}</span> "
         f"<b>{escape(entry.name)}</b> <span style='opacity:.6'>{escape(entry.timestamp)}</span>"
-        f"<table style='margin:.2em 0'>{rows}</table></div>"
+        f"<table style='margin:.2em 0'>{rows}</table>{figures_html(directory, entry) if directory else ''}</div>"
     )
 
 
@@ -183,7 +214,7 @@ def review_html(review: Review, images: list[tuple[str, str]] = (), words: Mappi
     for reminder in review.reminders:
         parts.append(f"<div style='margin:.3em 0;color:#b26b00'>⚠ {escape(reminder.words(words))}</div>")
     if review.shown:
-        parts.append("".join(_entry_html(e) for e in reversed(review.shown)))
+        parts.append("".join(_entry_html(e, review.directory) for e in reversed(review.shown)))
     elif not review.entries:
         parts.append(f"<p>No entries yet: {escape((words or NEUTRAL).get(NEW_HYPOTHESIS, NEUTRAL[NEW_HYPOTHESIS]))}.</p>")
     if review.lessons.lessons or review.lessons.rules:

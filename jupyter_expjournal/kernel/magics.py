@@ -330,11 +330,12 @@ class ExpJournal(Magics):
             self.show_panel(self.session)
             return
         review = self.current().review(n=args.n, all=args.all, param=texts.get("param"), since=since)
-        images = []
-        if args.plot and review.analysis is not None:
-            from ..plots import analysis_plots
+        images, note = [], ""
+        if args.plot:
+            from ..plots import analysis_plots, no_plots
 
-            images = analysis_plots(review.analysis)
+            images = analysis_plots(review.analysis) if review.analysis is not None else []
+            note = "" if images else no_plots(review.analysis)
         # The core returns the same Review while the files are unchanged: render it once
         # (rendering the analysis of 10,000 entries takes ~100 ms).
         cached = getattr(self, "_rendered", None)
@@ -343,6 +344,10 @@ class ExpJournal(Magics):
         else:
             text, html = _render().review_views(review, images, WORDS)
             self._rendered = (review, (text, html))
+        if note:
+            from html import escape
+
+            text, html = f"{text}\n\n({note})", f"{html}<div style='opacity:.7'>({escape(note)})</div>"
         _display(text, html)
 
     def _review_table(self, args, texts: dict, since: str | None) -> None:

@@ -105,3 +105,41 @@ def test_review_says_1_entry(ip, journal):
     text, html = review(ip, "")
     assert "(1 entry: 1 completed)" in text and "1 entries" not in text
     assert "(1 entry: 1 completed)" in html and "1 entries" not in html
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a0e2a6d40000000049454e44ae426082"
+)
+
+
+def test_review_shows_the_figures_of_its_entries(ip, journal):
+    from jupyter_expjournal.core.draft import parse_body
+    from jupyter_expjournal.core.model import Outcome
+
+    journal.hypothesize(parse_body("with a figure", BODY.format(old=1, new=10, kernel="rbf")), force=True)
+    journal.complete(Outcome(output="accuracy = 0.97", images=[("image/png", PNG)]))
+    (link,) = journal.entries()[0].images
+    text, html = review(ip, "")
+    assert f"1 figure: {link}" in text
+    assert html.count("<img ") == 1 and f"alt='{link}'" in html and "data:image/png;base64,iVBORw0KGgo" in html
+
+
+def test_review_plot_names_points_by_entry_and_says_why_there_is_none(ip, journal):
+    text, html = review(ip, "--plot")
+    assert "(no plots yet: a metric needs two completed experiments" in text and "no plots yet" in html
+    experiment(ip, "first run", 1, 10, 0.97)
+    experiment(ip, "a much longer second run name", 10, 100, 0.98)
+    text, html = review(ip, "--plot")
+    assert html.count("<img alt=") == 2 and "no plots" not in text
+
+    from jupyter_expjournal.plots import analysis_figures
+
+    analysis = journal.review(all=True).analysis
+    (title, line), (_, bars) = analysis_figures(analysis)
+    assert title == "accuracy over experiments"
+    ticks = [t.get_text() for t in line.axes[0].get_xticklabels()]
+    assert ticks == ["first run", "a much longer sec…"]
+    assert not line.axes[0].get_xlabel()  # not "experiment"
+    labels = [t.get_text() for t in bars.axes[0].get_yticklabels()]
+    assert labels == ["C (accuracy): a much longer second ru…"]
