@@ -3,7 +3,10 @@ export namespace CommandIDs {
   export const open = 'expjournal:open';
   export const newHypothesis = 'expjournal:new-hypothesis';
   export const attach = 'expjournal:attach-cell';
+  export const retro = 'expjournal:retro';
   export const abandon = 'expjournal:abandon';
+  export const addLearning = 'expjournal:add-learning';
   export const lesson = 'expjournal:add-lesson';
+  export const openOrigin = 'expjournal:open-origin';
   export const refresh = 'expjournal:refresh';
 }

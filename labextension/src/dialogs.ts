@@ -1,10 +1,13 @@
+import { Dialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { IEntry } from './model';
 
 /*
- * The bodies of the attach, abandon and lesson dialogs: plain DOM, every text
- * set with textContent only.
+ * The bodies of the attach, abandon, lesson, retro and learning dialogs:
+ * plain DOM, every text set with textContent only. Each dialog stays open
+ * until the server has written what it asks, and shows the server's refusal
+ * in place (askInPlace).
  */
 
 function element<K extends keyof HTMLElementTagNameMap>(
@@ -49,6 +52,119 @@ function textarea(name: string, placeholder = ''): HTMLTextAreaElement {
   return node;
 }
 
+/** A dialog body with a place for the error of its last try. */
+export abstract class FormBody<T> extends Widget {
+  constructor() {
+    super();
+    this.addClass('jp-ExpJournal-dialog');
+  }
+
+  abstract getValue(): T;
+
+  /** Show `message` under the fields ('' clears it), and mark the field it names. */
+  showError(message: string): void {
+    this._error.textContent = message;
+    this._error.hidden = !message;
+    if (message && !this._error.isConnected) {
+      this.node.appendChild(this._error);
+    }
+    for (const control of this.node.querySelectorAll('[name]')) {
+      const name = control.getAttribute('name');
+      const named = !!message && !!name && message.includes(`'${name}'`);
+      control.setAttribute('aria-invalid', named ? 'true' : 'false');
+    }
+  }
+
+  private _error = Object.assign(element('p', 'jp-ExpJournal-dialogError'), {
+    hidden: true,
+    role: 'alert'
+  });
+}
+
+/**
+ * Show a dialog whose accept button (or Enter) runs `submit` while the dialog
+ * stays open: it closes when `submit` succeeds, and shows its error in place
+ * otherwise, with everything typed kept. Resolves to whether it was done.
+ */
+export async function askInPlace<T>(options: {
+  title: string;
+  body: FormBody<T>;
+  accept: string;
+  warn?: boolean;
+  focus?: string;
+  submit: (value: T) => Promise<void>;
+  /** The error of a failed submit in the sidebar's words. */
+  words: (error: unknown) => string;
+}): Promise<boolean> {
+  const { body } = options;
+  const acceptButton = options.warn
+    ? Dialog.warnButton({ label: options.accept })
+    : Dialog.okButton({ label: options.accept });
+  const dialog = new Dialog({
+    title: options.title,
+    body,
+    buttons: [Dialog.cancelButton(), acceptButton],
+    focusNodeSelector: options.focus
+  });
+  let busy = false;
+  let done = false;
+  const run = async () => {
+    if (busy) {
+      return;
+    }
+    busy = true;
+    body.showError('');
+    try {
+      await options.submit(body.getValue());
+      done = true;
+      dialog.resolve(1);
+    } catch (error) {
+      body.showError(options.words(error));
+    } finally {
+      busy = false;
+    }
+  };
+  // Seen before the dialog's own handlers (the document's capture phase comes first).
+  const intercept = (event: Event) => {
+    const target = event.target as HTMLElement | null;
+    if (!target || !dialog.node.contains(target)) {
+      return;
+    }
+    const buttons = dialog.node.querySelectorAll('.jp-Dialog-footer button');
+    const acceptNode = buttons[buttons.length - 1];
+    if (event.type === 'click') {
+      if (!acceptNode?.contains(target)) {
+        return;
+      }
+    } else {
+      const key = event as KeyboardEvent;
+      const onOtherButton =
+        target.tagName === 'BUTTON' && !acceptNode?.contains(target);
+      if (
+        key.key !== 'Enter' ||
+        key.shiftKey ||
+        target.tagName === 'TEXTAREA' ||
+        target.tagName === 'SELECT' ||
+        onOtherButton
+      ) {
+        return;
+      }
+    }
+    event.stopPropagation();
+    event.preventDefault();
+    void run();
+  };
+  document.addEventListener('click', intercept, true);
+  document.addEventListener('keydown', intercept, true);
+  try {
+    await dialog.launch();
+  } finally {
+    document.removeEventListener('click', intercept, true);
+    document.removeEventListener('keydown', intercept, true);
+  }
+  return done;
+}
+
 /** A chooser among open entries, or null when there is only one. */
 function openEntryChooser(
   parent: HTMLElement,
@@ -76,10 +192,9 @@ export interface IAttachValue {
 }
 
 /** Asks learning and next before a cell's outputs are attached. */
-export class AttachBody extends Widget {
+export class AttachBody extends FormBody<IAttachValue> {
   constructor(summary: string, open: IEntry[], preferred?: string) {
     super();
-    this.addClass('jp-ExpJournal-dialog');
     this.node.appendChild(element('p', 'jp-ExpJournal-dialogNote', summary));
     this._entry = openEntryChooser(this.node, open, preferred);
     this._learning = labelled(
@@ -104,10 +219,9 @@ export class AttachBody extends Widget {
 }
 
 /** Asks why an open experiment is abandoned. */
-export class AbandonBody extends Widget {
+export class AbandonBody extends FormBody<{ entry?: string; reason: string }> {
   constructor(open: IEntry[], preferred?: string) {
     super();
-    this.addClass('jp-ExpJournal-dialog');
     this._entry = openEntryChooser(this.node, open, preferred);
     if (!this._entry && open.length === 1) {
       this.node.appendChild(
@@ -137,10 +251,9 @@ export type LessonValue =
   | { kind: 'NEVER' | 'ALWAYS'; action: string; reason: string };
 
 /** A lesson, or a NEVER/ALWAYS rule. */
-export class LessonBody extends Widget {
+export class LessonBody extends FormBody<LessonValue> {
   constructor() {
     super();
-    this.addClass('jp-ExpJournal-dialog');
     this._kind = element('select');
     this._kind.name = 'kind';
     for (const [value, label] of [
@@ -192,4 +305,66 @@ export class LessonBody extends Widget {
   private _text: HTMLTextAreaElement;
   private _context: HTMLInputElement;
   private _source: HTMLInputElement;
+}
+
+export interface IRetroValue {
+  name: string;
+  hypothesis: string;
+  learning: string;
+  next: string;
+}
+
+/** A run that had no hypothesis, recorded after the fact with the cell's outputs. */
+export class RetroBody extends FormBody<IRetroValue> {
+  constructor(summary: string) {
+    super();
+    this.node.appendChild(element('p', 'jp-ExpJournal-dialogNote', summary));
+    this._name = labelled(this.node, 'Name', input('name', 'quick lr probe'));
+    this._hypothesis = labelled(
+      this.node,
+      'What was tried',
+      textarea('hypothesis', 'What you expected, as you would have written it')
+    );
+    this._learning = labelled(
+      this.node,
+      'Learning',
+      textarea('learning', 'What did this teach you?')
+    );
+    this._next = labelled(this.node, 'Next', input('next', 'What to try next'));
+  }
+
+  getValue(): IRetroValue {
+    return {
+      name: this._name.value,
+      hypothesis: this._hypothesis.value,
+      learning: this._learning.value,
+      next: this._next.value
+    };
+  }
+
+  private _name: HTMLInputElement;
+  private _hypothesis: HTMLTextAreaElement;
+  private _learning: HTMLTextAreaElement;
+  private _next: HTMLInputElement;
+}
+
+/** The Learning and Next of an entry completed without them. */
+export class LearningBody extends FormBody<{ learning: string; next: string }> {
+  constructor(summary: string) {
+    super();
+    this.node.appendChild(element('p', 'jp-ExpJournal-dialogNote', summary));
+    this._learning = labelled(
+      this.node,
+      'Learning',
+      textarea('learning', 'What did this teach you?')
+    );
+    this._next = labelled(this.node, 'Next', input('next', 'What to try next'));
+  }
+
+  getValue(): { learning: string; next: string } {
+    return { learning: this._learning.value, next: this._next.value };
+  }
+
+  private _learning: HTMLTextAreaElement;
+  private _next: HTMLInputElement;
 }

@@ -2,6 +2,7 @@ import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
 import {
+  IJournal,
   ICheckReply,
   IConfigRow,
   IDraft,
@@ -10,6 +11,7 @@ import {
   IOrigin,
   JournalModel
 } from './model';
+import { CommandIDs } from './commands';
 import { NoticeText, plainNotice } from './notices';
 import { APIError } from './request';
 
@@ -28,6 +30,63 @@ function emptyDraft(): IDraft {
     expected: '',
     baseline: ''
   };
+}
+
+/** Strict mode is the person's choice, kept in this browser (the magics keep it per kernel). */
+const STRICT_KEY = 'jupyter-expjournal:strict';
+
+function strictStored(): boolean {
+  try {
+    return window.localStorage.getItem(STRICT_KEY) === 'on';
+  } catch {
+    return false;
+  }
+}
+
+function storeStrict(value: boolean): void {
+  try {
+    window.localStorage.setItem(STRICT_KEY, value ? 'on' : 'off');
+  } catch {
+    // private mode: the choice lasts as long as the form
+  }
+}
+
+/**
+ * The best completed result of each of the first metrics, as a baseline
+ * (`accuracy = 0.9889`): the values and their text are the core's
+ * (`entry.compare`), the direction too (`metric_higher_is_better`).
+ */
+function bestResults(
+  journal: IJournal | null
+): { text: string; entry: string }[] {
+  if (!journal) {
+    return [];
+  }
+  const out: { text: string; entry: string }[] = [];
+  for (const name of (journal.metric_names ?? []).slice(0, 2)) {
+    const higher = journal.metric_higher_is_better?.[name] !== false;
+    let best: IEntry | null = null;
+    let bestValue = 0;
+    for (const entry of journal.entries) {
+      const value = entry.compare?.metrics[name];
+      if (
+        entry.status !== 'COMPLETED' ||
+        value === undefined ||
+        value === null
+      ) {
+        continue;
+      }
+      if (!best || (higher ? value > bestValue : value < bestValue)) {
+        best = entry;
+        bestValue = value;
+      }
+    }
+    const shown = best?.compare?.shown?.metrics[name];
+    if (best && shown !== undefined) {
+      out.push({ text: `${name} = ${shown}`, entry: best.name });
+    }
+  }
+  return out;
 }
 
 /** Wait this long after the last keystroke before asking the gates. */
@@ -54,6 +113,11 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
   const [draft, setDraft] = React.useState<IDraft>(emptyDraft);
   const [parallel, setParallel] = React.useState(false);
   const [force, setForce] = React.useState(false);
+  const [strict, setStrictState] = React.useState(strictStored);
+  const setStrict = (value: boolean) => {
+    setStrictState(value);
+    storeStrict(value);
+  };
   const [gates, setGates] = React.useState<ICheckReply | null>(null);
   const [refusals, setRefusals] = React.useState<INotice[]>([]);
   const [error, setError] = React.useState('');
@@ -69,7 +133,7 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
     let stale = false;
     const timer = window.setTimeout(async () => {
       try {
-        const reply = await model.check(draft, { parallel, force });
+        const reply = await model.check(draft, { parallel, force, strict });
         if (!stale) {
           setGates(reply);
           setError('');
@@ -85,7 +149,7 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
       stale = true;
       window.clearTimeout(timer);
     };
-  }, [draft, parallel, force, model.path]);
+  }, [draft, parallel, force, strict, model.path]);
 
   const set =
     (key: keyof Omit<IDraft, 'config'>) =>
@@ -113,7 +177,7 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
     try {
       const { entry, warnings } = await model.hypothesize(
         draft,
-        { parallel, force },
+        { parallel, force, strict },
         props.origin()
       );
       setDraft(emptyDraft());
@@ -137,8 +201,18 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
   const shownRefusals = refusals.length ? refusals : (gates?.refusals ?? []);
   const offers = (way: string) =>
     shownRefusals.some(notice => notice.ways_out.includes(way));
-  const canSubmit = !busy && draft.name.trim() && draft.hypothesis.trim();
+  const missing = [
+    draft.name.trim() ? '' : 'a name',
+    draft.hypothesis.trim() ? '' : 'the hypothesis'
+  ].filter(Boolean);
+  const why = busy
+    ? 'Writing…'
+    : missing.length
+      ? `Give ${missing.join(' and ')} to log it.`
+      : '';
+  const canSubmit = !why;
   const absent = model.journal?.absent;
+  const best = bestResults(model.journal);
 
   return (
     <form
@@ -244,6 +318,22 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
         set={set}
         placeholder="eval_acc = 0.78"
       />
+      {best.length > 0 && (
+        <div className="jp-ExpJournal-best" aria-label="Best so far">
+          Best so far:{' '}
+          {best.map(({ text, entry }) => (
+            <button
+              key={text}
+              type="button"
+              className="jp-ExpJournal-linkButton"
+              title={`Use as the baseline: the best result so far, in '${entry}'`}
+              onClick={() => setDraft({ ...draft, baseline: text })}
+            >
+              {text}
+            </button>
+          ))}
+        </div>
+      )}
       <Gates
         refusals={shownRefusals}
         warnings={gates?.warnings ?? []}
@@ -256,6 +346,13 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
           {openCount === 1 ? '' : 's'}
         </Tick>
       )}
+      <Tick
+        checked={strict}
+        set={setStrict}
+        title="As %journal --strict on: several changed variables, or none to compare against, refuse rather than warn"
+      >
+        Strict mode: refuse rather than warn
+      </Tick>
       {(force || offers('force')) && (
         <Tick checked={force} set={setForce}>
           Force: log it despite strict mode
@@ -278,10 +375,25 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
           type="submit"
           className="jp-Button jp-mod-styled jp-mod-accept"
           disabled={!canSubmit}
+          title={why || 'Write it to the journal as PLANNED'}
+          aria-describedby="jp-ExpJournal-why"
         >
           Log hypothesis
         </button>
       </div>
+      {why && (
+        <div id="jp-ExpJournal-why" className="jp-ExpJournal-muted">
+          {why}
+        </div>
+      )}
+      <button
+        type="button"
+        className="jp-ExpJournal-linkButton"
+        title="A run made without a hypothesis: log the active cell's outputs, marked as recorded after the fact"
+        onClick={() => void commands.execute(CommandIDs.retro)}
+      >
+        Already ran it? Record a past run…
+      </button>
     </form>
   );
 }
@@ -291,9 +403,10 @@ function Tick(props: {
   checked: boolean;
   set: (value: boolean) => void;
   children: React.ReactNode;
+  title?: string;
 }): JSX.Element {
   return (
-    <label className="jp-ExpJournal-check">
+    <label className="jp-ExpJournal-check" title={props.title}>
       <input
         type="checkbox"
         checked={props.checked}

@@ -22,11 +22,19 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { CommandIDs } from './commands';
-import { AbandonBody, AttachBody, LessonBody } from './dialogs';
+import {
+  AbandonBody,
+  AttachBody,
+  askInPlace,
+  LearningBody,
+  LessonBody,
+  RetroBody
+} from './dialogs';
 import { attachIcon, journalIcon } from './icon';
-import { IOrigin, JournalModel } from './model';
+import { IEntry, IOrigin, JournalModel } from './model';
 import { noticeWords } from './notices';
 import { APIError } from './request';
+import { FileFollower } from './follow';
 import { JournalSidebar } from './sidebar';
 
 const PLUGIN_ID = 'jupyter-expjournal:plugin';
@@ -71,6 +79,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     app.shell.add(sidebar, 'left', { rank: 650 });
     restorer?.add(sidebar, SIDEBAR_ID);
 
+    // Editors open on journal.md or lessons.md follow what the tools write.
+    new FileFollower(app);
+
     const folderOf = (panel: NotebookPanel) =>
       PathExt.dirname(contents.localPath(panel.context.path));
 
@@ -99,14 +110,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     void app.restored.then(follow);
 
-    /** A refusal in the sidebar's words (its ways out as its controls), else the server's message. */
-    const fail = (error: unknown) => {
+    /** An error in the sidebar's words: a refusal's ways out as its controls, else the server's message. */
+    const words = (error: unknown): string => {
       const refusals = error instanceof APIError ? error.refusals : [];
-      const message = refusals.length
+      return refusals.length
         ? refusals.map(noticeWords).join('; ')
         : (error as Error).message || String(error);
-      Notification.error(message, { autoClose: 8000 });
     };
+    const fail = (error: unknown) =>
+      Notification.error(words(error), { autoClose: 8000 });
 
     /** The journal of the active notebook's folder, fresh (a 304 when the panel polled it). */
     const journalOf = async (panel: NotebookPanel | null) => {
@@ -151,22 +163,19 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
-    /**
-     * Attach the active cell's outputs to an open entry. `oneClick` (the cell
-     * toolbar) attaches at once; otherwise learning and next are asked first.
-     */
-    const attachCell = async (args: ReadonlyPartialJSONObject) => {
+    /** The active code cell's outputs as the notebook stores them, or a warning saying why there are none. */
+    const activeOutputs = () => {
       const panel = tracker.currentWidget;
       const cell = panel?.content.activeCell;
       if (!panel || !cell) {
         Notification.warning(
           'Select a code cell of a notebook to attach its outputs.'
         );
-        return;
+        return null;
       }
       if (cell.model.type !== 'code') {
         Notification.warning('Only a code cell has outputs to attach.');
-        return;
+        return null;
       }
       const code = cell.model as ICodeCellModel;
       // The outputs as the notebook stores them: the server makes the outcome of them.
@@ -177,58 +186,169 @@ const plugin: JupyterFrontEndPlugin<void> = {
         Notification.warning(
           `${source} has no outputs to attach: run it first.`
         );
-        return;
+        return null;
       }
-      const journal = await journalOf(panel);
-      const open = journal?.open ?? [];
-      if (!open.length) {
-        Notification.warning(
-          'No open experiment to attach to: log one with New hypothesis… (or %%hypothesis in a cell) first.'
-        );
-        return;
-      }
-      let chosen = (args.entry as string) || undefined;
-      let learning = '';
-      let next = '';
-      if (!args.oneClick || (!chosen && open.length > 1)) {
-        const summary =
-          `${source}: ${outputs.length} output${outputs.length === 1 ? '' : 's'}` +
-          (open.length === 1 ? ` → '${open[0].name}'` : '');
-        const body = new AttachBody(summary, open, chosen);
-        const result = await showDialog({
-          title: 'Attach outputs and complete',
-          body,
-          buttons: [
-            Dialog.cancelButton(),
-            Dialog.okButton({ label: 'Attach' })
-          ],
-          focusNodeSelector: 'textarea'
-        });
-        if (!result.button.accept || !result.value) {
-          return;
-        }
-        chosen = result.value.entry ?? chosen;
-        learning = result.value.learning;
-        next = result.value.next;
-      }
-      const { entry, assets } = await model.result({
-        entry: chosen,
+      const summary = `${source}: ${outputs.length} output${outputs.length === 1 ? '' : 's'}`;
+      const cellResult = {
         outputs,
         execution_count: count,
         execution: code.getMetadata('execution'),
         notebook: contents.localPath(panel.context.path),
-        cell_id: code.id,
-        learning,
-        next
-      });
-      Notification.success(
-        `'${entry.name}' ${entry.status}: ${entry.actual_summary || 'outputs attached'}` +
-          (assets.length
-            ? ` (${assets.length} figure${assets.length === 1 ? '' : 's'} saved)`
-            : ''),
-        { autoClose: 5000 }
-      );
+        cell_id: code.id
+      };
+      return { panel, summary, source, cell: cellResult };
     };
+
+    /** What a written result says, and "Add learning" on the toast when it has none. */
+    const announce = (entry: IEntry, assets: string[]) => {
+      const figures = assets.length
+        ? ` (${assets.length} figure${assets.length === 1 ? '' : 's'} saved)`
+        : '';
+      const message = `'${entry.name}' ${entry.status}: ${entry.actual_summary || 'outputs attached'}${figures}`;
+      const actions =
+        entry.learning || entry.next
+          ? []
+          : [
+              {
+                label: 'Add learning / next',
+                caption: 'What this result taught you, and what to try next',
+                callback: () =>
+                  void app.commands.execute(CommandIDs.addLearning, {
+                    entry: entry.ref
+                  })
+              }
+            ];
+      Notification.success(message, {
+        autoClose: actions.length ? 15000 : 5000,
+        actions
+      });
+    };
+
+    /**
+     * Attach the active cell's outputs to an open entry. `oneClick` (the cell
+     * toolbar) attaches at once and offers the learning on its toast;
+     * otherwise learning and next are asked first.
+     */
+    const attachCell = async (args: ReadonlyPartialJSONObject) => {
+      const active = activeOutputs();
+      if (!active) {
+        return;
+      }
+      const journal = await journalOf(active.panel);
+      const open = journal?.open ?? [];
+      if (!open.length) {
+        const result = await showDialog({
+          title: 'No open experiment',
+          body:
+            `There is no open experiment to attach ${active.source}'s outputs to. ` +
+            'Log the hypothesis first (then run the cell and attach), or record this run after the fact.',
+          buttons: [
+            Dialog.cancelButton(),
+            Dialog.createButton({ label: 'Record as past run…' }),
+            Dialog.okButton({ label: 'New hypothesis' })
+          ]
+        });
+        if (result.button.label === 'New hypothesis') {
+          await app.commands.execute(CommandIDs.newHypothesis);
+        } else if (result.button.label === 'Record as past run…') {
+          await app.commands.execute(CommandIDs.retro);
+        }
+        return;
+      }
+      const chosen = (args.entry as string) || undefined;
+      if (args.oneClick && (chosen || open.length === 1)) {
+        const { entry, assets } = await model.result({
+          entry: chosen,
+          ...active.cell
+        });
+        announce(entry, assets);
+        return;
+      }
+      const summary =
+        active.summary + (open.length === 1 ? ` → '${open[0].name}'` : '');
+      await askInPlace({
+        title: 'Attach outputs and complete',
+        body: new AttachBody(summary, open, chosen),
+        accept: 'Attach',
+        focus: 'textarea',
+        words,
+        submit: async value => {
+          const { entry, assets } = await model.result({
+            entry: value.entry ?? chosen,
+            learning: value.learning,
+            next: value.next,
+            ...active.cell
+          });
+          announce(entry, assets);
+        }
+      });
+    };
+
+    app.commands.addCommand(CommandIDs.retro, {
+      label: 'Record a past run (no hypothesis was logged)…',
+      caption:
+        "Log the active cell's outputs as a run made without a hypothesis, marked as logged after the fact",
+      execute: async () => {
+        try {
+          const active = activeOutputs();
+          if (!active) {
+            return;
+          }
+          await journalOf(active.panel);
+          await askInPlace({
+            title: 'Record a past run',
+            body: new RetroBody(
+              `${active.summary}: logged COMPLETED, marked as recorded after the run.`
+            ),
+            accept: 'Record',
+            focus: 'input',
+            words,
+            submit: async value => {
+              const { entry, assets } = await model.retro({
+                ...value,
+                ...active.cell
+              });
+              announce(entry, assets);
+            }
+          });
+        } catch (error) {
+          fail(error);
+        }
+      }
+    });
+
+    app.commands.addCommand(CommandIDs.addLearning, {
+      label: 'Add the learning of a completed experiment…',
+      caption: 'Add the Learning and Next an entry was completed without',
+      execute: async args => {
+        try {
+          const ref = args.entry as string | undefined;
+          const journal = await journalOf(tracker.currentWidget);
+          const entry = journal?.entries.find(e => e.ref === ref);
+          if (!ref || !entry) {
+            Notification.info('Choose the entry: its "Add learning…" button.');
+            return;
+          }
+          await askInPlace({
+            title: 'Add learning',
+            body: new LearningBody(
+              `'${entry.name}' ${entry.status}: ${entry.actual_summary}`
+            ),
+            accept: 'Add',
+            focus: 'textarea',
+            words,
+            submit: async value => {
+              await model.addLearning(ref, value.learning, value.next);
+              Notification.success(`Learning added to '${entry.name}'.`, {
+                autoClose: 4000
+              });
+            }
+          });
+        } catch (error) {
+          fail(error);
+        }
+      }
+    });
 
     app.commands.addCommand(CommandIDs.abandon, {
       label: 'Abandon the open experiment…',
@@ -241,22 +361,21 @@ const plugin: JupyterFrontEndPlugin<void> = {
             Notification.info('No open experiment to abandon.');
             return;
           }
-          const result = await showDialog({
+          await askInPlace({
             title: 'Abandon an experiment',
             body: new AbandonBody(open, args.entry as string | undefined),
-            buttons: [
-              Dialog.cancelButton(),
-              Dialog.warnButton({ label: 'Abandon' })
-            ],
-            focusNodeSelector: 'input'
+            accept: 'Abandon',
+            warn: true,
+            focus: 'input',
+            words,
+            submit: async value => {
+              const chosen = value.entry ?? (args.entry as string | undefined);
+              const { entry } = await model.abandon(value.reason, chosen);
+              Notification.info(`'${entry.name}' ABANDONED.`, {
+                autoClose: 4000
+              });
+            }
           });
-          if (!result.button.accept || !result.value) {
-            return;
-          }
-          const chosen =
-            result.value.entry ?? (args.entry as string | undefined);
-          const { entry } = await model.abandon(result.value.reason, chosen);
-          Notification.info(`'${entry.name}' ABANDONED.`, { autoClose: 4000 });
         } catch (error) {
           fail(error);
         }
@@ -269,21 +388,52 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: async () => {
         try {
           await journalOf(tracker.currentWidget);
-          const result = await showDialog({
+          await askInPlace({
             title: 'Add a lesson or rule',
             body: new LessonBody(),
-            buttons: [Dialog.cancelButton(), Dialog.okButton({ label: 'Add' })],
-            focusNodeSelector: 'textarea'
+            accept: 'Add',
+            focus: 'textarea',
+            words,
+            submit: async value => {
+              const { line } =
+                value.kind === 'lesson'
+                  ? await model.lesson(value.text, value.context, value.source)
+                  : await model.rule(value.kind, value.action, value.reason);
+              Notification.success(`Added: ${line}`, { autoClose: 4000 });
+            }
           });
-          if (!result.button.accept || !result.value) {
+        } catch (error) {
+          fail(error);
+        }
+      }
+    });
+
+    app.commands.addCommand(CommandIDs.openOrigin, {
+      label: 'Open the notebook an entry was written from',
+      execute: async args => {
+        const path = args.path as string;
+        const cellId = args.cell_id as string | undefined;
+        try {
+          const widget = await app.commands.execute('docmanager:open', {
+            path
+          });
+          const panel = widget instanceof NotebookPanel ? widget : null;
+          if (!panel || !cellId) {
             return;
           }
-          const value = result.value;
-          const { line } =
-            value.kind === 'lesson'
-              ? await model.lesson(value.text, value.context, value.source)
-              : await model.rule(value.kind, value.action, value.reason);
-          Notification.success(`Added: ${line}`, { autoClose: 4000 });
+          await panel.context.ready;
+          await panel.revealed;
+          const notebook = panel.content;
+          const index = notebook.widgets.findIndex(c => c.model.id === cellId);
+          if (index < 0) {
+            Notification.warning(
+              `${PathExt.basename(path)} no longer has the cell the entry was written from.`,
+              { autoClose: 6000 }
+            );
+            return;
+          }
+          notebook.activeCellIndex = index;
+          await notebook.scrollToItem(index, 'center');
         } catch (error) {
           fail(error);
         }
@@ -300,6 +450,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         CommandIDs.open,
         CommandIDs.newHypothesis,
         CommandIDs.attach,
+        CommandIDs.retro,
         CommandIDs.abandon,
         CommandIDs.lesson,
         CommandIDs.refresh

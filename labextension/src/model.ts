@@ -43,6 +43,45 @@ export interface IEntry {
   next: string;
   images: string[];
   fields: Record<string, string>;
+  /** The entry's line of the compare table, as the core computes it (core/compare.py). */
+  compare?: ICompareRow;
+}
+
+/** One changed config row of the compare table: old/new null where absent on that side. */
+export interface IChange {
+  key: string;
+  old: string | null;
+  new: string | null;
+}
+
+/** `entry.compare`: what it changed, what it measured, each metric's change from its baseline. */
+export interface ICompareRow {
+  changed: IChange[];
+  metrics: Record<string, number | null>;
+  delta: Record<string, number | null>;
+  /** Both as every face writes them (`0.975`, `+0.012`). */
+  shown?: {
+    metrics: Record<string, string>;
+    delta: Record<string, string>;
+  };
+}
+
+/** One piece of a field's value, as the core splits it (core/blocks.py). */
+export type IBlock =
+  | { kind: 'text' | 'code'; text: string }
+  | { kind: 'image'; path: string; alt: string };
+
+/** `GET /expjournal/api/entry`: one entry's every field, and where it was written. */
+export interface IDetails {
+  entry: IEntry;
+  fields: { name: string; blocks: IBlock[] }[];
+  origin: {
+    /** The notebook from the server root, '' when it is no file under it. */
+    notebook: string;
+    /** The notebook as the Provenance names it. */
+    named: string;
+    cell_id: string;
+  };
 }
 
 export interface ILesson {
@@ -93,6 +132,11 @@ export interface IJournal {
   absent: string;
   /** The keys of an entry whose text a filter searches (an object key: all its values). */
   search_keys: string[];
+  lessons_path?: string;
+  /** The compare table's metric columns, most common first (core/compare.py). */
+  metric_names?: string[];
+  /** Each metric's direction: true when a higher value is better. */
+  metric_higher_is_better?: Record<string, boolean>;
 }
 
 /**
@@ -247,6 +291,33 @@ export class JournalModel {
   /** Complete an open entry with a cell's outputs, learning and next. */
   result(result: IResult): Promise<{ entry: IEntry; assets: string[] }> {
     return this._write('result', result);
+  }
+
+  /** One entry's every field as the core's blocks, and the notebook and cell it was written from. */
+  async details(ref: string): Promise<IDetails> {
+    const query = `path=${encodeURIComponent(this._path)}&entry=${encodeURIComponent(ref)}`;
+    const reply = await requestAPI<IDetails>(
+      `entry?${query}`,
+      {},
+      this.settings
+    );
+    return reply.data as IDetails;
+  }
+
+  /** Log a run that had no hypothesis, after the fact (the magics' `%result --retro`). */
+  retro(
+    result: IResult & { name: string; hypothesis: string }
+  ): Promise<{ entry: IEntry; assets: string[] }> {
+    return this._write('retro', result);
+  }
+
+  /** The Learning and Next a closed entry lacks. */
+  addLearning(
+    entry: string,
+    learning: string,
+    next: string
+  ): Promise<{ entry: IEntry }> {
+    return this._write('learning', { entry, learning, next });
   }
 
   abandon(reason: string, entry?: string): Promise<{ entry: IEntry }> {

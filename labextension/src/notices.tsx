@@ -26,7 +26,7 @@ export const WAYS_OUT: Record<string, IWayOut> = {
     label: 'New hypothesis…',
     command: CommandIDs.newHypothesis
   },
-  retro: { label: 'record the run after the fact, from the notebook' },
+  retro: { label: 'Record as past run…', command: CommandIDs.retro },
   'add-lesson': { label: 'Add lesson…', command: CommandIDs.lesson }
 };
 

@@ -5,7 +5,8 @@ import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import { CommandIDs } from './commands';
-import { MemoEntryCard, StatusBadge } from './entry';
+import { CompareTable } from './compare';
+import { ICardActions, MemoEntryCard, StatusBadge } from './entry';
 import { HypothesisForm } from './hypothesis';
 import { IEntry, IJournal, INotice, IOrigin, JournalModel } from './model';
 import { NoticeText, plainNotice } from './notices';
@@ -26,7 +27,24 @@ export class JournalSidebar extends ReactWidget {
   ) {
     super();
     this.addClass('jp-ExpJournal');
+    const files = (path: string) =>
+      URLExt.join(this.model.journal?.directory_relative ?? '', path);
+    this.actions = {
+      details: ref => this.model.details(ref),
+      openFile: path =>
+        void commands.execute('docmanager:open', { path: files(path) }),
+      openOrigin: (notebook, cellId) =>
+        void commands.execute(CommandIDs.openOrigin, {
+          path: notebook,
+          cell_id: cellId
+        }),
+      addLearning: ref =>
+        void commands.execute(CommandIDs.addLearning, { entry: ref })
+    };
   }
+
+  /** What every card can do (one object: the cards are memoized on it). */
+  readonly actions: ICardActions;
 
   /** Show the hypothesis form at the top of the panel. */
   showForm(): void {
@@ -65,6 +83,7 @@ export class JournalSidebar extends ReactWidget {
           <JournalView
             model={this.model}
             commands={this.commands}
+            actions={this.actions}
             origin={this.origin}
             formOpen={this._formOpen}
             onCloseForm={() => this.hideForm()}
@@ -80,6 +99,7 @@ export class JournalSidebar extends ReactWidget {
 interface IViewProps {
   model: JournalModel;
   commands: CommandRegistry;
+  actions: ICardActions;
   origin: () => IOrigin;
   formOpen: boolean;
   onCloseForm: () => void;
@@ -120,6 +140,11 @@ function JournalView(props: IViewProps): JSX.Element {
             className="jp-Button jp-mod-styled"
             onClick={run(CommandIDs.abandon)}
             disabled={!journal?.open.length}
+            title={
+              journal?.open.length
+                ? 'Close an open experiment as ABANDONED, saying why'
+                : 'No open experiment to abandon'
+            }
           >
             Abandon
           </button>
@@ -167,7 +192,12 @@ function JournalView(props: IViewProps): JSX.Element {
         </div>
       )}
       {journal ? (
-        <JournalBody journal={journal} model={model} commands={commands} />
+        <JournalBody
+          journal={journal}
+          model={model}
+          commands={commands}
+          actions={props.actions}
+        />
       ) : (
         !model.error && <div className="jp-ExpJournal-empty">Loading…</div>
       )}
@@ -194,13 +224,15 @@ function Counts(props: { counts: Record<string, number> }): JSX.Element {
 function haystack(entry: IEntry, keys: string[]): string {
   const parts: string[] = [];
   const record = entry as unknown as Record<string, unknown>;
-  for (const key of keys) {
-    const value = record[key];
+  const add = (value: unknown): void => {
     if (value && typeof value === 'object') {
-      parts.push(...Object.values(value).map(String));
+      Object.values(value).forEach(add);
     } else if (value !== undefined && value !== null) {
       parts.push(String(value));
     }
+  };
+  for (const key of keys) {
+    add(record[key]);
   }
   return parts.join('\n').toLowerCase();
 }
@@ -273,17 +305,141 @@ class EntryIndex {
 /** Cards painted in the frame the journal arrives in (more than a tall screen holds), and added by each later frame. */
 export const FIRST_SCREEN = 12;
 
+/** How the list is ordered: by time, or by a metric best first in its own direction (the core's). */
+function ordered(entries: IEntry[], sort: string, journal: IJournal): IEntry[] {
+  if (sort === 'oldest') {
+    return [...entries].reverse();
+  }
+  if (!sort.startsWith('metric:')) {
+    return entries;
+  }
+  const name = sort.slice('metric:'.length);
+  const sign = journal.metric_higher_is_better?.[name] === false ? 1 : -1;
+  const value = (e: IEntry) => e.compare?.metrics[name];
+  return [...entries].sort((a, b) => {
+    const x = value(a);
+    const y = value(b);
+    if (x === undefined || x === null) {
+      return y === undefined || y === null ? 0 : 1;
+    }
+    if (y === undefined || y === null) {
+      return -1;
+    }
+    return sign * (x - y);
+  });
+}
+
+function Controls(props: {
+  journal: IJournal;
+  query: string;
+  setQuery: (value: string) => void;
+  status: string;
+  setStatus: (value: string) => void;
+  parameter: string;
+  setParameter: (value: string) => void;
+  sort: string;
+  setSort: (value: string) => void;
+  table: boolean;
+  setTable: (value: boolean) => void;
+}): JSX.Element {
+  const { journal } = props;
+  const statuses = Object.keys(journal.counts);
+  const parameters = Object.keys(journal.parameters ?? {}).sort();
+  const metrics = journal.metric_names ?? [];
+  return (
+    <div className="jp-ExpJournal-controls">
+      <input
+        type="search"
+        className="jp-mod-styled jp-ExpJournal-filter"
+        aria-label="Filter entries"
+        placeholder="Search names, outcomes, metrics…"
+        title="Every word must be found in the entry: any field, a metric (accuracy = 0.975), a config value"
+        value={props.query}
+        onChange={e => props.setQuery(e.target.value)}
+      />
+      <div className="jp-ExpJournal-selects">
+        <select
+          className="jp-mod-styled"
+          aria-label="Status"
+          value={props.status}
+          onChange={e => props.setStatus(e.target.value)}
+        >
+          <option value="">Closed entries</option>
+          {statuses.map(status => (
+            <option key={status} value={status}>
+              {status} ({journal.counts[status]})
+            </option>
+          ))}
+        </select>
+        <select
+          className="jp-mod-styled"
+          aria-label="Parameter"
+          value={props.parameter}
+          onChange={e => props.setParameter(e.target.value)}
+        >
+          <option value="">Any parameter</option>
+          {parameters.map(key => (
+            <option key={key} value={key}>
+              changed {key}
+            </option>
+          ))}
+        </select>
+        <select
+          className="jp-mod-styled"
+          aria-label="Sort by"
+          value={props.sort}
+          onChange={e => props.setSort(e.target.value)}
+        >
+          <option value="time">Newest first</option>
+          <option value="oldest">Oldest first</option>
+          {metrics.map(name => (
+            <option key={name} value={`metric:${name}`}>
+              Best {name} first
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="jp-ExpJournal-view" role="group" aria-label="View">
+        <button
+          type="button"
+          className="jp-ExpJournal-linkButton"
+          aria-pressed={!props.table}
+          onClick={() => props.setTable(false)}
+        >
+          Cards
+        </button>
+        <button
+          type="button"
+          className="jp-ExpJournal-linkButton"
+          aria-pressed={props.table}
+          onClick={() => props.setTable(true)}
+        >
+          Compare table
+        </button>
+      </div>
+    </div>
+  );
+}
+
 function JournalBody(props: {
   journal: IJournal;
   model: JournalModel;
   commands: CommandRegistry;
+  actions: ICardActions;
 }): JSX.Element {
-  const { journal, model, commands } = props;
+  const { journal, model, commands, actions } = props;
+  const [status, setStatus] = React.useState('');
+  const [parameter, setParameter] = React.useState('');
+  const [sort, setSort] = React.useState('time');
+  const [table, setTable] = React.useState(false);
   const [query, setQuery] = React.useState('');
   const [limit, setLimit] = React.useState(PAGE);
   // Cards rendered so far for this query: they grow a frame at a time up to
   // `limit`, so that the first screen is painted before the rest are built.
-  const [grown, setGrown] = React.useState({ query, count: FIRST_SCREEN });
+  const [grown, setGrown] = React.useState({
+    query: '',
+    count: FIRST_SCREEN
+  });
   const filesBase = React.useMemo(
     () =>
       URLExt.join(
@@ -294,18 +450,32 @@ function JournalBody(props: {
     [model.settings.baseUrl, journal.directory_relative]
   );
 
-  // Newest first, open ones shown above.
+  // Newest first; without a status chosen, the closed ones (the open ones are shown above).
   const index = React.useMemo(
-    () =>
-      new EntryIndex(
-        journal.entries.filter(e => e.status !== 'PLANNED').reverse(),
-        journal.search_keys
-      ),
+    () => new EntryIndex([...journal.entries].reverse(), journal.search_keys),
     [journal]
   );
   React.useEffect(() => index.warm(), [index]);
-  const matches = React.useMemo(() => index.filter(query), [index, query]);
-  const count = grown.query === query ? grown.count : FIRST_SCREEN;
+  const base = React.useMemo(
+    () =>
+      index.entries.filter(
+        e =>
+          (status ? e.status === status : e.status !== 'PLANNED') &&
+          (!parameter || e.changed_keys.includes(parameter))
+      ),
+    [index, status, parameter]
+  );
+  const pool = status
+    ? (journal.counts[status] ?? 0)
+    : journal.entries.length - journal.open.length;
+  const matches = React.useMemo(() => {
+    const found = query ? new Set(index.filter(query)) : null;
+    const kept = found ? base.filter(e => found.has(e)) : base;
+    return ordered(kept, sort, journal);
+  }, [index, base, query, sort, journal]);
+  // A new query, filter or order starts the growing list again.
+  const view = `${query}\u0000${status}\u0000${parameter}\u0000${sort}`;
+  const count = grown.query === view ? grown.count : FIRST_SCREEN;
   const shown = matches.slice(0, Math.min(limit, count));
   const growing = shown.length < Math.min(limit, matches.length);
 
@@ -314,10 +484,10 @@ function JournalBody(props: {
       return;
     }
     const frame = requestAnimationFrame(() =>
-      setGrown({ query, count: shown.length + FIRST_SCREEN })
+      setGrown({ query: view, count: shown.length + FIRST_SCREEN })
     );
     return () => cancelAnimationFrame(frame);
-  }, [growing, query, shown.length]);
+  }, [growing, view, shown.length]);
 
   React.useLayoutEffect(() => {
     // Once this render is on screen: the next animation frame is the one that
@@ -350,7 +520,12 @@ function JournalBody(props: {
           </div>
         )}
         {[...journal.open].reverse().map(entry => (
-          <MemoEntryCard key={entry.key} entry={entry} filesBase={filesBase}>
+          <MemoEntryCard
+            key={entry.key}
+            entry={entry}
+            filesBase={filesBase}
+            actions={actions}
+          >
             <div className="jp-ExpJournal-entryActions">
               <button
                 className="jp-Button jp-mod-styled jp-mod-accept"
@@ -379,28 +554,38 @@ function JournalBody(props: {
       <section aria-label="Entries">
         <h3 className="jp-ExpJournal-sectionTitle">
           Entries ({matches.length}
-          {query ? ` of ${index.entries.length}` : ''})
+          {query || parameter ? ` of ${pool}` : ''})
         </h3>
-        <input
-          type="search"
-          className="jp-mod-styled jp-ExpJournal-filter"
-          aria-label="Filter entries"
-          placeholder="Filter by any word of an entry"
-          value={query}
-          onChange={e => {
-            setQuery(e.target.value);
+        <Controls
+          journal={journal}
+          query={query}
+          setQuery={value => {
+            setQuery(value);
             setLimit(PAGE);
           }}
+          status={status}
+          setStatus={setStatus}
+          parameter={parameter}
+          setParameter={setParameter}
+          sort={sort}
+          setSort={setSort}
+          table={table}
+          setTable={setTable}
         />
-        <div className="jp-ExpJournal-entries">
-          {shown.map(entry => (
-            <MemoEntryCard
-              key={entry.key}
-              entry={entry}
-              filesBase={filesBase}
-            />
-          ))}
-        </div>
+        {table ? (
+          <CompareTable journal={journal} entries={shown} />
+        ) : (
+          <div className="jp-ExpJournal-entries">
+            {shown.map(entry => (
+              <MemoEntryCard
+                key={entry.key}
+                entry={entry}
+                filesBase={filesBase}
+                actions={actions}
+              />
+            ))}
+          </div>
+        )}
         {!growing && matches.length > shown.length && (
           <button
             className="jp-ExpJournal-linkButton jp-ExpJournal-more"
@@ -410,7 +595,7 @@ function JournalBody(props: {
             {matches.length - shown.length} not shown)
           </button>
         )}
-        {index.entries.length > 0 && matches.length === 0 && (
+        {base.length > 0 && matches.length === 0 && (
           <div className="jp-ExpJournal-empty">No entry matches.</div>
         )}
         {!journal.exists && (

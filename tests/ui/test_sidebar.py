@@ -183,7 +183,7 @@ def test_cell_toolbar_attaches_outputs_and_figure(lab):
     lab.run_cell(1)
     lab.wait_cell_done(1)
     lab.cell(1).locator(".jp-InputPrompt").click()
-    lab.page.keyboard.press("Control+Shift+J")
+    lab.page.keyboard.press("Alt+Shift+R")  # Ctrl+Shift+J is Chromium's DevTools
     dialog = lab.page.locator(".jp-Dialog")
     expect(dialog).to_contain_text("cell [2]")
     dialog.get_by_label("Learning").fill("C beyond 10 still helps a little")
@@ -332,7 +332,8 @@ def test_attach_text_figure_and_error_from_the_sidebar(lab):
     text = lab.wait_for_file(lambda t: "**Status**: COMPLETED" in t)
     assets = sorted(p.name for p in (lab.folder / "experiments" / "assets").glob("*.png"))
     expected = outcome_before(outputs, 1, [f"assets/{name}" for name in assets])
-    assert f"**Actual outcome**: {expected}\n**Delta**: " in text, text
+    # (a blank line may separate fields: how journal.md renders, issue 12)
+    assert re.search(re.escape(f"**Actual outcome**: {expected}\n") + r"\n?\*\*Delta\*\*: ", text), text
     assert "\x1b" not in text and "<Figure size" not in text
     assert "accuracy = 0.96" in text and "ValueError: the loss went NaN at step 300" in text
     assert "**Learning**: the loss diverges at C=10\n" in text
@@ -417,3 +418,309 @@ def test_config_rows_with_the_absent_marker_and_provenance(lab):
     expect(reminder.get_by_role("button", name="Attach outputs")).to_be_visible()
     expect(reminder.get_by_role("button", name="Abandon…")).to_be_visible()
     assert not lab.dialogs
+
+
+# -- issue 13: details, actions in place, compare, parity, editors ------------------------------
+
+HELD = """# Experiment journal
+
+### 2026-11-20 10:00 — SVC C=10 with a fairly long name that has to wrap
+**Status**: COMPLETED
+**Hypothesis**: A larger C fits tighter.
+**Provenance**: id 3f9a1c2e; notebook {rel}/held.ipynb (cell {cell}); Python 3.12
+**Actual outcome**: accuracy = 0.975
+Output of cell [3]:
+```text
+accuracy = 0.975
+<img src=x onerror="window.__xss=7">
+```
+![cell 3 figure 1](assets/fig.png)
+**Notes**: <img src=x onerror="window.__xss=8"> ran on the small split
+**Duration**: 3 min 2 s wall from hypothesis to result
+"""
+
+
+def test_details_show_what_the_file_holds_and_open_in_lab(lab):
+    import nbformat
+    from testkit import png
+
+    (lab.folder / "experiments" / "assets").mkdir()
+    (lab.folder / "experiments" / "assets" / "fig.png").write_bytes(png())
+    lab.notebook("held.ipynb", "x = 1", "y = 2", "z = 3")
+    nb = nbformat.read(lab.folder / "held.ipynb", as_version=4)
+    cell = nb.cells[2].id
+    lab.journal.write_text(HELD.format(rel=lab.rel, cell=cell), encoding="utf-8")
+    lab.open()
+    lab.sidebar()
+    card = lab.entry("SVC C=10 with a fairly long name that has to wrap")
+    card.locator("summary", has_text="Details").click()
+    details = card.locator(".jp-ExpJournal-fields")
+    expect(details.locator("pre.jp-ExpJournal-output")).to_have_text(
+        'accuracy = 0.975\n<img src=x onerror="window.__xss=7">'
+    )
+    expect(details).to_contain_text("Output of cell [3]:")
+    expect(details).to_contain_text("ran on the small split")  # a custom field
+    expect(details.locator("dt")).to_have_text(["Status", "Hypothesis", "Provenance", "Actual outcome", "Notes", "Duration"])
+    expect(details).to_contain_text("3 min 2 s wall")
+    expect(details).to_contain_text("id 3f9a1c2e")
+    assert "```" not in card.inner_text() and "![" not in card.inner_text()
+    # User text stays text.
+    lab.page.wait_for_timeout(300)
+    assert lab.page.evaluate("() => window.__xss") is None
+    assert lab.page.locator(f"{SIDEBAR} img[src='x']").count() == 0
+    # A thumbnail opens in a JupyterLab tab, not a browser tab.
+    pages = len(lab.page.context.pages)
+    details.locator(".jp-ExpJournal-thumb").click()
+    expect(lab.page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="fig.png")).to_be_visible()
+    expect(lab.page.locator(".jp-ImageViewer img")).to_be_visible()
+    assert len(lab.page.context.pages) == pages
+    # The Provenance's notebook opens at its cell, in one click.
+    details.get_by_role("button", name="Open held.ipynb at its cell").click()
+    lab.page.wait_for_function(
+        """(id) => {
+            const panel = window.jupyterapp.shell.currentWidget;
+            return panel && panel.content && panel.content.activeCell && panel.content.activeCell.model.id === id;
+        }""",
+        arg=cell,
+        timeout=30_000,
+    )
+    assert not lab.dialogs
+
+
+def test_every_action_answers_where_the_user_looks(lab):
+    lab.journal.write_text(PLANNED.format(name="SVC C=10", hypothesis="C=10 fits tighter."), encoding="utf-8")
+    path = lab.notebook("actions.ipynb", 'print("accuracy = 0.98")')
+    lab.open(path)
+    lab.sidebar()
+    # Abandon with an empty reason: the dialog stays open and says why; typing a reason then closes it.
+    lab.entry("SVC C=10").get_by_role("button", name="Abandon…").click()
+    dialog = lab.page.locator(".jp-Dialog")
+    dialog.get_by_role("button", name="Abandon").click()
+    expect(dialog.locator(".jp-ExpJournal-dialogError")).to_contain_text("'reason' is empty")
+    expect(dialog.get_by_label("Reason")).to_have_attribute("aria-invalid", "true")
+    dialog.get_by_label("Reason").fill("wrong split")
+    dialog.get_by_label("Reason").press("Enter")
+    expect(dialog).to_have_count(0)
+    lab.wait_for_file(lambda t: "**Status**: ABANDONED" in t and "wrong split" in t)
+
+    # Attach with nothing open: a dialog that explains and offers New hypothesis.
+    lab.run_cell(0)
+    lab.wait_cell_done(0)
+    lab.cell(0).locator(".jp-InputPrompt").click()
+    lab.cell(0).locator(".jp-cell-toolbar [data-command='expjournal:attach-cell']").click()
+    dialog = lab.page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("no open experiment to attach cell [1]'s outputs to")
+    dialog.get_by_role("button", name="New hypothesis").click()
+    form = lab.page.get_by_role("form", name="New hypothesis")
+    # A disabled button says why, on it and beside it.
+    submit = form.get_by_role("button", name="Log hypothesis")
+    expect(submit).to_be_disabled()
+    expect(submit).to_have_attribute("title", "Give a name and the hypothesis to log it.")
+    expect(form.locator("#jp-ExpJournal-why")).to_have_text("Give a name and the hypothesis to log it.")
+    form.get_by_label("Name", exact=True).fill("SVC C=100")
+    expect(form.locator("#jp-ExpJournal-why")).to_have_text("Give the hypothesis to log it.")
+    form.get_by_label("Hypothesis", exact=True).fill("Tighter still.")
+    form.get_by_label("Baseline").fill("accuracy = 0.975")
+    expect(form.locator("#jp-ExpJournal-why")).to_have_count(0)
+    submit.click()
+    expect(lab.entry("SVC C=100")).to_be_visible()
+
+    # A one-click attach offers Learning/Next on its toast.
+    lab.cell(0).locator(".jp-InputPrompt").click()
+    lab.cell(0).locator(".jp-cell-toolbar [data-command='expjournal:attach-cell']").click()
+    toast = lab.page.locator(".Toastify__toast", has_text="'SVC C=100' COMPLETED")
+    toast.get_by_role("button", name="Add learning / next").click()
+    dialog = lab.page.locator(".jp-Dialog")
+    dialog.get_by_label("Learning").fill("C=100 is no better than C=10")
+    dialog.get_by_label("Next").fill("try gamma")
+    dialog.get_by_role("button", name="Add").click()
+    expect(dialog).to_have_count(0)
+    text = lab.wait_for_file(lambda t: "**Learning**: C=100 is no better than C=10" in t)
+    assert "**Next**: try gamma" in text
+    expect(lab.entry("SVC C=100")).to_contain_text("C=100 is no better than C=10")
+
+    # An entry completed without a learning offers "Add learning…" on its card.
+    lab.api("hypothesis", {"name": "gamma", "hypothesis": "Narrower.", "baseline": "accuracy = 0.98"})
+    lab.api("result", {"name": "gamma", "outcome": "accuracy = 0.97"})
+    card = lab.entry("gamma")
+    card.get_by_role("button", name="Add learning…").click()
+    dialog = lab.page.locator(".jp-Dialog")
+    dialog.get_by_role("button", name="Add").click()  # nothing typed: the server's refusal, in place
+    expect(dialog.locator(".jp-ExpJournal-dialogError")).to_contain_text("give a 'learning' or a 'next'")
+    dialog.get_by_label("Learning").fill("too narrow")
+    dialog.get_by_role("button", name="Add").click()
+    expect(dialog).to_have_count(0)
+    expect(card.get_by_role("button", name="Add learning…")).to_have_count(0)
+    assert not lab.dialogs
+
+
+COMPARED = """# Experiment journal
+
+### 2026-11-20 10:00 — SVC baseline
+**Status**: COMPLETED
+**Hypothesis**: A default SVC is a strong start.
+**Config**:
+- C: 1 (unchanged)
+**Actual outcome**: accuracy = 0.9833
+**Delta**: accuracy +0.0833 vs expected +0.07
+
+### 2026-11-20 11:00 — SVC C=10
+**Status**: COMPLETED
+**Hypothesis**: A larger C fits tighter.
+**Change**: C 1 → 10
+**Config**:
+- C: 1 → 10
+**Baseline**: accuracy = 0.9833
+**Actual outcome**: accuracy = 0.9889
+**Delta**: accuracy +0.0056 vs expected +0.005
+
+### 2026-11-20 12:00 — SVC gamma=0.5
+**Status**: ABANDONED
+**Hypothesis**: A narrower kernel separates better.
+**Change**: gamma scale → 0.5
+**Config**:
+- gamma: scale → 0.5
+**Actual outcome**: Abandoned: accuracy = 0.52 at once
+
+### 2026-11-20 13:00 — rotations
+**Status**: COMPLETED
+**Hypothesis**: Rotations teach invariance.
+**Change**: augment none → rotate10
+**Config**:
+- augment: none → rotate10
+**Baseline**: accuracy = 0.9889
+**Actual outcome**: accuracy = 0.975
+**Delta**: accuracy -0.0139 vs expected +0.004
+"""
+
+
+def test_filter_sort_and_compare_table(lab):
+    lab.journal.write_text(COMPARED, encoding="utf-8")
+    lab.open()
+    sidebar = lab.sidebar()
+    entries = sidebar.locator("section[aria-label='Entries'] article")
+    expect(entries).to_have_count(4)
+    names = lambda: entries.evaluate_all("(cards) => cards.map(c => c.getAttribute('aria-label'))")  # noqa: E731
+    box = sidebar.get_by_label("Filter entries")
+    box.fill("accuracy = 0.975")  # a metric as a person writes it
+    expect(entries).to_have_count(1)
+    expect(entries.first).to_have_attribute("aria-label", "rotations")
+    box.fill("")
+    sidebar.get_by_label("Status").select_option("ABANDONED")
+    expect(entries).to_have_count(1)
+    sidebar.get_by_label("Status").select_option("")
+    sidebar.get_by_label("Parameter").select_option("C")
+    expect(entries).to_have_count(1)
+    expect(entries.first).to_have_attribute("aria-label", "SVC C=10")
+    sidebar.get_by_label("Parameter").select_option("")
+    assert names() == ["rotations", "SVC gamma=0.5", "SVC C=10", "SVC baseline"]  # newest first
+    sidebar.get_by_label("Sort by").select_option(label="Best accuracy first")
+    expect(entries.first).to_have_attribute("aria-label", "SVC C=10")
+    assert names() == ["SVC C=10", "SVC baseline", "rotations", "SVC gamma=0.5"]
+    # The compare table: entries as rows, what changed, each metric and its delta, the status.
+    sidebar.get_by_role("button", name="Compare table").click()
+    table = sidebar.get_by_role("table", name="Compare entries")
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(4)
+    expect(table.locator("thead th")).to_have_text(["Entry", "Changed", re.compile("^accuracy"), "Status"])
+    first = rows.first
+    expect(first.locator("th")).to_contain_text("SVC C=10")
+    expect(first).to_contain_text("C: 1 → 10")
+    expect(first.locator(".jp-ExpJournal-metric")).to_contain_text("0.9889")
+    expect(first.locator(".jp-ExpJournal-delta")).to_contain_text("+0.0056")
+    expect(first).to_contain_text("COMPLETED")
+    # The baseline is offered from the best result so far.
+    sidebar.get_by_role("button", name="New hypothesis").click()
+    form = lab.page.get_by_role("form", name="New hypothesis")
+    form.locator(".jp-ExpJournal-best").get_by_role("button", name="accuracy = 0.9889").click()
+    expect(form.get_by_label("Baseline")).to_have_value("accuracy = 0.9889")
+    assert not lab.dialogs
+
+
+def test_strict_force_and_a_past_run_from_the_sidebar(lab):
+    path = lab.notebook("retro.ipynb", 'print("loss = 0.31")')
+    lab.open(path)
+    sidebar = lab.sidebar()
+    sidebar.get_by_role("button", name="New hypothesis").click()
+    form = lab.page.get_by_role("form", name="New hypothesis")
+    form.get_by_label(re.compile("^Strict")).check()
+    form.get_by_label("Name", exact=True).fill("no baseline")
+    form.get_by_label("Hypothesis", exact=True).fill("Strict mode refuses this.")
+    refusal = form.locator(".jp-ExpJournal-refusal")
+    expect(refusal).to_contain_text("baseline")
+    expect(refusal).to_contain_text("tick Force")
+    form.get_by_label(re.compile("^Force")).check()
+    expect(refusal).to_have_count(0)
+    form.get_by_role("button", name="Log hypothesis").click()
+    text = lab.wait_for_file(lambda t: "— no baseline\n" in t)
+    assert "**Status**: PLANNED" in text
+    lab.api("abandon", {"name": "no baseline", "reason": "only a test of strict mode"})
+    # The strict choice is kept for the next form.
+    sidebar.get_by_role("button", name="New hypothesis").click()
+    form = lab.page.get_by_role("form", name="New hypothesis")
+    expect(form.get_by_label(re.compile("^Strict"))).to_be_checked()
+    # A run made without a hypothesis, recorded after the fact, with the cell's outputs.
+    lab.run_cell(0)
+    lab.wait_cell_done(0)
+    lab.cell(0).locator(".jp-InputPrompt").click()
+    form.get_by_role("button", name="Already ran it? Record a past run…").click()
+    dialog = lab.page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("cell [1]")
+    dialog.get_by_role("button", name="Record").click()
+    expect(dialog.locator(".jp-ExpJournal-dialogError")).to_contain_text("'name' is empty")
+    dialog.get_by_label("Name").fill("quick loss probe")
+    dialog.get_by_label("What was tried").fill("a smaller lr lowers the loss")
+    dialog.get_by_role("button", name="Record").click()
+    expect(dialog).to_have_count(0)
+    text = lab.wait_for_file(lambda t: "— quick loss probe\n" in t)
+    assert "**Logged**: retrospectively, after the run" in text and "loss = 0.31" in text
+    assert f"notebook {lab.rel}/retro.ipynb (cell " in text
+    expect(lab.entry("quick loss probe")).to_be_visible()
+    assert not lab.dialogs
+
+
+def test_shortcut_collides_with_neither_the_browser_nor_jupyterlab():
+    import json
+    import sys
+    from pathlib import Path
+
+    ours = json.loads((Path(__file__).resolve().parents[2] / "labextension" / "schema" / "plugin.json").read_text())
+    (shortcut,) = ours["jupyter.lab.shortcuts"]
+    keys = shortcut["keys"]
+    # Chromium's DevTools (Ctrl+Shift+J, Cmd+Option+J), Firefox's and Edge's own keys.
+    browser = [["Accel Shift J"], ["Accel Alt J"], ["Accel Shift I"], ["Accel Shift C"], ["Accel Shift Y"], ["Accel Shift R"]]
+    assert keys not in browser
+    schemas = Path(sys.prefix, "share", "jupyter", "lab", "schemas")
+    taken = []
+    for path in schemas.rglob("*.json"):
+        for item in json.loads(path.read_text()).get("jupyter.lab.shortcuts", []):
+            taken.append(item.get("keys"))
+    assert len(taken) > 100, "JupyterLab's own shortcuts were read"
+    assert keys not in taken, keys
+
+
+def test_open_editor_follows_what_the_tools_write(lab):
+    lab.journal.write_text(PLANNED.format(name="SVC C=10", hypothesis="C=10 fits tighter."), encoding="utf-8")
+    lab.open()
+    lab.sidebar()
+    lab.page.evaluate(
+        "(path) => window.jupyterapp.commands.execute('docmanager:open', {path, factory: 'Editor'})",
+        f"{lab.rel}/experiments/journal.md",
+    )
+    editor = lab.page.locator(".jp-FileEditor .cm-content")
+    expect(editor).to_contain_text("C=10 fits tighter.")
+    # Not dirty: it reloads.
+    lab.api("abandon", {"name": "SVC C=10", "reason": "the loader was wrong"})
+    expect(editor).to_contain_text("Abandoned: the loader was wrong", timeout=10_000)
+    # Dirty: the person is told before a save could overwrite the tools' text.
+    editor.click()
+    lab.page.keyboard.press("Control+End")
+    lab.page.keyboard.type("\nmy unsaved note\n")
+    lab.api("hypothesis", {"name": "SVC C=100", "hypothesis": "Tighter.", "baseline": "accuracy = 0.9"})
+    dialog = lab.page.locator(".jp-Dialog", has_text="journal.md was changed by the journal tools")
+    expect(dialog).to_be_visible(timeout=10_000)
+    expect(dialog).to_contain_text("Saving now would overwrite what they wrote")
+    dialog.get_by_role("button", name="Reload from disk").click()
+    expect(editor).to_contain_text("— SVC C=100")
+    expect(editor).not_to_contain_text("my unsaved note")
+    assert "— SVC C=100" in lab.journal_text()

@@ -1,0 +1,84 @@
+import * as React from 'react';
+
+import { StatusBadge } from './entry';
+import { IChange, IEntry, IJournal } from './model';
+
+/*
+ * The compare table: entries as rows, what each changed (old → new), each
+ * metric with its change from the baseline, the status. Every number and its
+ * text come from the core (`entry.compare`, `metric_names`); the table only
+ * lays them out.
+ */
+
+/** A changed config row as the journal writes it: `C: 1 → 10`, the core's absent marker for a missing side. */
+function changeText(change: IChange, absent: string): string {
+  return `${change.key}: ${change.old ?? absent} → ${change.new ?? absent}`;
+}
+
+export function CompareTable(props: {
+  journal: IJournal;
+  entries: IEntry[];
+  /** The entry the person points at in the table: shown as its card. */
+  onPick?: (entry: IEntry) => void;
+}): JSX.Element {
+  const { journal, entries } = props;
+  const metrics = journal.metric_names ?? [];
+  const higher = journal.metric_higher_is_better ?? {};
+  return (
+    <div className="jp-ExpJournal-tableWrap">
+      <table className="jp-ExpJournal-compare" aria-label="Compare entries">
+        <thead>
+          <tr>
+            <th scope="col">Entry</th>
+            <th scope="col">Changed</th>
+            {metrics.map(name => (
+              <th
+                scope="col"
+                key={name}
+                title={`${name}: ${higher[name] === false ? 'lower' : 'higher'} is better; below it, the change from the baseline`}
+              >
+                {name} {higher[name] === false ? '↓' : '↑'}
+              </th>
+            ))}
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map(entry => {
+            const row = entry.compare;
+            return (
+              <tr key={entry.key} data-ref={entry.ref}>
+                <th scope="row">
+                  <div className="jp-ExpJournal-tableName">{entry.name}</div>
+                  <time className="jp-ExpJournal-muted">{entry.timestamp}</time>
+                </th>
+                <td>
+                  {(row?.changed ?? []).map((change, i) => (
+                    <div key={i} className="jp-ExpJournal-tableChange">
+                      {changeText(change, journal.absent)}
+                    </div>
+                  ))}
+                </td>
+                {metrics.map(name => {
+                  const value = row?.shown?.metrics[name];
+                  const delta = row?.shown?.delta[name];
+                  return (
+                    <td key={name} className="jp-ExpJournal-metric">
+                      {value ?? ''}
+                      {delta && (
+                        <div className="jp-ExpJournal-delta">Δ {delta}</div>
+                      )}
+                    </td>
+                  );
+                })}
+                <td>
+                  <StatusBadge status={entry.status} />
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
