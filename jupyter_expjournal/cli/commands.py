@@ -26,6 +26,7 @@ from ..core.journal import Journal
 from ..core.model import Draft, Outcome
 from ..core.outcome import IMAGE_FILE_TYPES, image_file
 from ..core.provenance import collect
+from .git_merge import cmd_git_setup, cmd_merge_driver
 from .words import WORDS
 
 
@@ -203,4 +204,6 @@ COMMANDS = {
     "result": cmd_result,
     "lesson": cmd_lesson,
     "mlflow-sync": cmd_mlflow_sync,
+    "merge-driver": cmd_merge_driver,
+    "git-setup": cmd_git_setup,
 }

@@ -131,4 +131,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the tracking server, e.g. http://mlflow.example:5000 (default: $MLFLOW_TRACKING_URI)")
     p.add_argument("--experiment", metavar="NAME",
                    help="the MLflow experiment, created if missing (default: the project folder's name)")
+
+    p = command("merge-driver", help="git's merge driver for journal.md and lessons.md (git-setup registers it)",
+                description="Merge THEIRS into OURS (written in place) entry by entry, as git calls a merge driver "
+                "(%%O %%A %%B %%P). Exit 0: merged; 1: an entry changed differently on both sides (markers around it).")
+    p.add_argument("base", help="the common ancestor's version (%%O)")
+    p.add_argument("ours", help="our version, where the result goes (%%A)")
+    p.add_argument("theirs", help="their version (%%B)")
+    p.add_argument("path", nargs="?", help="the file's path in the repository (%%P), for messages")
+    p.add_argument("--marker-size", type=int, metavar="N", help="conflict marker length (%%L, default 7)")
+    command("git-setup", help="let git merge the journal entry by entry",
+            description="Register the merge driver for this repository: journal.md and lessons.md in .gitattributes, "
+            "the driver in .git/config. Idempotent; says what it changed.")
     return parser
