@@ -44,6 +44,7 @@ from ..core.model import Entry
 from ..core.store import fingerprint
 from ..render import status_counts
 from .common import NO_MATH, WRAP, close_tree, inert, lines_html, shown_path, walk
+from .fallback import INSTEAD, blank_view, review_bundle, with_fallback
 from .hypothesis_tab import HypothesisForm
 from .journal_tab import PAGE, EntryRow, JournalTab
 from .lesson_tab import LessonTab
@@ -146,6 +147,7 @@ class JournalPanel:
             titles=TAB_TITLES,
             layout=W.Layout(width="100%"),
         )
+        self.review_tab.watch(self.tabs, TAB_REVIEW)
         self.widget = W.VBox([self.title, self.status, self.tabs], layout=W.Layout(width="100%", max_width="100%"))
         self.widget.add_class("expjournal-panel")
         # The front end's LaTeX typesetter may sweep the page; nothing in the panel is math.
@@ -179,7 +181,18 @@ class JournalPanel:
             return
         from IPython.display import display
 
-        display(self.widget)
+        # The view, and the review for whoever cannot draw it (see .fallback); where the
+        # front end is known to draw nothing, the review as an output of its own too.
+        view = self.widget._repr_mimebundle_()
+        try:
+            review = self.session.journal().review()
+        except JournalError:  # the panel's status line says what is wrong
+            display(view, raw=True)
+        else:
+            blank = blank_view(W.__version__)
+            if blank:
+                display(review_bundle(review, f"{blank}. {INSTEAD}"), raw=True)
+            display(with_fallback(view, review), raw=True)
         self._shown_in = current
 
     def __repr__(self) -> str:

@@ -1,4 +1,9 @@
-"""The Review tab: the review every face shows (``%review``, the sidebar), as HTML, its ways out in the panel's words."""
+"""The Review tab: the review every face shows (``%review``, the sidebar), as HTML, its ways out in the panel's words.
+
+With the analysis' plots (:mod:`jupyter_expjournal.plots`, when matplotlib is
+there), drawn when the tab is opened: a plot costs a tenth of a second, and the
+panel refreshes after every cell that changed the journal.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +17,42 @@ from .words import WORDS
 
 
 class ReviewTab:
-    """The counts, reminders, entries, lessons and rules of the journal."""
+    """The counts, reminders, entries, lessons and rules of the journal, and the analysis with its plots."""
 
     def __init__(self) -> None:
-        self.widget = W.HTML("", layout=W.Layout(width="100%"))
+        self.widget = W.HTML("", layout=W.Layout(width="auto", align_self="stretch"))
+        self.review: Review | None = None
+        self.visible = False  # whether the tab is the one shown: then a new review is drawn at once
+        self._drawn: Review | None = None
 
     def show(self, review: Review) -> None:
-        self.widget.value = f"<div class='{NO_MATH}'>{no_math(render.review_html(review, words=WORDS))}</div>"
+        """Show ``review``: at once as HTML; its plots too when the tab is in sight, else when it is opened."""
+        self.review = review
+        if self.visible:
+            self.draw()
+        elif review is not self._drawn:
+            self._set(review, [])
+            self._drawn = None  # drawn without its plots
+
+    def watch(self, tabs: W.Tab, index: int) -> None:
+        """Draw the plots when ``tabs`` selects this tab (at ``index``)."""
+        tabs.observe(lambda change: self.opened(change["new"] == index), "selected_index")
+
+    def opened(self, visible: bool) -> None:
+        """The tab was selected (or left): draw the plots not drawn yet."""
+        self.visible = visible
+        if visible:
+            self.draw()
+
+    def draw(self) -> None:
+        """The review as HTML with the analysis' plots (once per review: the core keeps one while the files stay)."""
+        review = self.review
+        if review is None or review is self._drawn:
+            return
+        from jupyter_expjournal.plots import analysis_plots
+
+        self._set(review, analysis_plots(review.analysis) if review.analysis is not None and review.entries else [])
+        self._drawn = review
+
+    def _set(self, review: Review, images: list[tuple[str, str]]) -> None:
+        self.widget.value = f"<div class='{NO_MATH}'>{no_math(render.review_html(review, images, WORDS))}</div>"
