@@ -6,11 +6,13 @@ CI reads like a reviewer's comment, not a parser error.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import gates
+from .journal_format import parse_journal
 from .model import ABANDONED, COMPLETED, PLANNED, STATUSES, Draft, Entry, Lessons
 from .notices import Notice
 from .text import FIELD, Fences, iter_lines
@@ -37,6 +39,56 @@ def _line_no(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
+#: A line that may be a field indented after a list item: most journals hold none, and need no second parse.
+_MAYBE_INDENTED = re.compile(r"\n[ \t]+\*\*[^*\r\n]+?\*\*:")
+
+
+def _indented_fields(text: str, entries: list[Entry], name: str) -> list[Problem]:
+    """Field lines indented right after a list item: read as fields, rendered inside the item."""
+    if not _MAYBE_INDENTED.search(text):
+        return []
+    starts: list[tuple[int, int]] = []
+    parse_journal(text, starts)
+    problems = []
+    heads = [e.span[0] for e in entries]
+    for offset, indent in starts:
+        if indent:
+            entry = entries[bisect.bisect_right(heads, offset) - 1] if heads and heads[0] <= offset else None
+            end = text.find("\n", offset)
+            field = FIELD.fullmatch(text[offset + indent : end if end >= 0 else len(text)].rstrip("\r"))
+            label = f"**{field.group(1).strip()}**" if field else "a field"
+            problems.append(Problem(f"{name}:{_line_no(text, offset)}", entry.heading if entry else "",
+                                    f"{label} is indented under a list item: it is read as a field of its own, but"
+                                    " Markdown shows it inside the item; remove the indentation and leave a blank line"
+                                    " before it"))
+    return problems
+
+
+#: A line git's conflict markers begin (any marker size): a merge left an entry in two versions.
+_MARKERS = re.compile(r"^(?:<{7,} |<{7,}$|={7,}$|>{7,} |>{7,}$|\|{7,} |\|{7,}$)", re.M)
+
+
+def _conflict_markers(text: str, entries: list[Entry], name: str) -> list[Problem]:
+    """Each entry a merge left between conflict markers (journal.md's merge driver puts them around one entry)."""
+    if "\n<<<<<<<" not in text and not text.startswith("<<<<<<<"):
+        return []
+    problems, named = [], set()
+    heads = [e.span[0] for e in entries]
+    fences = Fences()
+    for offset, line, _nl in iter_lines(text):
+        if fences.feed(line) or not line.startswith("<<<<<<<") or not _MARKERS.match(line):
+            continue
+        after = bisect.bisect_left(heads, offset)  # the entry the markers open before
+        entry = entries[after] if after < len(entries) else (entries[-1] if entries else None)
+        heading = entry.heading if entry else ""
+        if heading not in named:
+            named.add(heading)
+            problems.append(Problem(f"{name}:{_line_no(text, offset)}", heading,
+                                    "is between conflict markers (<<<<<<< ... >>>>>>>) left by a merge: keep one version"
+                                    " and delete the marker lines"))
+    return problems
+
+
 def check_journal(text: str, entries: list[Entry], name: str = "journal.md") -> list[Problem]:
     """The seed's mistakes, entry by entry, and headings the reader could not take as entries."""
     problems = []
@@ -51,6 +103,8 @@ def check_journal(text: str, entries: list[Entry], name: str = "journal.md") -> 
         elif line.startswith("**") and not FIELD.fullmatch(line) and re.match(r"\*\*[^*]+\*\*\s", line):
             problems.append(Problem(f"{name}:{_line_no(text, offset)}", "",
                                     f"{line[:40]!r} looks like a field but has no colon after the name"))
+    problems += _indented_fields(text, entries, name)
+    problems += _conflict_markers(text, entries, name)
     first_with: dict[str, Entry] = {}
     for entry in entries:
         where = f"{name}:{_line_no(text, entry.span[0])}"

@@ -95,7 +95,12 @@ class _Chunk:
     key: tuple[str, int]  # (ref, which of the entries with that ref, in file order)
     stamp: str
     name: str
-    text: str
+    text: str  # exactly as the file has it, the blank lines after it included
+
+    @property
+    def body(self) -> str:
+        """What is compared: the entry without the blank lines after it (an append adds one to the last entry)."""
+        return self.text.rstrip(" \t\r\n")
 
 
 def _split(text: str) -> tuple[str, list[_Chunk]]:
@@ -141,6 +146,11 @@ def _by_time(ours: list[_Chunk], theirs: list[_Chunk]) -> list[_Chunk]:
     return out + ours[i:] + theirs[j:]
 
 
+def _ended(chunk: _Chunk | None, newline: str) -> str:
+    """An entry as it stands between conflict markers: its lines, no blank lines after them."""
+    return chunk.body + newline if chunk is not None and chunk.body else ""
+
+
 def _describe(chunk: _Chunk) -> str:
     key = chunk.key[0]
     return f"'{chunk.name}' ({key})" if not key.startswith(chunk.stamp) else f"'{chunk.name}' ({chunk.stamp})"
@@ -165,13 +175,13 @@ def merge_journal(base: str, ours: str, theirs: str, line_merge: LineMerge | Non
 
     def both(o: _Chunk | None, t: _Chunk | None, b: _Chunk | None) -> str:
         """One entry from its three versions (None: not in that version)."""
-        texts = [c.text if c is not None else None for c in (b, o, t)]
-        if texts[1] == texts[2] or texts[2] == texts[0]:
-            return texts[1] or ""
-        if texts[1] == texts[0]:
-            return texts[2] or ""
+        bodies = [c.body if c is not None else None for c in (b, o, t)]
+        if bodies[1] == bodies[2] or bodies[2] == bodies[0]:
+            return o.text if o is not None else ""
+        if bodies[1] == bodies[0]:
+            return t.text if t is not None else ""
         merged.conflicts.append(_describe(o or t))
-        return markers(texts[1] or "", texts[2] or "", newline, labels, size)
+        return markers(_ended(o, newline), _ended(t, newline), newline, labels, size)
 
     # ours' entries up to the last one the base has too: each merged, in ours' order (one ours added among
     # them stays where ours put it)
