@@ -14,7 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from .lab import SIDEBAR, Lab
+from .lab import SIDEBAR, TAB, Lab
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "sidebar.png"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -90,6 +90,66 @@ def figure(values: list[float], labels: list[str], title: str) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
+def left_panel_width(lab, width: int) -> None:
+    """Drag the left panel's edge until the panel is ``width`` px wide, as a person would."""
+    for _ in range(3):
+        box = lab.page.locator("#jp-left-stack").bounding_box()
+        if abs(box["width"] - width) <= 2:
+            return
+        y = box["y"] + 300
+        lab.page.mouse.move(box["x"] + box["width"] + 2, y)
+        lab.page.mouse.down()
+        lab.page.mouse.move(box["x"] + width + 2, y, steps=5)
+        lab.page.mouse.up()
+    box = lab.page.locator("#jp-left-stack").bounding_box()
+    assert abs(box["width"] - width) <= 4, box
+
+
+def words_unbroken(lab) -> list[str]:
+    """The words of entry names that the browser broke across two lines (none should be)."""
+    return lab.page.evaluate(
+        r"""() => {
+            const broken = [];
+            for (const node of document.querySelectorAll('#expjournal-sidebar .jp-ExpJournal-entryName')) {
+                const text = node.firstChild;
+                if (!text) continue;
+                const re = /\S+/g;
+                let m;
+                while ((m = re.exec(text.textContent))) {
+                    const range = document.createRange();
+                    range.setStart(text, m.index);
+                    range.setEnd(text, m.index + m[0].length);
+                    const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                    if (tops.size > 1) broken.push(m[0]);
+                }
+            }
+            return broken;
+        }"""
+    )
+
+
+def shoot(lab, name: str) -> Path:
+    """The left tab bar and the sidebar, digits of times masked; saved under tests/ui/artifacts."""
+    lab.page.locator(SIDEBAR).evaluate("(panel) => { panel.scrollTop = 0; }")
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / name
+    tabs = lab.page.locator(".jp-SideBar.jp-mod-left").bounding_box()
+    panel = lab.page.locator(SIDEBAR).bounding_box()
+    lab.page.screenshot(
+        path=str(shot),
+        clip={"x": tabs["x"], "y": panel["y"], "width": panel["x"] + panel["width"] - tabs["x"], "height": panel["height"]},
+        mask=[lab.page.locator(f"{SIDEBAR} time")],
+    )
+    assert shot.stat().st_size > 10_000
+    return shot
+
+
+def to_docs(shot: Path, docs: Path) -> None:
+    if not docs.exists() or os.environ.get("EXPJOURNAL_UPDATE_DOCS") == "1":
+        docs.parent.mkdir(exist_ok=True)
+        shutil.copyfile(shot, docs)
+
+
 def test_sidebar_screenshot_for_the_docs(lab, theme="JupyterLab Light"):
     # A project folder with a name a reader recognises.
     folder = lab.server["root"] / "digits-svc"
@@ -113,12 +173,6 @@ def test_sidebar_screenshot_for_the_docs(lab, theme="JupyterLab Light"):
     lab.open()
     sidebar = lab.sidebar()
     expect(sidebar.locator("article")).to_have_count(4)
-    # A wider panel, as a person would drag it.
-    box = lab.page.locator("#jp-left-stack").bounding_box()
-    lab.page.mouse.move(box["x"] + box["width"] + 2, box["y"] + 300)
-    lab.page.mouse.down()
-    lab.page.mouse.move(box["x"] + box["width"] + 150, box["y"] + 300, steps=5)
-    lab.page.mouse.up()
     images = sidebar.locator(".jp-ExpJournal-images img")
     expect(images).to_have_count(2)
     for i in range(2):  # lazy images load when scrolled to
@@ -126,16 +180,45 @@ def test_sidebar_screenshot_for_the_docs(lab, theme="JupyterLab Light"):
         lab.page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=images.nth(i).element_handle())
     expect(sidebar.locator(".jp-ExpJournal-rules li")).to_have_count(2)
 
-    lab.page.locator(SIDEBAR).evaluate("(panel) => { panel.scrollTop = 0; }")
-    ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / "sidebar.png"
-    tabs = lab.page.locator(".jp-SideBar.jp-mod-left").bounding_box()
+    # Readable from 220 px up: each name on its own line, broken only between words.
+    # (JupyterLab's left panel stops at 250 px; other apps and user styles go narrower.)
+    lab.page.add_style_tag(content=":root { --jp-sidebar-min-width: 200px !important; } "
+                           "#jp-left-stack, .jp-SideArea { min-width: 200px !important; }")
+    for _ in range(2):  # hidden and shown again: the shell measures its limits anew
+        lab.page.locator(TAB).click()
+    sidebar.wait_for(state="visible")
+    for width in (400, 250, 220):
+        left_panel_width(lab, width)
+        for card in sidebar.locator("article").all():
+            name = card.locator(".jp-ExpJournal-entryName").bounding_box()
+            assert name["width"] >= width - 60, (width, name)
+        assert words_unbroken(lab) == [], width
+        if width != 220:
+            shoot(lab, f"sidebar-{width}.png")
+    left_panel_width(lab, 250)  # JupyterLab's default width
+    to_docs(shoot(lab, "sidebar.png"), DOCS)
+    # What the details show of an entry (looked at, not in the docs).
+    card = lab.entry("SVC C=10")
+    card.locator("summary", has_text="Details").click()
+    expect(card.locator(".jp-ExpJournal-fields pre")).to_have_count(1)
+    card.locator(".jp-ExpJournal-fields img").wait_for()
+    card.screenshot(path=str(ARTIFACTS / "sidebar-details.png"), mask=[lab.page.locator(f"{SIDEBAR} time")])
+    card.locator("summary", has_text="Details").click()
+
+    # The compare table, wider (a person drags the panel out to compare).
+    left_panel_width(lab, 560)
+    sidebar.get_by_role("button", name="Compare table").click()
+    table = sidebar.get_by_role("table", name="Compare entries")
+    expect(table.locator("tbody tr")).to_have_count(3)
+    table.scroll_into_view_if_needed()
+    top = table.bounding_box()
     panel = lab.page.locator(SIDEBAR).bounding_box()
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "sidebar-compare.png"
+    clip_top = max(panel["y"], top["y"] - 120)
     lab.page.screenshot(
         path=str(shot),
-        clip={"x": tabs["x"], "y": panel["y"], "width": panel["x"] + panel["width"] - tabs["x"], "height": panel["height"]},
+        clip={"x": panel["x"], "y": clip_top, "width": panel["width"], "height": min(top["height"] + 140, 420)},
+        mask=[lab.page.locator(f"{SIDEBAR} time")],
     )
-    assert shot.stat().st_size > 10_000
-    if not DOCS.exists() or os.environ.get("EXPJOURNAL_UPDATE_DOCS") == "1":
-        DOCS.parent.mkdir(exist_ok=True)
-        shutil.copyfile(shot, DOCS)
+    to_docs(shot, DOCS.with_name("sidebar-compare.png"))
