@@ -51,6 +51,14 @@ def _show_panel(session):
     return show_panel(session)
 
 
+def serve_mcp(directory, *, strict: bool = False) -> None:
+    """``jupyter expjournal mcp``: the agents' face (MCP over stdio), which the CLI starts through the package
+    so that no face imports another; the SDK is imported only here, when the server starts."""
+    from .mcp_server.server import serve
+
+    serve(directory, strict=strict)
+
+
 def _jupyter_labextension_paths() -> list[dict]:
     """Where the built JupyterLab sidebar lives inside the package."""
     return [{"src": "labextension", "dest": "jupyter-expjournal"}]

@@ -26,6 +26,7 @@ from ..core.journal import Journal
 from ..core.model import Draft, Outcome
 from ..core.outcome import IMAGE_FILE_TYPES, image_file
 from ..core.provenance import collect
+from .agent import cmd_mcp
 from .git_merge import cmd_git_setup, cmd_merge_driver
 from .words import WORDS
 
@@ -204,6 +205,7 @@ COMMANDS = {
     "result": cmd_result,
     "lesson": cmd_lesson,
     "mlflow-sync": cmd_mlflow_sync,
+    "mcp": cmd_mcp,
     "merge-driver": cmd_merge_driver,
     "git-setup": cmd_git_setup,
 }

@@ -132,6 +132,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--experiment", metavar="NAME",
                    help="the MLflow experiment, created if missing (default: the project folder's name)")
 
+    p = command("mcp", help="serve the journal to AI agents (MCP over stdio)",
+                description="An MCP server over standard input and output for AI agents (Claude Code, VS Code, Cursor, "
+                "jupyter-ai): tools plan_experiment, log_result, abandon_experiment, add_lesson, add_rule, review, "
+                "list_entries, show_entry, check_journal, with the same gates as a notebook; the journal and the lessons "
+                "as resources. Needs the mcp extra (pip install 'jupyter_expjournal[mcp]').")
+    p.add_argument("--strict", action="store_true", help="refuse several changed variables or no baseline (force=true logs anyway)")
+
     p = command("merge-driver", help="git's merge driver for journal.md and lessons.md (git-setup registers it)",
                 description="Merge THEIRS into OURS (written in place) entry by entry, as git calls a merge driver "
                 "(%%O %%A %%B %%P). Exit 0: merged; 1: an entry changed differently on both sides (markers around it).")
