@@ -178,12 +178,12 @@ def test_the_core_writes_the_seed_format_the_faces_are_compared_with(tmp_path):
     assert normalize(core.journal_path.read_text(encoding="utf-8")) == (
         "# Experiment journal\n\n"
         "### YYYY-MM-DD HH:MM — SVC C=10\n"
-        "**Status**: PLANNED\n"
-        "**Hypothesis**: A larger C fits the digits data more tightly,\nso accuracy should rise.\n"
-        "**Change**: C 1 → 10\n"
-        "**Config**:\n- C: 1 → 10\n- gamma: (none) → scale\n- degree: 3 → (none)\n- kernel: rbf (unchanged)\n"
-        "**Expected outcome**: accuracy +0.01\n"
-        "**Baseline**: accuracy = 0.95\n"
+        "**Status**: PLANNED\n\n"
+        "**Hypothesis**: A larger C fits the digits data more tightly,\nso accuracy should rise.\n\n"
+        "**Change**: C 1 → 10\n\n"
+        "**Config**:\n- C: 1 → 10\n- gamma: (none) → scale\n- degree: 3 → (none)\n- kernel: rbf (unchanged)\n\n"
+        "**Expected outcome**: accuracy +0.01\n\n"
+        "**Baseline**: accuracy = 0.95\n\n"  # (the Provenance line after it is masked out)
     )
     assert normalize(core.lessons_path.read_text(encoding="utf-8")) == (
         "## Lessons\n"

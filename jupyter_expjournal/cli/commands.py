@@ -28,6 +28,7 @@ from ..core.outcome import IMAGE_FILE_TYPES, image_file
 from ..core.provenance import collect
 from .agent import cmd_mcp
 from .git_merge import cmd_git_setup, cmd_merge_driver
+from .reformat import cmd_format
 from .words import WORDS
 
 
@@ -199,6 +200,7 @@ COMMANDS = {
     "review": cmd_review,
     "lessons": cmd_lessons,
     "check": cmd_check,
+    "format": cmd_format,
     "export": cmd_export,
     "import": cmd_import,
     "hypothesis": cmd_hypothesis,

@@ -73,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
         "several variables changed, no baseline, completed without a learning, lessons overdue. Exit 1 when any is found.",
     )
 
+    p = command("format", help="rewrite older entries into the form that renders (diff first)",
+                description="Put entries written in the older compact form (fields on consecutive lines, a field indented "
+                "under a list item) into the form that renders on GitHub, in JupyterLab and VS Code: a blank line between "
+                "fields. Only that layout changes; every entry reads the same. Prints a unified diff, then writes "
+                "journal.md and lessons.md.")
+    p.add_argument("--check", action="store_true", help="only print the diff, write nothing; exit 1 if anything would change")
+
     p = command("export", help="json, csv or markdown", description="Export the journal. JSON round-trips through 'import'.")
     p.add_argument("--format", choices=["json", "csv", "markdown"], default="json")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")

@@ -5,7 +5,26 @@ entry or (b) splices new text into one entry. Every byte outside that splice
 (text before the first entry, unknown ``**Fields**``, blank lines, CRLF endings,
 code fences, a missing final newline) stays as it was. Each parsed
 :class:`~.model.Entry` remembers its span in the file, so one entry can change
-in place.
+in place. (``jupyter expjournal format`` is the one rewrite of other bytes a
+person asks for: :mod:`.reformat`.)
+
+How it renders. Most people read the journal rendered (GitHub, JupyterLab's
+preview, VS Code), so the writer puts **a blank line between two fields**: each
+field is its own paragraph, and a list (Config, or one in a value) is always
+followed by a blank line, so no field after it joins its last item as a lazy
+continuation line. A blank line is the one separator that every editor keeps
+(two trailing spaces, Markdown's other hard break, are trimmed by editors and
+pre-commit hooks), that reads as plainly as the seed's form, and that every
+earlier version of this reader already reads (blank edges of a value were
+always dropped): a team on mixed versions reads one file alike. A trailing
+backslash would be visible in the raw text and read into values by older
+versions. The heading keeps its first field right under it, as in the seed.
+Lines within one value are still one Markdown paragraph (joined when
+rendered), as in any Markdown file.
+
+The reader reads the seed's compact form and every earlier shape too: a field
+line needs no blank line before it, and one indented right after a list item
+(as JupyterLab's editor leaves it) is read as its own field.
 """
 
 from __future__ import annotations
@@ -14,18 +33,39 @@ import re
 import sys
 
 from .model import Entry
-from .text import FIELD, Fences, Splice, canonical, close_fence, content_end, escape, iter_lines, newline_of, unescape
+from .text import (
+    BULLET_FIRST,
+    FIELD,
+    Fences,
+    Splice,
+    canonical,
+    close_fence,
+    content_end,
+    escape,
+    indented_field,
+    is_bullet,
+    iter_lines,
+    newline_of,
+    unescape,
+)
 
 HEADING = re.compile(r"### (\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?)[ \t]+(?:—|–|--?)[ \t]+(.*?)[ \t]*")
 
 
-def parse_journal(text: str) -> list[Entry]:
-    """Read every ``### date — name`` entry; everything else is left to the file."""
+def parse_journal(text: str, starts: list[tuple[int, int]] | None = None) -> list[Entry]:
+    """Read every ``### date — name`` entry; everything else is left to the file.
+
+    A field starts at a ``**Name**:`` line, or at one indented right after a
+    list item (:func:`~.text.indented_field`: an editor's indentation), and runs
+    to the next field or heading. ``starts``, when given, collects (offset,
+    indentation) of every field line read, for ``check`` and ``format``.
+    """
     entries: list[Entry] = []
     fences = Fences()
     current: Entry | None = None
     field_name: str | None = None
     field_lines: list[str] = []
+    after_list = False  # the line before is a list item (or a field indented after one), outside a fence
 
     def close_field() -> None:
         if current is not None and field_name is not None:
@@ -38,6 +78,7 @@ def parse_journal(text: str) -> list[Entry]:
         if fences.feed(line):
             if field_name is not None:
                 field_lines.append(line)
+            after_list = False
             continue
         heading = HEADING.fullmatch(line) if line.startswith("### ") else None
         if heading:
@@ -46,17 +87,25 @@ def parse_journal(text: str) -> list[Entry]:
                 current.span = (current.span[0], offset)
             current = Entry(heading.group(1), heading.group(2), span=(offset, len(text)), index=len(entries))
             entries.append(current)
-            field_name, field_lines = None, []
+            field_name, field_lines, after_list = None, [], False
             continue
         if current is None:
             continue
-        m = FIELD.fullmatch(line) if line.startswith("**") else None
+        if line.startswith("**"):
+            m = FIELD.fullmatch(line)
+        else:  # the first-character tests keep the calls off most lines (a parse of 10,000 entries)
+            m = indented_field(line, True) if after_list and line[:1] in " \t" else None
         if m:
             close_field()
             # interned: 10,000 entries share a dozen names (and a cached parse stores each once)
             field_name, field_lines = sys.intern(m.group(1).strip()), [m.group(2)]
-        elif field_name is not None:
-            field_lines.append(line)
+            after_list = m.string is not line  # an indented field: a next one indented alike is a field too
+            if starts is not None:
+                starts.append((offset, len(line) - len(m.string)))
+        else:
+            if field_name is not None:
+                field_lines.append(line)
+            after_list = line[:1] in BULLET_FIRST and is_bullet(line)
     close_field()
     return entries
 
@@ -102,7 +151,10 @@ def _field_value(lines: list[str]) -> str:
 
 
 def render_fields(fields: list[tuple[str, str]], newline: str = "\n") -> str:
-    """``**Name**: value`` lines for each non-empty value, each ending in ``newline``."""
+    """``**Name**: value`` for each non-empty value, a blank line between two, ending in ``newline``.
+
+    A paragraph per field: see the module's docstring for why a blank line.
+    """
     out = []
     for name, value in fields:
         value = canonical(value)
@@ -112,7 +164,7 @@ def render_fields(fields: list[tuple[str, str]], newline: str = "\n") -> str:
             out.append(f"**{name}**:\n{value}")
         else:
             out.append(f"**{name}**: {escape(value)}")
-    return "".join(chunk.replace("\n", newline) + newline for chunk in out)
+    return (newline * 2).join(chunk.replace("\n", newline) for chunk in out) + newline if out else ""
 
 
 def render_entry(timestamp: str, name: str, fields: list[tuple[str, str]], newline: str = "\n") -> str:
@@ -186,8 +238,11 @@ def result_block(block: str, status: str, fields: list[tuple[str, str]], newline
     if missing_final_newline:
         head += newline
     # A hand edit may have left a code fence open to the end of the file: close
-    # it, or the fields we add would be read as code and the result lost.
-    added = close_fence(head, newline) + render_fields(fields, newline)
+    # it, or the fields we add would be read as code and the result lost. A
+    # blank line first, after the entry's own last line (an entry written in the
+    # compact form may end in a list, which would take the field in).
+    rendered = render_fields(fields, newline)
+    added = close_fence(head, newline) + (newline + rendered if rendered else "")
     if missing_final_newline and last and not tail:
         added = added[: -len(newline)]
     return "".join((head, added, tail))

@@ -29,8 +29,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-#: Bumped whenever the parsed objects change shape: an old cache is then ignored.
-VERSION = 5
+#: Bumped whenever the parsed objects change shape, or the reader reads some text differently
+#: (6: a field indented after a list item is a field): an old cache is then ignored.
+VERSION = 6
 ENV_VAR = "EXPJOURNAL_CACHE"
 #: Files the folder keeps (the most recently used); an older one is only a miss the next time.
 KEEP = 32

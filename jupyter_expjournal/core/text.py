@@ -7,7 +7,10 @@ lets any user text round-trip is undone exactly by the reader.
 User text is escaped on write so that reading gives back exactly what was
 written: a value line that starts with ``#``, ``**``, a backslash, or an
 unclosed code fence gets one leading backslash, which the reader removes. Lines
-inside a balanced code fence are left alone, so pasted code stays code.
+inside a balanced code fence are left alone, so pasted code stays code. So do a
+line of only ``-`` or ``=`` (a renderer would make the line above it a heading)
+and a field line indented right after a list item (the reader takes that as a
+field an editor indented: see :func:`indented_field`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,12 @@ FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
 NEEDS_ESCAPE = re.compile(r"[\\#]")
 #: A line that opens an HTML comment (CommonMark HTML block 2): it runs to the first line holding ``-->``.
 COMMENT = re.compile(r" {0,3}<!--")
+#: A setext underline: under a line of text, CommonMark makes that text a heading (``=`` h1, ``-`` h2).
+SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
+#: A list item's first line (``- x``, ``* x``, ``+ x``, ``1. x``, ``1) x``), at any indentation.
+BULLET = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+#: What a list item's line can start with: most lines are settled by their first character.
+BULLET_FIRST = frozenset("-*+ \t0123456789")
 BOM = "\ufeff"
 
 
@@ -143,15 +152,45 @@ def closed_fence_lines(lines: list[str]) -> set[int]:
     return inside
 
 
+def is_bullet(line: str) -> bool:
+    """``line`` starts a list item (outside a fence: the caller knows)."""
+    return line[:1] in BULLET_FIRST and BULLET.match(line) is not None
+
+
+def indented_field(line: str, after_list: bool) -> re.Match | None:
+    """The ``**Field**:`` match of a field line indented right after a list item, else None.
+
+    JupyterLab's editor (and VS Code's) indents the line after a bullet to
+    continue the item; a person who then types a field there means a field, not
+    more of the item. ``after_list`` says the line before was a list item (or
+    such a field): the reader takes the line as its own field, ``check`` names
+    it (a renderer puts it inside the item), ``format`` takes the indentation
+    away. Anywhere else an indented ``**x**:`` line is text of the value.
+    """
+    if not after_list or line[:1] not in " \t":
+        return None
+    return FIELD.fullmatch(line.lstrip(" \t"))
+
+
 def escape(value: str) -> str:
-    """Escape the continuation lines of a canonical value (the first line is safe)."""
+    """Escape the continuation lines of a canonical value (the first line is safe).
+
+    The first line follows ``**Name**: ``, so it starts no block and is no list
+    item; a line inside a fence that closes within the value stays as it is.
+    """
     lines = value.split("\n")
     fenced = closed_fence_lines(lines[1:])
     out = lines[:1]
+    after_list = False  # the line before (as written) is a list item outside a fence
     for i, line in enumerate(lines[1:]):
-        if i not in fenced and (NEEDS_ESCAPE.match(line) or FIELD.fullmatch(line) or FENCE.fullmatch(line)
-                                or COMMENT.match(line)):
+        if i in fenced:
+            after_list = False
+        elif (NEEDS_ESCAPE.match(line) or FIELD.fullmatch(line) or FENCE.fullmatch(line) or COMMENT.match(line)
+              or SETEXT.fullmatch(line) or indented_field(line, after_list)):
             line = "\\" + line
+            after_list = False
+        else:
+            after_list = is_bullet(line)
         out.append(line)
     return "\n".join(out)
 

@@ -39,14 +39,14 @@ def test_hypothesis_is_written_in_the_seed_format(journal):
     assert journal.journal_path.read_text() == (
         "# Experiment journal\n\n"
         "### 2026-11-25 14:03 — QLoRA rank 64\n"
-        "**Status**: PLANNED\n"
-        "**Hypothesis**: Higher rank captures more task-specific features.\n"
-        "**Change**: lora_r 32 → 64\n"
+        "**Status**: PLANNED\n\n"
+        "**Hypothesis**: Higher rank captures more task-specific features.\n\n"
+        "**Change**: lora_r 32 → 64\n\n"
         "**Config**:\n"
         "- lora_r: 32 → 64\n"
-        "- lora_alpha: 64 (unchanged)\n"
-        "**Expected outcome**: eval_acc +0.02\n"
-        "**Baseline**: eval_acc = 0.78\n"
+        "- lora_alpha: 64 (unchanged)\n\n"
+        "**Expected outcome**: eval_acc +0.02\n\n"
+        "**Baseline**: eval_acc = 0.78\n\n"
         f"**Provenance**: id {logged.entry.id}\n"
     )
     assert logged.entry.is_open and logged.warnings == []
@@ -212,4 +212,4 @@ def test_hand_edits_survive_a_result(journal):
     journal.complete(Outcome(summary="fine"))
     after = journal.journal_path.read_bytes().decode()
     assert after.startswith("My notes, by hand.\r\n\r\n# Experiment journal")
-    assert "**Owner**: ana\n\n```\n### 2026-01-01 00:00 — fenced\n```\n**Actual outcome**: fine\n" in after
+    assert "**Owner**: ana\n\n```\n### 2026-01-01 00:00 — fenced\n```\n\n**Actual outcome**: fine\n" in after

@@ -104,7 +104,8 @@ def test_splice_changes_only_that_entry():
     assert out.startswith("Preamble\r\n\r\n")
     assert out.endswith(text[second.span[0]:])  # the next entry is byte for byte the same
     assert "\r\n**Status**: COMPLETED\r\n" in out
-    assert "**Baseline**: eval_acc = 0.78\r\n**Actual outcome**: eval_acc = 0.81\r\n**Learning**: rank helps\r\n\r\n###" in out
+    assert ("**Baseline**: eval_acc = 0.78\r\n\r\n**Actual outcome**: eval_acc = 0.81\r\n\r\n**Learning**: rank helps\r\n\r\n###"
+            in out)
     assert "\n" not in out.replace("\r\n", "")  # no bare LF sneaked into a CRLF file
     done, untouched = parse_journal(out)
     assert done.status == "COMPLETED" and done.actual == "eval_acc = 0.81"
@@ -115,14 +116,14 @@ def test_splice_keeps_a_missing_final_newline():
     text = SEED.rstrip("\n")
     (entry,) = parse_journal(text)
     out = splice_result(text, entry, "ABANDONED", [("Actual outcome", "Abandoned: leak")])
-    assert out == SEED.replace("PLANNED", "ABANDONED") + "**Actual outcome**: Abandoned: leak"
+    assert out == SEED.replace("PLANNED", "ABANDONED") + "\n**Actual outcome**: Abandoned: leak"
 
 
 def test_splice_adds_a_status_to_a_hand_written_entry():
     text = "### 2026-11-25 — hand written\nno fields at all\n"
     (entry,) = parse_journal(text)
     out = splice_result(text, entry, "COMPLETED", [("Learning", "x")])
-    assert out == "### 2026-11-25 — hand written\n**Status**: COMPLETED\nno fields at all\n**Learning**: x\n"
+    assert out == "### 2026-11-25 — hand written\n**Status**: COMPLETED\nno fields at all\n\n**Learning**: x\n"
 
 
 LESSONS = """## Lessons

@@ -99,7 +99,7 @@ def test_a_details_block_inside_the_entry_keeps_its_own_end(folder):
     path = write(folder, ENTRY + "<details><summary>log</summary>\n\nlots of log\n</details>\n")
     assert cli(folder, "result", "--outcome", "acc = 0.6", "--learning", "l") == 0
     text = path.read_text(encoding="utf-8")
-    assert "lots of log\n</details>\n**Actual outcome**: acc = 0.6" in text
+    assert "lots of log\n</details>\n\n**Actual outcome**: acc = 0.6" in text
 
 
 def test_a_closing_tag_inside_a_field_is_not_taken_for_the_end_of_a_wrapper(folder):

@@ -1,0 +1,171 @@
+"""``jupyter expjournal format``: older entries put into the form that renders, nothing else touched.
+
+Entries written before the journal rendered well (the seed's compact form, a
+field an editor indented under a list item) read fine but render badly: field
+lines run together in one paragraph and a field after a list joins its last
+item. The writer never rewrites them behind the user's back (see
+:mod:`.journal_format`); this is the rewrite a person asks for. It changes only
+the layout between fields, which the reader ignores:
+
+- a blank line goes before a field line that follows a non-blank line (not
+  right under the entry's heading);
+- a field line indented right after a list item loses its indentation;
+- in lessons.md, a blank line goes between a list item and a line of text right
+  after it that the reader already takes as no part of the item (a renderer
+  would take it in).
+
+Every other byte stays: user text, unknown fields, comments, fences, line
+endings (an inserted blank line takes the ending of the line before it), a
+byte-order mark, a missing final newline. The result is parsed again and must
+give the same entries (names, fields, values), lessons and rules, or nothing is
+written. Written under the folder's lock as a compare-and-swap rewrite of the
+store, like every other rewrite.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import JournalError
+from .journal_format import parse_journal
+from .lessons_format import parse_lessons
+from .text import BOM, Fences, iter_lines
+
+
+@dataclass(frozen=True)
+class Reformatted:
+    """One file before and after ``format``; ``touched``: how many entries (or lessons and rules) changed."""
+
+    path: Path
+    before: str
+    after: str
+    touched: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    def diff(self) -> str:
+        """A unified diff of the change, as ``git diff`` shows one ('' when nothing changes)."""
+        name = self.path.name
+        lines = difflib.unified_diff(_lines(self.before), _lines(self.after), f"a/{name}", f"b/{name}")
+        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their endings, split on ``\\n`` only (a form feed is text)."""
+    return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
+
+
+def _previous_line(text: str, offset: int) -> tuple[int, str]:
+    """(start, text with its ending) of the line before the one starting at ``offset`` (> 0)."""
+    start = text.rfind("\n", 0, offset - 1) + 1
+    if start == 0 and text.startswith(BOM):  # the mark belongs to no line
+        start = 1
+    return start, text[start:offset]
+
+
+def journal_formatted(text: str) -> tuple[str, int]:
+    """journal.md's ``text`` in the rendering form, and how many entries changed."""
+    starts: list[tuple[int, int]] = []
+    entries = parse_journal(text, starts)
+    headings = [e.span[0] for e in entries]
+    pieces: list[str] = []
+    pos = 0
+    touched: set[int] = set()
+    entry = 0
+    for offset, indent in starts:
+        while entry + 1 < len(headings) and headings[entry + 1] <= offset:
+            entry += 1
+        start, before = _previous_line(text, offset)
+        if start != headings[entry] and before.strip():
+            pieces += [text[pos:offset], "\r\n" if before.endswith("\r\n") else "\n"]
+            pos = offset
+            touched.add(entry)
+        if indent:
+            pieces.append(text[pos:offset])
+            pos = offset + indent
+            touched.add(entry)
+    pieces.append(text[pos:])
+    after = "".join(pieces)
+    if after != text:
+        _same_entries(entries, parse_journal(after))
+    return after, len(touched)
+
+
+def _same_entries(before: list, after: list) -> None:
+    def read(entries: list) -> list:
+        return [(e.timestamp, e.name, list(e.fields.items()), e.repeated) for e in entries]
+
+    old, new = read(before), read(after)
+    if old != new:
+        which = next((b for b, a in zip(old, new) if a != b), old[-1] if old else ("", "", [], []))
+        raise JournalError(f"format would change what the entry '{which[0]} — {which[1]}' reads as;"
+                           " nothing was written (please report this)")
+
+
+def lessons_formatted(text: str) -> tuple[str, int]:
+    """lessons.md's ``text`` in the rendering form, and how many lessons and rules changed."""
+    pieces: list[str] = []
+    pos = 0
+    touched = 0
+    in_item = False  # the line before is a non-blank line of a bullet, outside a fence
+    fences = Fences()
+    for offset, line, _nl in iter_lines(text):
+        if fences.feed(line):
+            in_item = False
+            continue
+        if line.startswith(("- ", "* ")):
+            in_item = True
+        elif in_item and line.startswith("  "):
+            in_item = bool(line.strip())
+        elif in_item and line.strip() and not line.startswith("#"):
+            # the reader ends the item here; a renderer would make this line part of it
+            _, before = _previous_line(text, offset)
+            pieces += [text[pos:offset], "\r\n" if before.endswith("\r\n") else "\n"]
+            pos = offset
+            touched += 1
+            in_item = False
+        else:
+            in_item = False
+    pieces.append(text[pos:])
+    after = "".join(pieces)
+    if after != text:
+        old, new = parse_lessons(text), parse_lessons(after)
+        if _lessons_read(old) != _lessons_read(new):
+            raise JournalError("format would change what a lesson or rule reads as; nothing was written (please report this)")
+    return after, touched
+
+
+def _lessons_read(lessons) -> tuple[list, list]:
+    return ([(x.date, x.text, x.source) for x in lessons.lessons],
+            [(r.kind, r.action, r.reason, r.connective, r.date) for r in lessons.rules])
+
+
+def reformat(journal, *, write: bool) -> list[Reformatted]:
+    """``journal``'s journal.md and lessons.md in the rendering form, each written when ``write``.
+
+    ``journal`` is a :class:`~.journal.Journal`. A file already in that form,
+    or missing, is not touched. Under the lock, the rewrite is built from the
+    file as it is then (a hand edit saved meanwhile is kept, and formatted too).
+    """
+    results = []
+    for file, formatted in ((journal.journal_file, journal_formatted), (journal.lessons_file, lessons_formatted)):
+        text = file.read()
+        after, touched = formatted(text)
+        if after == text or not write:
+            results.append(Reformatted(file.path, text, after, touched))
+            continue
+        seen: list = []
+
+        def build(now: str, formatted=formatted, seen=seen) -> str:
+            seen[:] = [now, *formatted(now)]
+            return seen[1]
+
+        with journal.lock:
+            file.rewrite(build)
+        results.append(Reformatted(file.path, *seen))
+    return results
