@@ -1,0 +1,49 @@
+"""The sidebar in a real Notebook 7 (the same server and the same prebuilt extension as JupyterLab):
+opened from the View menu, following the notebook, the magics and the cell toolbar's attach."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from .lab import SIDEBAR
+
+pytest.importorskip("notebook", minversion="7", reason="pip install '.[test]' brings Notebook 7")
+
+HYPOTHESIS = """%%hypothesis SVC C=10
+A larger C fits the digits more tightly.
+change: C 1 → 10
+expected: accuracy +0.005
+baseline: accuracy = 0.9833"""
+
+
+def test_notebook7_sidebar_from_the_view_menu(lab):
+    path = lab.notebook("nb7.ipynb", "%load_ext jupyter_expjournal", HYPOTHESIS, 'print("accuracy = 0.9889")')
+    page = lab.page
+    page.goto(f"{lab.server['url']}/notebooks/{path}?token={lab.server['token']}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+    assert page.locator(".jp-LabShell").count() == 0, "Notebook 7's own shell, not JupyterLab's"
+    sidebar = page.locator(SIDEBAR)
+    expect(sidebar).to_be_hidden()  # Notebook 7's left sidebar is hidden at first
+    # As the README says: View → Left Sidebar → Show Experiment journal.
+    page.get_by_role("menuitem", name="View").click()
+    page.locator(".lm-Menu-item", has_text="Left Sidebar").hover()
+    page.locator(".lm-Menu-item", has_text="Show Experiment journal").click()
+    expect(sidebar).to_be_visible()
+    expect(sidebar.locator(".jp-ExpJournal-where")).to_have_text(f"{lab.rel}/experiments/journal.md", timeout=15_000)
+
+    for i in range(3):
+        lab.run_cell(i)
+        lab.wait_cell_done(i)
+    entry = lab.entry("SVC C=10")
+    expect(entry.locator(".jp-ExpJournal-badge")).to_have_text("PLANNED", timeout=15_000)
+    assert "**Status**: PLANNED" in lab.journal_text()
+    # One click on the cell's toolbar button attaches its outputs, as in JupyterLab.
+    lab.cell(2).locator(".jp-InputPrompt").click()
+    lab.cell(2).locator(".jp-cell-toolbar [data-command='expjournal:attach-cell']").click()
+    text = lab.wait_for_file(lambda t: "**Status**: COMPLETED" in t)
+    assert "accuracy = 0.9889" in text and "Output of cell [3]:" in text
+    expect(entry.locator(".jp-ExpJournal-badge")).to_have_text("COMPLETED")
+    toast = page.locator(".Toastify__toast", has_text="'SVC C=10' COMPLETED")
+    expect(toast.get_by_role("button", name="Add learning / next")).to_be_visible()
+    assert not lab.dialogs, lab.dialogs
