@@ -333,7 +333,8 @@ def analysis_html(a: Analysis, images: list[tuple[str, str]] = (), lines: list[s
         at += count
     items = "".join(parts)
     plots = "".join(
-        f"<figure style='display:inline-block;margin:.3em'><img alt='{escape(t)}' src='data:image/png;base64,{b64}'/>"
+        f"<figure style='display:inline-block;margin:.3em;max-width:100%'>"
+        f"<img alt='{escape(t)}' src='data:image/png;base64,{b64}' style='max-width:100%'/>"
         f"<figcaption style='font-size:85%;opacity:.7'>{escape(t)}</figcaption></figure>"
         for t, b64 in images
     )

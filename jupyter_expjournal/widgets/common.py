@@ -22,6 +22,17 @@ WRAP = "white-space:pre-wrap;word-break:break-word;overflow-wrap:anywhere;line-h
 NO_MATH = "mathjax_ignore tex2jax_ignore"
 
 
+def wide(**kwargs) -> W.Layout:
+    """As wide as the box it is in, never wider: ``width: 100%`` plus a control's own margin (2 px) sticks out
+    of the box, and the box (the panel, a tab) clips it: the control's right border, the tab's frame are cut."""
+    return W.Layout(width="auto", align_self="stretch", min_width="0", **kwargs)
+
+
+def share(**kwargs) -> W.Layout:
+    """A control sharing a row equally with its neighbours, shrinking with the panel (never wider than its share)."""
+    return W.Layout(width="auto", flex="1 1 0%", min_width="0", **kwargs)
+
+
 def left(**kwargs) -> W.Layout:
     """A button's layout: its natural width, at the left of a vertical box (not stretched)."""
     return W.Layout(width="auto", align_self="flex-start", **kwargs)
@@ -32,7 +43,7 @@ def text_field(description: str, placeholder: str = "", **kwargs) -> W.Text:
     return W.Text(
         description=description,
         placeholder=placeholder,
-        layout=W.Layout(width="100%"),
+        layout=wide(),
         style={"description_width": "90px"},
         **kwargs,
     )

@@ -17,7 +17,7 @@ from ..core.config import ABSENT, ConfigItem
 from ..core.draft import config_rows
 from ..core.errors import JournalError
 from ..core.model import Draft
-from .common import NO_MATH, WRAP, close_tree, inert, left, text_field
+from .common import NO_MATH, WRAP, close_tree, inert, left, share, text_field, wide
 from .words import WORDS
 
 #: A gate line's colour, by its first character: refused, warned, passed, a rule.
@@ -28,19 +28,19 @@ class ConfigRow:
     """One config row: key, old, new, and a button removing the row (read by the core's rule)."""
 
     def __init__(self, on_change, on_remove) -> None:
-        self.key = W.Text(placeholder="key", layout=W.Layout(width="30%"))
+        self.key = W.Text(placeholder="key", layout=share())
         self.old = W.Text(
             placeholder="old (or value)",
-            layout=W.Layout(width="30%"),
+            layout=share(),
             tooltip=f"empty or {ABSENT}: the key was absent (it is added)",
         )
         self.new = W.Text(
             placeholder="new (empty: unchanged)",
-            layout=W.Layout(width="30%"),
+            layout=share(),
             tooltip=f"empty: unchanged at old; {ABSENT}: the key is removed",
         )
-        self.remove = W.Button(icon="times", tooltip="remove this row", layout=W.Layout(width="36px"))
-        self.widget = W.HBox([self.key, self.old, self.new, self.remove], layout=W.Layout(width="100%"))
+        self.remove = W.Button(icon="times", tooltip="remove this row", layout=W.Layout(width="36px", flex="0 0 auto"))
+        self.widget = W.HBox([self.key, self.old, self.new, self.remove], layout=wide())
         for w in (self.key, self.old, self.new):
             w.observe(on_change, "value")
         self.remove.on_click(lambda _: on_remove(self))
@@ -69,14 +69,14 @@ class HypothesisForm:
             description="hypothesis",
             placeholder="What you expect to happen, and why.",
             rows=3,
-            layout=W.Layout(width="100%"),
+            layout=wide(),
             style={"description_width": "90px"},
         )
         self.change = text_field("change", "C 1 → 10 (empty: from the config rows)")
         self.expected = text_field("expected", "accuracy +0.01")
         self.baseline = text_field("baseline", "accuracy = 0.95")
         self.rows: list[ConfigRow] = []
-        self.rows_box = W.VBox([], layout=W.Layout(width="100%"))
+        self.rows_box = W.VBox([], layout=wide())
         self.add_row = W.Button(description="add row", icon="plus", tooltip="add a config row", layout=left())
         self.add_row.on_click(lambda _: self.new_row())
         self.parallel = W.Checkbox(
@@ -86,7 +86,7 @@ class HypothesisForm:
             False, description="force (strict mode: log anyway)", indent=False, layout=W.Layout(width="auto", display="none")
         )
         self.submit = W.Button(description="Log hypothesis", button_style="primary", icon="pencil", layout=left())
-        self.gates = W.HTML("", layout=W.Layout(width="100%"))
+        self.gates = W.HTML("", layout=wide())
         for w in (self.name, self.hypothesis, self.change, self.expected, self.baseline, self.parallel, self.force):
             w.observe(on_change, "value")
         self.new_row()
@@ -103,11 +103,11 @@ class HypothesisForm:
                 self.add_row,
                 self.expected,
                 self.baseline,
-                W.HBox([self.parallel, self.force], layout=W.Layout(width="100%", flex_flow="row wrap")),
+                W.HBox([self.parallel, self.force], layout=wide(flex_flow="row wrap")),
                 self.submit,
                 self.gates,
             ],
-            layout=W.Layout(width="100%"),
+            layout=wide(),
         )
 
     # -- the config rows -------------------------------------------------------------

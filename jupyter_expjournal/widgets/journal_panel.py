@@ -43,7 +43,7 @@ from ..core.errors import JournalError
 from ..core.model import Entry
 from ..core.store import fingerprint
 from ..render import status_counts
-from .common import NO_MATH, WRAP, close_tree, inert, lines_html, shown_path, walk
+from .common import NO_MATH, WRAP, close_tree, inert, lines_html, shown_path, walk, wide
 from .fallback import INSTEAD, blank_view, review_bundle, with_fallback
 from .hypothesis_tab import HypothesisForm
 from .journal_tab import PAGE, EntryRow, JournalTab
@@ -116,8 +116,8 @@ class JournalPanel:
         self._shown_in: object = None  # the cell record during which the panel was last displayed
 
         # header and the one-line result
-        self.title = W.HTML("", layout=W.Layout(width="100%"))
-        self.status = W.HTML("", layout=W.Layout(width="100%"))
+        self.title = W.HTML("", layout=wide())
+        self.status = W.HTML("", layout=wide())
 
         self.journal_tab = JournalTab(self._lock)
         self.filter, self.count = self.journal_tab.filter, self.journal_tab.count
@@ -145,7 +145,7 @@ class JournalPanel:
         self.tabs = W.Tab(
             children=[self.journal_tab.widget, self.form.widget, tab.widget, self.lesson_tab.widget, self.review],
             titles=TAB_TITLES,
-            layout=W.Layout(width="100%"),
+            layout=wide(),
         )
         self.review_tab.watch(self.tabs, TAB_REVIEW)
         self.widget = W.VBox([self.title, self.status, self.tabs], layout=W.Layout(width="100%", max_width="100%"))

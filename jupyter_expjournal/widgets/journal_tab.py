@@ -21,7 +21,7 @@ from ..core.export import matches, search_text
 from ..core.model import Entry
 from ..core.notices import NEW_HYPOTHESIS
 from ..core.outcome import IMAGE_FILE_TYPES, linked_file
-from .common import NO_MATH, WRAP, badge, close_tree, inert, left, plain
+from .common import NO_MATH, WRAP, badge, close_tree, inert, left, plain, wide
 from .words import WORDS
 
 #: Entries rendered at once; "show more" adds as many again.
@@ -67,9 +67,9 @@ class EntryRow:
             tooltip=f"details of '{entry.name}'",
             layout=W.Layout(width="90px", flex="0 0 auto"),
         )
-        self.header = W.HBox([self.badge, self.name, self.time, self.toggle], layout=W.Layout(width="100%", align_items="center"))
-        self.details = W.VBox([], layout=W.Layout(display="none", width="100%", padding="0 0 .4em 1em"))
-        self.widget = W.VBox([self.header, self.details], layout=W.Layout(width="100%", border_bottom="1px solid #ddd"))
+        self.header = W.HBox([self.badge, self.name, self.time, self.toggle], layout=wide(align_items="center"))
+        self.details = W.VBox([], layout=wide(display="none", padding="0 0 .4em 1em"))
+        self.widget = W.VBox([self.header, self.details], layout=wide(border_bottom="1px solid #ddd"))
         self.widget.add_class("expjournal-entry")  # a hook for UI tests and user CSS, no styling shipped
         self.toggle.observe(self._toggled, "value")
 
@@ -103,7 +103,7 @@ class EntryRow:
             if value.strip()
         )
         table = f"<table class='{NO_MATH}' style='width:100%;table-layout:auto'>{table}</table>"
-        return [W.HTML(table, layout=W.Layout(width="100%")), *self._images()]
+        return [W.HTML(table, layout=wide()), *self._images()]
 
     def _images(self) -> list[W.Widget]:
         out = []
@@ -145,14 +145,14 @@ class JournalTab:
         self.shown_rows: list[EntryRow] = []
 
         self.filter = W.Text(
-            placeholder="filter: any words, in any field (name, outcome, metric, status…)", layout=W.Layout(width="100%")
+            placeholder="filter: any words, in any field (name, outcome, metric, status…)", layout=wide()
         )
         self.count = W.Label("")
-        self.entries_box = W.VBox([], layout=W.Layout(width="100%"))
+        self.entries_box = W.VBox([], layout=wide())
         self.more = W.Button(description="show more", layout=left(display="none"))
         self.filter.observe(self._filtered, "value")
         self.more.on_click(self._show_more)
-        self.widget = W.VBox([self.filter, self.count, self.entries_box, self.more], layout=W.Layout(width="100%"))
+        self.widget = W.VBox([self.filter, self.count, self.entries_box, self.more], layout=wide())
 
     def show(self, entries: list[Entry], directory: Path) -> None:
         """List a journal's entries; nothing is redrawn when the parse is the one shown."""

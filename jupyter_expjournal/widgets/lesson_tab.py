@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from ..core.draft import Learned, lesson_request
-from .common import left, text_field
+from .common import left, text_field, wide
 
 #: For each kind: the option its text is, the option its reason field is, the fields' placeholders.
 KINDS = {
@@ -28,11 +28,11 @@ class LessonTab:
     def __init__(self, session) -> None:
         self.session = session
         self.kind = W.ToggleButtons(options=list(KINDS), style={"button_width": "80px"})
-        self.text = W.Textarea(placeholder=KINDS["lesson"][2], rows=2, layout=W.Layout(width="100%"))
+        self.text = W.Textarea(placeholder=KINDS["lesson"][2], rows=2, layout=wide())
         self.reason = text_field(KINDS["lesson"][1], KINDS["lesson"][3])
         self.add = W.Button(description="Add lesson / rule", icon="plus", button_style="info", layout=left())
         self.kind.observe(self._kind_changed, "value")
-        self.widget = W.VBox([self.kind, self.text, self.reason, self.add], layout=W.Layout(width="100%"))
+        self.widget = W.VBox([self.kind, self.text, self.reason, self.add], layout=wide())
 
     def request(self) -> Learned:
         """The form as the core's request; InputError for a combination it refuses."""

@@ -15,7 +15,7 @@ import jupyter_expjournal.render as render
 from ..core.identity import ref
 from ..core.model import Entry, Logged, Outcome
 from ..core.outcome import cell_source
-from .common import left, plain, text_field
+from .common import left, plain, text_field, wide
 from .words import WORDS
 
 NOTHING_OPEN = "no open experiment"
@@ -30,10 +30,10 @@ class ResultTab:
             options=[(NOTHING_OPEN, "")],
             value="",
             description="experiment",
-            layout=W.Layout(width="100%"),
+            layout=wide(),
             style={"description_width": "90px"},
         )
-        self.attach_source = W.HTML("", layout=W.Layout(width="100%"))
+        self.attach_source = W.HTML("", layout=wide())
         self.learning = text_field("learning", "one sentence: what this taught you")
         self.next = text_field("next", "what to try based on this result")
         self.attach = W.Button(
@@ -67,7 +67,7 @@ class ResultTab:
                 self.retro_name,
                 self.retro,
             ],
-            layout=W.Layout(width="100%"),
+            layout=wide(),
         )
 
     # -- what the tab shows ------------------------------------------------------------

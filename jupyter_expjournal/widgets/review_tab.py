@@ -15,6 +15,9 @@ from ..core.model import Review
 from .common import NO_MATH, no_math
 from .words import WORDS
 
+#: The review wraps within the tab (long hypotheses, the journal's path) and its plots shrink to it.
+FIT = "white-space:normal;overflow-wrap:anywhere;word-break:break-word;max-width:100%"
+
 
 class ReviewTab:
     """The counts, reminders, entries, lessons and rules of the journal, and the analysis with its plots."""
@@ -55,4 +58,5 @@ class ReviewTab:
         self._drawn = review
 
     def _set(self, review: Review, images: list[tuple[str, str]]) -> None:
-        self.widget.value = f"<div class='{NO_MATH}'>{no_math(render.review_html(review, images, WORDS))}</div>"
+        html = no_math(render.review_html(review, images, WORDS))
+        self.widget.value = f"<div class='{NO_MATH}' style='{FIT}'>{html}</div>"

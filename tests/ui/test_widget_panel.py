@@ -149,3 +149,70 @@ def test_widget_panel_logs_a_hypothesis_and_attaches_a_result(lab):
     expect(row).to_contain_text("gamma barely matters once C is tuned")
     root.screenshot(path=str(ARTIFACTS / "widget-journal.png"))
     assert not lab.dialogs
+
+
+# This checkout's panel, whatever package the server has installed (the kernel imports it first).
+CHECKOUT = f"""import sys
+sys.path.insert(0, {str(REPO)!r})
+%load_ext jupyter_expjournal"""
+
+
+def test_the_panels_inputs_fit_it_and_its_review_shows_the_plots(lab):
+    lab.journal.write_text(JOURNAL, encoding="utf-8")
+    path = lab.notebook("fits.ipynb", CHECKOUT, SHOW)
+    lab.page.set_viewport_size({"width": 900, "height": 1000})  # a narrow notebook: the panel about 550 px wide
+    lab.open(path)
+    for cell in (0, 1):
+        lab.run_cell(cell)
+        lab.wait_cell_done(cell)
+    root = lab.cell(1).locator(".jp-OutputArea-output").first.locator(".expjournal-panel")
+    expect(root).to_be_visible(timeout=30_000)
+    # the widget view is drawn, not the review the bundle carries for front ends without widgets
+    expect(lab.cell(1)).not_to_contain_text("is not drawn here")
+
+    def overflowing() -> list[str]:
+        """Each visible control (and each tab's frame) sticking out of a box that clips it, in px.
+
+        A box that scrolls or clips (the panel, a tab, a vertical box) hides what sticks out of it:
+        a text field's right border, the tab frame's right border, a button's end.
+        """
+        return lab.page.evaluate(
+            """(panel) => {
+                const out = [];
+                const shown = 'input, textarea, select, button, .widget-tab-contents, .expjournal-review td, ' +
+                    '.expjournal-analysis img';
+                for (const e of panel.querySelectorAll(shown)) {
+                    if (e.offsetParent === null) continue;
+                    const right = e.getBoundingClientRect().right;
+                    for (let box = e.parentElement; box && box !== panel.parentElement; box = box.parentElement) {
+                        if (getComputedStyle(box).overflowX === 'visible') continue;
+                        const inner = box.getBoundingClientRect().left + box.clientLeft + box.clientWidth;
+                        if (right > inner + 0.5) {
+                            const name = (e.placeholder || e.textContent || e.className).trim().slice(0, 30);
+                            out.push(`${name}: ${Math.round(right - inner)} px out of ${box.className.slice(0, 40)}`);
+                            break;
+                        }
+                    }
+                }
+                return out;
+            }""",
+            root.element_handle(),
+        )
+
+    for tab in ("Hypothesis", "Result", "Lesson", "Journal"):
+        root.get_by_role("tab", name=tab).click()
+        lab.page.wait_for_timeout(200)
+        assert overflowing() == [], tab
+    root.get_by_role("tab", name="Hypothesis").click()
+    ARTIFACTS.mkdir(exist_ok=True)
+    root.screenshot(path=str(ARTIFACTS / "widget-narrow.png"))
+
+    root.get_by_role("tab", name="Review").click()
+    plots = root.locator("img[alt='accuracy over experiments']")
+    expect(plots).to_be_visible(timeout=20_000)
+    expect(root.locator("img[alt='best effect per parameter']")).to_be_visible()
+    assert overflowing() == [], "Review"
+    review = root.locator(".expjournal-analysis")
+    review.scroll_into_view_if_needed()
+    review.screenshot(path=str(ARTIFACTS / "widget-review.png"))
+    assert not lab.dialogs
