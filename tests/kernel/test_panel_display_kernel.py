@@ -1,0 +1,84 @@
+"""What ``%review --widget`` sends a front end, read off a real kernel's iopub channel (issue 13, point 8).
+
+The display_data message of the panel carries the widget view and, for front ends
+that cannot draw it, the review as text/plain and text/html; in VS Code with
+ipywidgets 8.1.9 (which draws no widget, microsoft/vscode-jupyter#17504) the
+review comes first as an output of its own. Without ipywidgets the magic answers
+with one line naming the extra, not a ModuleNotFoundError traceback.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+jupyter_client = pytest.importorskip("jupyter_client")
+pytest.importorskip("ipywidgets")
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+JOURNAL = """### 2026-11-24 09:40 — SVC C=10
+**Status**: COMPLETED
+**Hypothesis**: A larger C fits tighter.
+**Change**: C 1 → 10
+**Baseline**: accuracy = 0.9833
+**Actual outcome**: accuracy = 0.9889
+"""
+
+
+def messages(client, code: str, status: str = "ok") -> list[dict]:
+    got: list[dict] = []
+    reply = client.execute_interactive(code, timeout=60, output_hook=got.append)
+    assert reply["content"]["status"] == status, reply["content"]
+    return [m for m in got if m["msg_type"] in ("display_data", "stream", "error")]
+
+
+@pytest.fixture
+def kernel(venv_kernelspec, tmp_path):
+    (tmp_path / "experiments").mkdir()
+    (tmp_path / "experiments" / "journal.md").write_text(JOURNAL, encoding="utf-8")
+    started = []
+
+    def start(**env):
+        manager, client = jupyter_client.manager.start_new_kernel(kernel_name="python3", cwd=str(tmp_path), env=env)
+        started.append((manager, client))
+        messages(client, f"%load_ext jupyter_expjournal\n%journal --dir {tmp_path / 'experiments'}")
+        return client
+
+    yield start
+    for manager, client in started:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def env_without_vscode():
+    import os
+
+    return {k: v for k, v in os.environ.items() if not k.startswith("VSCODE_") and k != "TERM_PROGRAM"}
+
+
+def test_the_panels_display_data_carries_the_view_and_the_review(kernel):
+    client = kernel(**env_without_vscode())
+    shown = [m for m in messages(client, "%review --widget") if m["msg_type"] == "display_data"]
+    (panel,) = shown
+    data = panel["content"]["data"]
+    assert set(data) == {WIDGET_VIEW, "text/plain", "text/html"}
+    assert data[WIDGET_VIEW]["model_id"] and data[WIDGET_VIEW]["version_major"] == 2
+    assert "<b>SVC C=10</b>" in data["text/html"] and "(1 entry: 1 completed)" in data["text/html"]
+    assert "SVC C=10" in data["text/plain"] and "VBox(" not in data["text/plain"]
+
+
+def test_vs_code_with_ipywidgets_8_1_9_gets_the_review_as_its_own_output(kernel):
+    client = kernel(**env_without_vscode(), VSCODE_PID="4242")
+    messages(client, "import ipywidgets; ipywidgets.__version__ = '8.1.9'")  # the version VS Code cannot draw
+    alone, panel = [m["content"]["data"] for m in messages(client, "%review --widget") if m["msg_type"] == "display_data"]
+    assert WIDGET_VIEW not in alone and WIDGET_VIEW in panel
+    assert "microsoft/vscode-jupyter#17504" in alone["text/html"] and "<b>SVC C=10</b>" in alone["text/html"]
+    assert alone["text/plain"].startswith("VS Code draws no widget with ipywidgets 8.1.9")
+
+
+def test_without_ipywidgets_the_magic_names_the_extra_in_one_line(kernel):
+    client = kernel(**env_without_vscode())
+    messages(client, "import sys; sys.modules['ipywidgets'] = None")  # as after a plain `pip install jupyter_expjournal`
+    got = messages(client, "%review --widget", status="error")  # a UsageError: one line, no traceback
+    text = "".join(m["content"].get("text", "") + "".join(m["content"].get("traceback", [])) for m in got)
+    assert text.strip() == ("UsageError: the panel needs ipywidgets, an extra: "
+                            "pip install 'jupyter_expjournal[widgets]', then restart the kernel")
