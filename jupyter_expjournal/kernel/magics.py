@@ -433,7 +433,8 @@ class ExpJournal(Magics):
         counts = _render().status_counts(review.counts) or "no entries"
         lines = [
             f"journal: {journal.journal_path} ({counts})",
-            f"lessons: {journal.lessons_path} ({len(review.lessons.lessons)} lessons, {len(review.lessons.rules)} rules)",
+            f"lessons: {journal.lessons_path} ({_render().plural(len(review.lessons.lessons), 'lesson')}, "
+            f"{_render().plural(len(review.lessons.rules), 'rule')})",
             f"chosen by: {where}",
             f"strict: {'on' if self.strict else 'off'}; nudge after {self.nudge_seconds:g} s",
         ]

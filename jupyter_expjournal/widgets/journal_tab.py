@@ -16,8 +16,10 @@ from pathlib import Path
 
 import ipywidgets as W
 
+import jupyter_expjournal.render as render
+
+from ..core.compare import matches, search_text
 from ..core.config import render_config
-from ..core.export import matches, search_text
 from ..core.model import Entry
 from ..core.notices import NEW_HYPOTHESIS
 from ..core.outcome import IMAGE_FILE_TYPES, linked_file
@@ -195,9 +197,9 @@ class JournalTab:
         if not total:
             self.count.value = f"No entries yet: {WORDS[NEW_HYPOTHESIS]}."
         elif filtered:
-            self.count.value = f"{found} of {total} entries match{showing}"
+            self.count.value = f"{found} of {render.entries_count(total)} {'matches' if found == 1 else 'match'}{showing}"
         else:
-            self.count.value = f"{total} entr{'y' if total == 1 else 'ies'}, newest first, open ones on top{showing}"
+            self.count.value = f"{render.entries_count(total)}, newest first, open ones on top{showing}"
         rest = found - shown
         self.more.description = f"show {min(PAGE, rest)} more ({rest} not shown)"
         self.more.layout.display = None if rest > 0 else "none"

@@ -143,3 +143,11 @@ def test_review_plot_names_points_by_entry_and_says_why_there_is_none(ip, journa
     assert not line.axes[0].get_xlabel()  # not "experiment"
     labels = [t.get_text() for t in bars.axes[0].get_yticklabels()]
     assert labels == ["C (accuracy): a much longer second ru…"]
+
+
+def test_journal_counts_one_lesson_and_one_rule_in_the_singular(ip, journal, capsys):
+    ip.run_line_magic("lesson", "SVC: C matters. --source runs 1-2")
+    ip.run_line_magic("lesson", "--never train unscaled --because the kernel saturates")
+    capsys.readouterr()
+    ip.run_line_magic("journal", "")
+    assert "(1 lesson, 1 rule)" in capsys.readouterr().out

@@ -100,3 +100,13 @@ def test_the_review_tab_shows_the_analysis_plots_when_opened(make_panel, journal
     panel.tabs.selected_index = TAB_REVIEW
     assert panel.review.value.count("<img alt=") == 2 and "data:image/png;base64," in panel.review.value
     assert "accuracy over experiments" in panel.review.value
+
+
+def test_the_journal_tab_counts_one_entry_as_one_entry(make_panel, journal):
+    journal.hypothesize(parse_body("alone", "h"), force=True)
+    panel = make_panel(poll_seconds=0)
+    assert panel.count.value == "1 entry, newest first, open ones on top"
+    panel.filter.value = "alone"
+    assert panel.count.value == "1 of 1 entry matches"
+    panel.filter.value = "nothing like it"
+    assert panel.count.value == "0 of 1 entry match"
