@@ -188,7 +188,7 @@ async def test_a_hypothesis_from_rest_records_its_provenance(api, root):
     assert provenance.startswith(f"id {data['entry']['id']}; notebook nb/train.ipynb (cell 3f2a-cell); ")
     assert "Python " in provenance
     text = (root / "experiments" / "journal.md").read_text(encoding="utf-8")
-    assert text.endswith(f"**Baseline**: accuracy = 0.95\n**Provenance**: {provenance}\n")
+    assert text.endswith(f"**Baseline**: accuracy = 0.95\n\n**Provenance**: {provenance}\n")
 
 
 async def test_a_hypothesis_with_no_notebook_records_the_folder_provenance(api, root):

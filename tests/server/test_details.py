@@ -81,7 +81,7 @@ async def test_retro_logs_a_run_after_the_fact_with_its_outputs(api, root):
     assert code == 201, data
     assert data["entry"]["status"] == "COMPLETED" and len(data["assets"]) == 1
     text = (root / "experiments" / "journal.md").read_text(encoding="utf-8")
-    assert "— quick lr probe\n**Status**: COMPLETED\n**Logged**: retrospectively, after the run" in text
+    assert "— quick lr probe\n**Status**: COMPLETED\n\n**Logged**: retrospectively, after the run" in text
     assert "**Hypothesis**: lr 1e-2 might diverge\n" in text
     assert re.search(r"\*\*Provenance\*\*: id [0-9a-f]{8}; notebook nb/probe\.ipynb \(cell c0ffee\)", text)
     assert "Output of cell [4]:" in text and f"](assets/{data['assets'][0].split('/')[-1]})" in text
@@ -96,13 +96,13 @@ async def test_retro_logs_a_run_after_the_fact_with_its_outputs(api, root):
 
 
 async def test_learning_is_added_to_a_closed_entry_once(api, root):
-    _write(root, JOURNAL.replace("**Duration**", "**Learning**: already\n**Duration**", 0))
+    _write(root)
     code, data, _ = await api("learning", {"path": "", "entry": "3f9a1c2e", "learning": "C=10 is enough", "next": "try gamma"})
     assert code == 200, data
     assert data["entry"]["learning"] == "C=10 is enough" and data["entry"]["next"] == "try gamma"
     text = (root / "experiments" / "journal.md").read_text(encoding="utf-8")
     head, tail = text.split("### 2026-11-21")
-    added = "**Learning**: C=10 is enough\n**Next**: try gamma\n\n"
+    added = "\n**Learning**: C=10 is enough\n\n**Next**: try gamma\n\n"  # a paragraph per field (issue 12)
     assert head.endswith("**Duration**: 3 min 2 s wall from hypothesis to result\n" + added)
     assert "**Status**: COMPLETED" in head
     assert JOURNAL.split("### 2026-11-21")[1] == tail

@@ -121,17 +121,17 @@ async def test_hypothesis_is_written_in_the_seed_format(api, root):
     text = (root / "experiments" / "journal.md").read_text(encoding="utf-8")
     assert re.fullmatch(
         "# Experiment journal\n\n"
-        f"### {STAMP} — QLoRA rank 64\n"
-        "\\*\\*Status\\*\\*: PLANNED\n"
-        "\\*\\*Hypothesis\\*\\*: Higher rank captures more task-specific features.\n"
-        "\\*\\*Change\\*\\*: lora_r 32 → 64\n"
+        f"### {STAMP} — QLoRA rank 64\n"  # a blank line between fields: how it renders (issue 12)
+        "\\*\\*Status\\*\\*: PLANNED\n\n"
+        "\\*\\*Hypothesis\\*\\*: Higher rank captures more task-specific features.\n\n"
+        "\\*\\*Change\\*\\*: lora_r 32 → 64\n\n"
         "\\*\\*Config\\*\\*:\n"
         "- lora_r: 32 → 64\n"
         "- lora_alpha: 64 \\(unchanged\\)\n"
         "- dropout: 0.05 \\(unchanged\\)\n"
-        "- warmup: \\(none\\) → 100\n"
-        "\\*\\*Expected outcome\\*\\*: eval_acc \\+0.02\n"
-        "\\*\\*Baseline\\*\\*: eval_acc = 0.78\n"
+        "- warmup: \\(none\\) → 100\n\n"
+        "\\*\\*Expected outcome\\*\\*: eval_acc \\+0.02\n\n"
+        "\\*\\*Baseline\\*\\*: eval_acc = 0.78\n\n"
         "\\*\\*Provenance\\*\\*: .*Python .*\n",
         text,
     ), text
@@ -237,7 +237,7 @@ async def test_result_saves_a_png_and_links_it(api, jp_fetch, root):
     assert "**Status**: COMPLETED\n" in text and "PLANNED" not in text
     outcome = "eval_acc = 0.81\nOutput of cell [3]:\n```text\nepoch 3\neval_acc = 0.81\n```\n"
     assert f"**Actual outcome**: {outcome}![cell 3 figure 1]({asset})\n" in text
-    assert "**Learning**: rank helps a little\n**Next**: try alpha 128\n" in text
+    assert "**Learning**: rank helps a little\n\n**Next**: try alpha 128\n" in text
 
     # the front end shows it through /files/<directory_relative>/<image>
     journal = (await api("journal", params={"path": "nb"}))[1]
