@@ -60,7 +60,8 @@ def serve(directory: str | os.PathLike, *, strict: bool = False) -> None:
 def answer(session: AgentSession, name: str, arguments: dict | None) -> tuple[str, bool]:
     """(text, is_error) of one tool call: the checked arguments through the session, a refusal worded."""
     try:
-        return getattr(session, name)(**tools.check(name, arguments)), False
+        checked = tools.check(name, arguments)  # first: it refuses a name that is no tool
+        return getattr(session, name)(**checked), False
     except GateError as exc:
         return f"refused: {exc.words(WORDS)}; nothing was written", True
     except JournalError as exc:

@@ -41,6 +41,8 @@ def config_items(config: dict[str, str]):
     """``{"lora_r": "32 → 64", "lora_alpha": "64"}`` as config rows, read as the body's ``config:`` bullets are."""
     items = []
     for key, value in config.items():
+        if "\n" in key or "\r" in key or "\n" in value or "\r" in value:
+            raise InputError(f"config {key!r}: a config row is one line, key and value")
         row = parse_config_lines(f"- {key}: {value}")
         if len(row) != 1 or row[0].key != key.strip():
             raise InputError(f"config key {key!r} cannot be written as a config line: a key is one line without ': '")
