@@ -25,7 +25,7 @@ from .location import find_experiments_dir
 from .lock import DirLock
 from .model import ABANDONED, COMPLETED, PLANNED, Draft, Entry, Lessons, Logged, Outcome, Review
 from .notices import Notice
-from .outcome import result_fields
+from .results import result_fields  # a sweep's table and best value, else the outcome's
 from .snapshot import Snapshot
 from .store import SETTLE_SECONDS, TextFile
 from .text import Splice, canonical, newline_of

@@ -284,6 +284,8 @@ class Outcome:
     next: str = ""
     duration: str = ""
     source: str = ""  # "cell [12]": where the output came from
+    #: what each image shows, by position, for its link's alt text ("" or missing: "<source> figure i")
+    captions: list[str] = field(default_factory=list)
 
     @property
     def shown(self) -> bool:

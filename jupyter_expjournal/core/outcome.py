@@ -265,6 +265,16 @@ def _same(read: float | None, value: float) -> bool:
     return (math.isnan(read) and math.isnan(value)) or math.isclose(read, value, rel_tol=1e-5, abs_tol=1e-12)
 
 
+def figure_links(outcome: Outcome, asset_names: list[str]) -> list[str]:
+    """``![cell 12 figure 1](assets/...)``: a link per image saved, its caption (if given) the alt text."""
+    alt = re.sub(r"[\[\]]", "", outcome.source or "output")
+    links = []
+    for i, name in enumerate(asset_names, 1):
+        caption = re.sub(r"[\[\]\n]", " ", outcome.captions[i - 1]).strip() if i <= len(outcome.captions) else ""
+        links.append(f"![{caption or f'{alt} figure {i}'}](assets/{name})")
+    return links
+
+
 #: Delta when nothing compared (the outcome names no metric of the baseline or expectation).
 NO_DELTA = "not computed: no metric of the baseline or expected outcome was found in the output (give the delta in words)"
 
@@ -302,9 +312,7 @@ def result_fields(entry: Entry, outcome: Outcome, result_value: object, asset_na
     if lost:
         parts.append("Metrics of the whole output (the part cut above included): "
                      + ", ".join(f"{k} = {v!r}" for k, v in lost.items()))
-    alt = re.sub(r"[\[\]]", "", outcome.source or "output")
-    for i, name in enumerate(asset_names, 1):
-        parts.append(f"![{alt} figure {i}](assets/{name})")
+    parts.extend(figure_links(outcome, asset_names))
     delta = outcome.delta.strip()
     if not delta:
         delta = format_delta(compare(entry.baseline, entry.expected, metrics)) or NO_DELTA
