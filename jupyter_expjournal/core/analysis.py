@@ -20,6 +20,7 @@ from . import gates
 from .errors import InputError
 from .metrics import compare, is_lower_better, parse_metrics
 from .model import ABANDONED, COMPLETED, Entry, Lessons, Rule, normalize_key
+from .sweep_evidence import SweepEvidence, sweeps_of
 
 VERDICTS = ("better than expected", "as expected", "worse than expected")
 
@@ -141,6 +142,8 @@ class Analysis:
     lessons_due: int
     rules_ahead: list[tuple[Rule, list[str]]]  # rules naming a parameter an open entry changes
     series: dict[str, list[tuple[Entry, float]]]  # metric -> actual value per completed entry
+    #: each completed sweep: its points as evidence for its parameter's effect (best value, the curve's shape)
+    sweeps: list[SweepEvidence] = field(default_factory=list)
 
     @property
     def helped_most(self) -> tuple[ParamSummary, Effect] | None:
@@ -442,6 +445,7 @@ class Sums:
             lessons_due=gates.completed_since_lessons(entries, lessons, lessons_mtime),
             rules_ahead=rules_ahead(self.open, lessons),
             series={name: list(values) for name, values in self.series.items()},
+            sweeps=sweeps_of(chosen),
         )
 
 

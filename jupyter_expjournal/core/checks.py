@@ -15,6 +15,7 @@ from . import gates
 from .journal_format import parse_journal
 from .model import ABANDONED, COMPLETED, PLANNED, STATUSES, Draft, Entry, Lessons
 from .notices import Notice
+from .sweep_evidence import sweeps_of
 from .text import FIELD, Fences, iter_lines
 
 
@@ -89,6 +90,19 @@ def _conflict_markers(text: str, entries: list[Entry], name: str) -> list[Proble
     return problems
 
 
+def _sweep_points(text: str, entries: list[Entry], name: str) -> list[Problem]:
+    """Points of a completed sweep whose values its plan never listed (run after the values were fixed)."""
+    problems = []
+    for found in sweeps_of(entries):
+        if found.result.unplanned:
+            key, plan = found.key, ", ".join(found.result.sweep.values)
+            values = ", ".join(f"{key}={v}" for v in found.result.unplanned)
+            problems.append(Problem(f"{name}:{_line_no(text, found.entry.span[0])}", found.entry.heading,
+                                    f"logged {values}, which its sweep never planned (planned: {plan}): the values"
+                                    " of a sweep are fixed before it runs; plan a new sweep for the others"))
+    return problems
+
+
 def check_journal(text: str, entries: list[Entry], name: str = "journal.md") -> list[Problem]:
     """The seed's mistakes, entry by entry, and headings the reader could not take as entries."""
     problems = []
@@ -105,6 +119,7 @@ def check_journal(text: str, entries: list[Entry], name: str = "journal.md") -> 
                                     f"{line[:40]!r} looks like a field but has no colon after the name"))
     problems += _indented_fields(text, entries, name)
     problems += _conflict_markers(text, entries, name)
+    problems += _sweep_points(text, entries, name)
     first_with: dict[str, Entry] = {}
     for entry in entries:
         where = f"{name}:{_line_no(text, entry.span[0])}"
@@ -129,7 +144,7 @@ def check_journal(text: str, entries: list[Entry], name: str = "journal.md") -> 
         elif not entry.hypothesis.strip():
             say("has no hypothesis")
         draft = Draft(entry.name, entry.hypothesis, entry.change, entry.config, entry.expected, entry.baseline)
-        many = gates.too_many_variables(draft)
+        many = gates.several_swept(draft) or gates.too_many_variables(draft)
         if many:
             say(str(many))
         if status in (PLANNED, COMPLETED) and gates.missing_baseline(draft):

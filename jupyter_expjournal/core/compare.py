@@ -30,6 +30,7 @@ from .config import ConfigItem
 from .errors import InputError
 from .metrics import format_change, format_number, is_lower_better
 from .model import STATUSES, Entry, normalize_key
+from .sweep_evidence import points_in
 
 #: What :func:`ordered` sorts by when no metric is named: the journal's own order (time).
 TIME = "time"
@@ -43,6 +44,9 @@ class Row:
     changed: list[ConfigItem]  # what it changed, old → new (old/new None: absent on that side)
     metrics: dict[str, float]  # what its outcome measured (last value of each), by metric_key
     delta: dict[str, float] = field(default_factory=dict)  # by metric_key: change from its baseline (only where known)
+    #: a sweep's points, the row expanded: (the value swept, its metrics by metric_key), as its table holds them;
+    #: the row's own metrics are its best point's. Empty for any other entry.
+    points: list[tuple[str, dict[str, float]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,9 @@ def row(entry: Entry) -> Row:
     # a change needs a baseline: without one there is no Delta to read (and no compare() to pay for)
     for effect in measured_effects(entry) if measured and entry.baseline.strip() else ():
         delta.setdefault(metric_key(_column_of(effect, measured)), effect.change)
-    return Row(entry, list(entry.changed_items), {metric_key(name): value for name, value in measured.items()}, delta)
+    points = [(value, {metric_key(k): v for k, v in m.items()}) for value, m in points_in(entry)]
+    return Row(entry, list(entry.changed_items), {metric_key(name): value for name, value in measured.items()}, delta,
+               points)
 
 
 def _column_of(effect: Effect, measured: dict[str, float]) -> str:

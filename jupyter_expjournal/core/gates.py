@@ -17,6 +17,7 @@ from .identity import ref
 from .index import index_of
 from .model import Draft, Entry, Lessons, Rule, change_signature, normalize_key
 from .notices import Notice
+from .sweep import swept_keys
 
 #: Completed entries after the last lesson that make a lessons reminder.
 LESSONS_EVERY = 4
@@ -59,6 +60,18 @@ def too_many_variables(draft: Draft) -> Notice | None:
     keys = ", ".join(item.key for item in changed)
     return Notice(
         f"{len(changed)} variables change at once ({keys}): one variable per experiment, or the result cannot be attributed",
+        gate=notices.ONE_VARIABLE,
+    )
+
+
+def several_swept(draft: Draft) -> Notice | None:
+    """A sweep over two keys at once (two config rows listing values): several variables, as the seed means it."""
+    keys = swept_keys(draft.config)
+    if len(keys) <= 1:
+        return None
+    return Notice(
+        f"a sweep over {len(keys)} keys at once ({', '.join(keys)}): {len(keys)} variables change, and no point can be"
+        " attributed to one of them; sweep one key, then the other",
         gate=notices.ONE_VARIABLE,
     )
 
@@ -111,7 +124,7 @@ def check_draft(entries: list[Entry], lessons: Lessons, draft: Draft, *, paralle
         refusal = open_entry_refusal(entries)
         if refusal:
             report.refusals.append(refusal)
-    for problem in (too_many_variables(draft), missing_baseline(draft)):
+    for problem in (several_swept(draft) or too_many_variables(draft), missing_baseline(draft)):
         if problem is None:
             continue
         if strict and not force:

@@ -200,8 +200,11 @@ def planned(entry: Entry) -> Sweep | None:
     fields = entry.fields
     written = fields.get(FIELD)
     config_text = fields.get("Config")
-    if written is None and (config_text is None or "[" not in config_text):
-        if not any(k.strip().casefold() in _NAMES and k not in (FIELD, "Config") for k in fields):
+    if written is None:
+        if config_text is not None:
+            if "[" not in config_text:
+                return None
+        elif not any(k.casefold() in _NAMES for k in fields):  # no **Config** as the core spells it: by hand?
             return None
         written = entry.get(FIELD) or None  # spelled by hand (**sweep**, **config**): the slower look-up
         if written is None and "[" not in entry.get("Config"):

@@ -14,7 +14,7 @@ A completed sweep reads as one entry:
 
 The table is GitHub-flavoured Markdown (a blank line before it, so it renders
 as a table wherever the journal is read) and is read back by
-:func:`points_in`; planned values with no result and values run that were never
+:func:`.sweep_evidence.points_in`; planned values with no result and values run that were never
 planned are said under it. The Delta is :func:`.metrics.compare` of the best
 point, "best" in the metric's own direction (:func:`.metrics.is_lower_better`).
 The last line names the best point's metrics, so the entry *measures* what its
@@ -26,7 +26,6 @@ the baseline) names, else the first one the runs named.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field, replace
 
 from .metrics import compare, format_delta, format_number, is_lower_better
@@ -133,7 +132,7 @@ def result_of(entry: Entry, outcome: Outcome, result_value: object = None) -> Sw
         points = from_text(outcome.output, sweep.key)
     if not points:
         return None
-    return _against_plan(sweep, points, entry)
+    return against_plan(sweep, points, entry)
 
 
 def _named_metrics(entry: Entry) -> list[str]:
@@ -144,7 +143,7 @@ def _named_metrics(entry: Entry) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _against_plan(sweep: Sweep, points: list[Point], entry: Entry) -> SweepResult:
+def against_plan(sweep: Sweep, points: list[Point], entry: Entry) -> SweepResult:
     ranked: list[tuple[int, Point]] = []
     unplanned: list[str] = []
     for value, metrics in points:
@@ -288,48 +287,3 @@ def with_curve(outcome: Outcome, png: bytes, curve: Curve) -> Outcome:
     caption = f"{curve.key} sweep: {curve.metric} against {curve.key}"
     captions = list(outcome.captions) + [""] * (len(outcome.images) - len(outcome.captions))
     return replace(outcome, images=[*outcome.images, ("image/png", png)], captions=[*captions, caption])
-
-
-# -- read back -------------------------------------------------------------------------
-
-
-def points_in(entry: Entry) -> list[Point]:
-    """The points a completed sweep's table holds (the metrics in its columns, the judged one first)."""
-    sweep = planned(entry)
-    if sweep is None:
-        return []
-    return read_table(entry.actual, sweep.key)
-
-
-_ROW = re.compile(r"\|(.*)\|")
-
-
-def read_table(text: str, key: str) -> list[Point]:
-    """The rows of the table :func:`table` wrote (its first header cell is ``key``)."""
-    lines = text.split("\n")
-    for i, line in enumerate(lines[:-1]):
-        head = _cells(line)
-        if head and head[0].casefold() == key.casefold() and set(lines[i + 1].replace("|", "").split()) == {"---"}:
-            points = []
-            for row in lines[i + 2 :]:
-                cells = _cells(row)
-                if cells is None:
-                    break
-                value = cells[0].strip("*").removesuffix(" (not planned)")
-                metrics = {}
-                for name, cell in zip(head[1:], cells[1:]):
-                    try:
-                        metrics[name] = float(cell.strip("*"))
-                    except ValueError:
-                        continue
-                points.append((value, metrics))
-            return points
-    return []
-
-
-def _cells(line: str) -> list[str] | None:
-    found = _ROW.fullmatch(line.strip())
-    if not found:
-        return None
-    cells = re.split(r"(?<!\\)\|", found.group(1))
-    return [c.strip().replace("\\|", "|").replace("\\\\", "\\") for c in cells]
