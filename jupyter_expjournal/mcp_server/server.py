@@ -32,7 +32,7 @@ from .words import WORDS
 INSTALL = "the MCP server needs the mcp package (2.x): pip install 'jupyter_expjournal[mcp]'"
 
 
-def _sdk():
+def sdk():
     """The SDK's pieces, or the one line that says how to get them (``mcp_types`` comes with 2.x only)."""
     try:
         import anyio
@@ -46,7 +46,7 @@ def _sdk():
 
 def serve(directory: str | os.PathLike, *, strict: bool = False) -> None:
     """Serve the journal of ``directory`` (an experiments folder) over stdio until the client closes it."""
-    anyio, types, Server, stdio_server = _sdk()
+    anyio, types, Server, stdio_server = sdk()
     session = AgentSession(directory, strict=strict)
     server = build(session, types, Server, anyio)
 
