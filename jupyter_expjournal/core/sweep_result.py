@@ -121,15 +121,18 @@ def result_of(entry: Entry, outcome: Outcome, result_value: object = None) -> Sw
     """The result of ``entry``'s sweep from a run's outcome and result value, or None (no sweep, no point).
 
     A returned value (a dict, rows, a frame, a CSV table's rows) is read
-    first; the printed output when it holds no point.
+    first; the printed output (else the outcome typed) when it holds no point,
+    or more of the planned values than the value does.
     """
     sweep = planned(entry)
     if sweep is None:
         return None
     named = _named_metrics(entry)
-    points = from_value(result_value, sweep.key, named[0] if len(named) == 1 else "score") if result_value is not None else []
-    if not points:
-        points = from_text(outcome.output, sweep.key)
+    returned = from_value(result_value, sweep.key, named[0] if len(named) == 1 else "score") if result_value is not None else []
+    printed = from_text(outcome.output, sweep.key) or from_text(outcome.summary, sweep.key)
+    # a value that names none of the planned values (a cell ending in a dict of metrics) is not the sweep's table
+    planned_in = [sum(sweep.index(value) is not None for value, _ in found) for found in (returned, printed)]
+    points = returned if returned and planned_in[0] >= planned_in[1] else printed or returned
     if not points:
         return None
     return against_plan(sweep, points, entry)

@@ -244,3 +244,18 @@ def test_a_sweep_whose_run_named_no_point_is_completed_plainly_and_says_why(jour
 def test_read_table_takes_back_escaped_cells():
     text = "x\n\n| kernel | acc |\n| --- | --- |\n| a\\|b | 0.5 |\n| **c** | **0.7** |\n\nafter"
     assert read_table(text, "kernel") == [("a|b", {"acc": 0.5}), ("c", {"acc": 0.7})]
+
+
+def test_a_cell_ending_in_a_dict_of_metrics_is_not_taken_for_the_table_the_loop_printed(journal, digits_run):
+    output, scores = digits_run
+    planned_sweep(journal)
+    journal.complete(Outcome(output=output), result_value={"accuracy": 0.5, "f1": 0.4})
+    assert [v for v, _ in points_in(journal.entries()[-1])] == ["0.0001", "0.001", "0.01"]
+
+
+def test_points_typed_as_the_outcome(journal):
+    planned_sweep(journal)
+    journal.complete(Outcome(summary="gamma=0.0001 accuracy=0.97; gamma=0.001 accuracy=0.99; gamma=0.01 accuracy=0.86"))
+    entry = journal.entries()[-1]
+    assert [v for v, _ in points_in(entry)] == ["0.0001", "0.001", "0.01"]
+    assert entry.actual.startswith("gamma=0.0001 accuracy=0.97; gamma=0.001")  # what was typed comes first, kept
