@@ -22,6 +22,11 @@ included)::
                                blocks ({kind: text|code, text} or {kind: image, path, alt});
                                the notebook its Provenance names (from the root, '' when
                                not a file under it) and the cell; 404 for no such entry
+    GET  order?path=DIR&by=METRIC   200 {by, refs, best: {ref, name, baseline} | null}: every
+                               entry's ref best first by that metric (the compare table's
+                               order: a loss lowest first, those without it last) and the best
+                               COMPLETED result as a baseline ("accuracy = 0.9889"); 400 for
+                               a metric no entry measured
     POST check       {path, draft: {name, hypothesis, change, config, expected, baseline},
                       parallel, strict, force}            200 {refusals, warnings, repeats, rules}
     POST hypothesis  {path, name, hypothesis, change, config, expected, baseline,
@@ -122,7 +127,7 @@ import tornado.web
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
-from ..core import export
+from ..core import compare, export
 from ..core.blocks import blocks
 from ..core.durations import describe_run
 from ..core.errors import GateError, InputError, JournalError
@@ -130,6 +135,7 @@ from ..core.identity import matching, ref
 from ..core.index import entry_time
 from ..core.journal import Journal
 from ..core.location import find_experiments_dir
+from ..core.model import COMPLETED
 from ..core.provenance import collect, origin
 from .answers import Answers, etag
 from .schema import (
@@ -170,6 +176,8 @@ class Context:
         self.journals: dict[str, Journal] = {}
         #: Per folder: the last GET answer and each entry's JSON in it (:mod:`.answers`).
         self.answers: dict[str, Answers] = {}
+        #: Per folder: the ETag of the journal they were made from, and ``GET order``'s answers by metric.
+        self.orders: dict[str, tuple[str, dict[str, dict]]] = {}
         self.workers = Workers()
         self._mutex = threading.Lock()  # journal() is called from reader threads
 
@@ -180,6 +188,7 @@ class Context:
                 if len(self.journals) >= self.MAX_JOURNALS:
                     self.journals.clear()
                     self.answers.clear()
+                    self.orders.clear()
                 journal = self.journals[directory] = Journal(directory)
             return journal
 
@@ -378,6 +387,45 @@ class EntryHandler(_Handler):
         return ""
 
 
+class OrderHandler(_Handler):
+    """``GET order?path=DIR&by=METRIC``: the entries best first by a metric, and the best result as a baseline.
+
+    The order is the compare table's (:func:`~jupyter_expjournal.core.compare.ordered`:
+    a loss lowest first, rows without the metric last); the best result is the
+    first COMPLETED row that measured it. Kept per folder until the journal changes.
+    """
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        path, by = self.query("path"), (self.query("by") or "").strip()
+        if not by:
+            raise ApiError(400, "'by' is missing (a metric's name, or 'time')")
+        self.reply(await self.off_loop(self._order, path, by))
+
+    def _order(self, path: str | None, by: str) -> dict:
+        journal, _, _ = self.locate(path)
+        tag = etag(journal)
+        kept = self.context.orders.get(str(journal.directory))
+        if kept is None or kept[0] != tag:
+            kept = self.context.orders[str(journal.directory)] = (tag, {})
+        if by not in kept[1]:
+            with self.context.workers.alone(journal):
+                entries = journal.entries()
+            rows = compare.ordered(compare.table(entries).rows, by)
+            name = compare.metric_key(by)
+            best = next((r for r in rows if r.entry.status == COMPLETED and name in r.metrics), None)
+            kept[1][by] = {
+                "by": by,
+                "refs": [ref(r.entry) for r in rows],
+                "best": None if best is None else {
+                    "ref": ref(best.entry),
+                    "name": best.entry.name,
+                    "baseline": f"{name} = {compare.shown_value(best.metrics[name])}",
+                },
+            }
+        return kept[1][by]
+
+
 class CheckHandler(_Handler):
     """``POST check``: what the gates say about a draft, nothing written."""
 
@@ -516,6 +564,7 @@ class LessonHandler(_Handler):
 ROUTES = (
     ("journal", JournalHandler),
     ("entry", EntryHandler),
+    ("order", OrderHandler),
     ("check", CheckHandler),
     ("hypothesis", HypothesisHandler),
     ("result", ResultHandler),

@@ -2,12 +2,12 @@ import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
 import {
-  IJournal,
   ICheckReply,
   IConfigRow,
   IDraft,
   IEntry,
   INotice,
+  IOrder,
   IOrigin,
   JournalModel
 } from './model';
@@ -52,41 +52,28 @@ function storeStrict(value: boolean): void {
 }
 
 /**
- * The best completed result of each of the first metrics, as a baseline
- * (`accuracy = 0.9889`): the values and their text are the core's
- * (`entry.compare`), the direction too (`metric_higher_is_better`).
+ * The best completed result of the journal's first metric, offered as the
+ * baseline: the core picks it (GET order), in the metric's own direction.
  */
-function bestResults(
-  journal: IJournal | null
-): { text: string; entry: string }[] {
-  if (!journal) {
-    return [];
-  }
-  const out: { text: string; entry: string }[] = [];
-  for (const name of (journal.metric_names ?? []).slice(0, 2)) {
-    const higher = journal.metric_higher_is_better?.[name] !== false;
-    let best: IEntry | null = null;
-    let bestValue = 0;
-    for (const entry of journal.entries) {
-      const value = entry.compare?.metrics[name];
-      if (
-        entry.status !== 'COMPLETED' ||
-        value === undefined ||
-        value === null
-      ) {
-        continue;
-      }
-      if (!best || (higher ? value > bestValue : value < bestValue)) {
-        best = entry;
-        bestValue = value;
-      }
+function useBest(model: JournalModel): IOrder['best'] {
+  const journal = model.journal;
+  const metric = journal?.metric_names?.[0];
+  const [best, setBest] = React.useState<IOrder['best']>(null);
+  React.useEffect(() => {
+    setBest(null);
+    if (!metric) {
+      return;
     }
-    const shown = best?.compare?.shown?.metrics[name];
-    if (best && shown !== undefined) {
-      out.push({ text: `${name} = ${shown}`, entry: best.name });
-    }
-  }
-  return out;
+    let stale = false;
+    model.order(metric).then(
+      reply => !stale && setBest(reply.best),
+      () => undefined
+    );
+    return () => {
+      stale = true;
+    };
+  }, [journal, metric, model]);
+  return best;
 }
 
 /** Wait this long after the last keystroke before asking the gates. */
@@ -212,7 +199,7 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
       : '';
   const canSubmit = !why;
   const absent = model.journal?.absent;
-  const best = bestResults(model.journal);
+  const best = useBest(model);
 
   return (
     <form
@@ -318,20 +305,18 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
         set={set}
         placeholder="eval_acc = 0.78"
       />
-      {best.length > 0 && (
+      {best && (
         <div className="jp-ExpJournal-best" aria-label="Best so far">
           Best so far:{' '}
-          {best.map(({ text, entry }) => (
-            <button
-              key={text}
-              type="button"
-              className="jp-ExpJournal-linkButton"
-              title={`Use as the baseline: the best result so far, in '${entry}'`}
-              onClick={() => setDraft({ ...draft, baseline: text })}
-            >
-              {text}
-            </button>
-          ))}
+          <button
+            type="button"
+            className="jp-ExpJournal-linkButton"
+            title={`Use as the baseline: the best result so far, in '${best.name}'`}
+            onClick={() => setDraft({ ...draft, baseline: best.baseline })}
+          >
+            {best.baseline}
+          </button>{' '}
+          <span className="jp-ExpJournal-muted">({best.name})</span>
         </div>
       )}
       <Gates

@@ -71,6 +71,13 @@ export type IBlock =
   | { kind: 'text' | 'code'; text: string }
   | { kind: 'image'; path: string; alt: string };
 
+/** `GET /expjournal/api/order`: every entry's ref best first by a metric, and the best result. */
+export interface IOrder {
+  by: string;
+  refs: string[];
+  best: { ref: string; name: string; baseline: string } | null;
+}
+
 /** `GET /expjournal/api/entry`: one entry's every field, and where it was written. */
 export interface IDetails {
   entry: IEntry;
@@ -291,6 +298,13 @@ export class JournalModel {
   /** Complete an open entry with a cell's outputs, learning and next. */
   result(result: IResult): Promise<{ entry: IEntry; assets: string[] }> {
     return this._write('result', result);
+  }
+
+  /** The entries best first by a metric (the core's order), and the best completed result as a baseline. */
+  async order(by: string): Promise<IOrder> {
+    const query = `path=${encodeURIComponent(this._path)}&by=${encodeURIComponent(by)}`;
+    const reply = await requestAPI<IOrder>(`order?${query}`, {}, this.settings);
+    return reply.data as IOrder;
   }
 
   /** One entry's every field as the core's blocks, and the notebook and cell it was written from. */

@@ -305,28 +305,21 @@ class EntryIndex {
 /** Cards painted in the frame the journal arrives in (more than a tall screen holds), and added by each later frame. */
 export const FIRST_SCREEN = 12;
 
-/** How the list is ordered: by time, or by a metric best first in its own direction (the core's). */
-function ordered(entries: IEntry[], sort: string, journal: IJournal): IEntry[] {
+/** The list in the order the core gave for a metric (`refs`, best first); by time it stays newest first. */
+function ordered(
+  entries: IEntry[],
+  sort: string,
+  refs: string[] | null
+): IEntry[] {
   if (sort === 'oldest') {
     return [...entries].reverse();
   }
-  if (!sort.startsWith('metric:')) {
+  if (!refs) {
     return entries;
   }
-  const name = sort.slice('metric:'.length);
-  const sign = journal.metric_higher_is_better?.[name] === false ? 1 : -1;
-  const value = (e: IEntry) => e.compare?.metrics[name];
-  return [...entries].sort((a, b) => {
-    const x = value(a);
-    const y = value(b);
-    if (x === undefined || x === null) {
-      return y === undefined || y === null ? 0 : 1;
-    }
-    if (y === undefined || y === null) {
-      return -1;
-    }
-    return sign * (x - y);
-  });
+  const rank = new Map(refs.map((ref, i) => [ref, i]));
+  const at = (e: IEntry) => rank.get(e.ref) ?? refs.length;
+  return [...entries].sort((a, b) => at(a) - at(b));
 }
 
 function Controls(props: {
@@ -468,11 +461,34 @@ function JournalBody(props: {
   const pool = status
     ? (journal.counts[status] ?? 0)
     : journal.entries.length - journal.open.length;
+  // A metric's order is the core's (GET order), asked again when the journal changes.
+  const [order, setOrder] = React.useState<{
+    journal: IJournal;
+    sort: string;
+    refs: string[];
+  } | null>(null);
+  React.useEffect(() => {
+    if (!sort.startsWith('metric:')) {
+      return;
+    }
+    let stale = false;
+    model.order(sort.slice('metric:'.length)).then(
+      reply => !stale && setOrder({ journal, sort, refs: reply.refs }),
+      () => !stale && setOrder(null)
+    );
+    return () => {
+      stale = true;
+    };
+  }, [journal, sort, model]);
+  const refs =
+    order && order.sort === sort && sort.startsWith('metric:')
+      ? order.refs
+      : null;
   const matches = React.useMemo(() => {
     const found = query ? new Set(index.filter(query)) : null;
     const kept = found ? base.filter(e => found.has(e)) : base;
-    return ordered(kept, sort, journal);
-  }, [index, base, query, sort, journal]);
+    return ordered(kept, sort, refs);
+  }, [index, base, query, sort, refs]);
   // A new query, filter or order starts the growing list again.
   const view = `${query}\u0000${status}\u0000${parameter}\u0000${sort}`;
   const count = grown.query === view ? grown.count : FIRST_SCREEN;

@@ -113,3 +113,38 @@ async def test_learning_is_added_to_a_closed_entry_once(api, root):
     code, data, _ = await api("learning", {"path": "", "entry": "no such", "learning": "x"})
     assert code == 400 and "no entry 'no such'" in data["error"]
     assert (root / "experiments" / "journal.md").read_text(encoding="utf-8") == text
+
+
+COMPARED = """# Experiment journal
+
+### 2026-11-20 10:00 — baseline
+**Status**: COMPLETED
+**Actual outcome**: accuracy = 0.9833 loss = 0.30
+
+### 2026-11-20 11:00 — C=10
+**Status**: COMPLETED
+**Actual outcome**: accuracy = 0.9889 loss = 0.35
+
+### 2026-11-20 12:00 — open one
+**Status**: PLANNED
+
+### 2026-11-20 13:00 — hand run
+**Status**: ABANDONED
+**Actual outcome**: accuracy = 0.999
+"""
+
+
+async def test_order_by_a_metric_in_its_direction_and_the_best_baseline(api, root):
+    _write(root, COMPARED)
+    code, data, _ = await api("order", params={"path": "", "by": "accuracy"})
+    assert code == 200, data
+    refs = [ref.split(" — ")[1] for ref in data["refs"]]
+    assert refs == ["hand run", "C=10", "baseline", "open one"]  # without the metric: last
+    assert data["best"] == {"ref": "2026-11-20 11:00 — C=10", "name": "C=10", "baseline": "accuracy = 0.9889"}
+    code, data, _ = await api("order", params={"path": "", "by": "loss"})  # a loss: lowest first
+    assert [ref.split(" — ")[1] for ref in data["refs"]][:2] == ["baseline", "C=10"]
+    assert data["best"]["baseline"] == "loss = 0.3"
+    code, data, _ = await api("order", params={"path": "", "by": "f1"})
+    assert code == 400 and "cannot sort by 'f1'" in data["error"]
+    code, data, _ = await api("order", params={"path": ""})
+    assert code == 400 and "'by' is missing" in data["error"]

@@ -15,7 +15,7 @@ STAMP = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"
 TODAY = datetime.now().strftime("%Y-%m-%d")
 ROUTES = {
     "journal": ["get"], "check": ["post"], "hypothesis": ["post"], "result": ["post"], "abandon": ["post"], "lesson": ["post"],
-    "entry": ["get"], "retro": ["post"], "learning": ["post"],
+    "entry": ["get"], "order": ["get"], "retro": ["post"], "learning": ["post"],
 }
 
 RANK64 = {
