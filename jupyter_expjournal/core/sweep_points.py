@@ -110,7 +110,45 @@ def from_text(text: str, key: str) -> list[Point]:
             else:
                 block, block_value = [], value
     close_block()
-    return [(value, points[value]) for value in order if points[value]]
+    found = [(value, points[value]) for value in order if points[value]]
+    return found or from_printed_table(text, key)
+
+
+#: A rule line of a printed table (``---``, ``| --- | :---: |``, ``═══``).
+_RULE_LINE = re.compile(r"[\s|:+\-=─━═]*[-─━═]{3}[\s|:+\-=─━═]*")
+
+
+def from_printed_table(text: str, key: str) -> list[Point]:
+    """The rows of a printed table with a column titled ``key`` (``print(df)``, ``df.to_markdown()``, a
+    piped or aligned table): each row a point, its other columns named by the table rule of
+    :mod:`.metrics.frames`. Cells are apart by ``|`` or by blanks; a row with one cell more than its
+    header starts with a row label (pandas' index), which is dropped."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    for i, line in enumerate(lines):
+        header = _split_row(line)
+        if not header or _key_of({title: None for title in header}, key) is None:
+            continue
+        rows = []
+        for row_line in lines[i + 1 :]:
+            if _RULE_LINE.fullmatch(row_line) and not rows:
+                continue
+            cells = _split_row(row_line)
+            if len(cells) == len(header) + 1:
+                cells = cells[1:]
+            if not cells or len(cells) != len(header):
+                break
+            rows.append({title: _number(cell) for title, cell in zip(header, cells)})
+        points = _rows_points(rows, key)
+        if points:
+            return points
+    return []
+
+
+def _split_row(line: str) -> list[str]:
+    line = line.strip()
+    if "|" in line:
+        return [cell.strip() for cell in line.strip("|").split("|")]
+    return line.split()
 
 
 def from_value(value: object, key: str, name: str = "score") -> list[Point]:

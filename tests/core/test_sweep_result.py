@@ -259,3 +259,26 @@ def test_points_typed_as_the_outcome(journal):
     entry = journal.entries()[-1]
     assert [v for v, _ in points_in(entry)] == ["0.0001", "0.001", "0.01"]
     assert entry.actual.startswith("gamma=0.0001 accuracy=0.97; gamma=0.001")  # what was typed comes first, kept
+
+
+def test_a_printed_dataframe_or_markdown_table_with_the_key_as_a_column(digits_run):
+    _, scores = digits_run
+    frame = pd.DataFrame({"gamma": GAMMAS, "accuracy": [scores[g] for g in GAMMAS]})
+    expected = [(v, pytest.approx(m, rel=1e-5)) for v, m in from_value(frame, "gamma")]  # a repr keeps 6 digits
+    assert from_text(str(frame), "gamma") == expected  # print(df): the index column is dropped
+    assert from_text(frame.to_string(index=False), "gamma") == expected
+    piped = "| gamma | accuracy |\n|---:|---:|\n" + "".join(f"| {g} | {scores[g]} |\n" for g in GAMMAS)
+    assert from_text(piped, "gamma") == expected
+    assert from_text("Results for every gamma we tried\nsee the plot", "gamma") == []
+
+
+def test_a_sweep_of_words_is_unordered_and_narrowing_the_review_to_its_key_keeps_it(journal):
+    body = "The kernel's shape matters most.\nconfig:\n- kernel: rbf → [linear, rbf, poly]\nbaseline: accuracy = 0.98\n"
+    planned_sweep(journal, body, "kernel", "kernel sweep")
+    journal.complete(Outcome(output="kernel=linear accuracy=0.97\nkernel='rbf' accuracy=0.99\nkernel=poly accuracy=0.98\n"))
+    entry = journal.entries()[-1]
+    assert [v for v, _ in points_in(entry)] == ["linear", "rbf", "poly"]
+    assert entry.delta == "accuracy best 0.99 at kernel=rbf: +0.01 (0.98 → 0.99)"
+    [found] = journal.review(param="kernel").analysis.sweeps
+    assert found.shape == "unordered" and found.best_value == "rbf" and found.curve.xs is None
+    assert journal.review(param="gamma").analysis.sweeps == []
