@@ -2,7 +2,7 @@
 
     python benchmarks/run.py            # everything (about 5 minutes on 2 cores); what `make bench` runs
     python benchmarks/run.py --quick    # fewer repeats and cells (about 2 minutes)
-    python benchmarks/run.py startup journal   # only these sections: startup, kernel, journal, mlflow
+    python benchmarks/run.py startup journal   # only these sections: startup, kernel, journal, mlflow, mcp
 
 Ratios hold on a noisy machine where absolute times do not. Subprocesses import
 this working tree (PYTHONPATH), not an installed copy. The summary table at the
@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_journal  # noqa: E402
 import bench_kernel  # noqa: E402
+import bench_mcp  # noqa: E402
 import bench_mlflow  # noqa: E402
 import bench_startup  # noqa: E402
 from common import ROWS, machine, summary_markdown  # noqa: E402
@@ -33,7 +34,8 @@ from common import ROWS, machine, summary_markdown  # noqa: E402
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="expjournal-bench-cache-")
 atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
-SECTIONS = {"startup": bench_startup.run, "kernel": bench_kernel.run, "journal": bench_journal.run, "mlflow": bench_mlflow.run}
+SECTIONS = {"startup": bench_startup.run, "kernel": bench_kernel.run, "journal": bench_journal.run, "mlflow": bench_mlflow.run,
+            "mcp": bench_mcp.run}
 
 
 def main(argv: list[str]) -> int:
