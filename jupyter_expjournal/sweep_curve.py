@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import io
 
-from .core.model import Outcome
-from .core.sweep_result import Curve, SweepResult, with_curve
+from .core.model import Entry, Outcome
+from .core.sweep_result import Curve, SweepResult, result_of, with_curve
 
 
 def draw(curve: Curve) -> bytes | None:
@@ -59,3 +59,8 @@ def attach(outcome: Outcome, result: SweepResult | None) -> Outcome:
     curve = result.curve()
     png = draw(curve)
     return with_curve(outcome, png, curve) if png else outcome
+
+
+def attach_for(entry: Entry, outcome: Outcome, result_value: object = None) -> Outcome:
+    """The outcome of ``entry``'s run with its sweep's curve among its images (unchanged for any other entry)."""
+    return attach(outcome, result_of(entry, outcome, result_value))

@@ -28,13 +28,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+from .errors import InputError
 from .metrics import compare, format_delta, format_number, is_lower_better
 from .metrics.names import word_tail
 from .model import Entry, Outcome
 from .outcome import cut_output, fenced, figure_links
 from .outcome import result_fields as plain_result_fields
 from .sweep import Sweep, is_number, planned, value_key
-from .sweep_points import Point, from_text, from_value
+from .sweep_points import Point, csv_rows, from_text, from_value, table_points
 
 #: At most this many metric columns in the table (the rest are named under it).
 MAX_COLUMNS = 6
@@ -136,6 +137,19 @@ def result_of(entry: Entry, outcome: Outcome, result_value: object = None) -> Sw
     if not points:
         return None
     return against_plan(sweep, points, entry)
+
+
+def table_rows(entry: Entry, text: str, where: str) -> list[dict[str, object]]:
+    """The rows of a table file (CSV) given as ``entry``'s result, checked: the entry planned a sweep, the
+    table has its key's column and a metric beside it. Bad: InputError naming the file. Pass them on as
+    the result value."""
+    sweep = planned(entry)
+    if sweep is None:
+        raise InputError(f"'{entry.name}' planned no sweep: {where} is a table of values, the result of a sweep "
+                         "(plan one with the key it varies and its values)")
+    rows = csv_rows(text, where)
+    table_points(rows, sweep.key, where)
+    return rows
 
 
 def _named_metrics(entry: Entry) -> list[str]:

@@ -282,3 +282,16 @@ def test_a_sweep_of_words_is_unordered_and_narrowing_the_review_to_its_key_keeps
     [found] = journal.review(param="kernel").analysis.sweeps
     assert found.shape == "unordered" and found.best_value == "rbf" and found.curve.xs is None
     assert journal.review(param="gamma").analysis.sweeps == []
+
+
+def test_table_rows_are_checked_against_the_entrys_sweep(journal):
+    from jupyter_expjournal.core.sweep_result import table_rows
+
+    entry = planned_sweep(journal)
+    assert table_rows(entry, "gamma,accuracy\n0.001,0.99\n", "t.csv") == [{"gamma": 0.001, "accuracy": 0.99}]
+    with pytest.raises(InputError, match=r"t.csv holds no number beside 'gamma'"):
+        table_rows(entry, "gamma,kernel\n0.001,rbf\n", "t.csv")
+    journal.abandon("wrong split")
+    plain = journal.hypothesize(parse_body("plain", BODY.replace("[0.0001, 0.001, 0.01]", "0.001")), now=T0).entry
+    with pytest.raises(InputError, match=r"'plain' planned no sweep: t.csv is a table of values"):
+        table_rows(plain, "gamma,accuracy\n0.001,0.99\n", "t.csv")
