@@ -7,7 +7,8 @@ here, by the metric rules of :mod:`.metrics` (no second metric parser):
   beside metrics in any form the project reads (``accuracy=0.99``, a dict
   repr, Keras' ``- accuracy: 0.99``, ``Accuracy: 99%``), or followed by lines
   holding them (a training log or a classification report under a
-  ``gamma=0.001`` line): :func:`from_text`;
+  ``gamma=0.001`` line), or a printed table with a KEY column (``print(df)``,
+  a Markdown table): :func:`from_text`;
 * **a returned value**: a dict ``{value: metrics}`` (metrics a dict, or one
   number), a list of rows (dicts holding the key), a dict of columns (the key's
   column beside metric columns, as scikit-learn's ``cv_results_`` with its
