@@ -15,7 +15,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "jupyter_expjournal"
 #: The faces: each is a front end over the core; none may import another.
-FACES = ("kernel", "server", "widgets", "cli")
+FACES = ("kernel", "server", "widgets", "cli", "mcp_server")
 #: Bridges to other systems (MLflow): called by a face (the CLI), they import only the core.
 BRIDGES = ("mlflow_bridge",)
 #: A module longer than this holds more than one concern (split it, or say why here).
