@@ -1,7 +1,7 @@
 import * as React from 'react';
 
 import { StatusBadge } from './entry';
-import { IChange, IEntry, IJournal } from './model';
+import { IEntry, IJournal } from './model';
 
 /*
  * The compare table: entries as rows, what each changed (old → new), each
@@ -10,9 +10,13 @@ import { IChange, IEntry, IJournal } from './model';
  * lays them out.
  */
 
-/** A changed config row as the journal writes it: `C: 1 → 10`, the core's absent marker for a missing side. */
-function changeText(change: IChange, absent: string): string {
-  return `${change.key}: ${change.old ?? absent} → ${change.new ?? absent}`;
+/**
+ * What an entry changed, as the core wrote it: its changed config rows
+ * (`config_lines`, `C: 1 → 10`), else its Change (`change_shown`).
+ */
+function changedLines(entry: IEntry): string[] {
+  const lines = entry.config_lines.filter((_, i) => entry.config[i]?.changed);
+  return lines.length ? lines : entry.change_shown ? [entry.change_shown] : [];
 }
 
 export function CompareTable(props: {
@@ -53,9 +57,9 @@ export function CompareTable(props: {
                   <time className="jp-ExpJournal-muted">{entry.timestamp}</time>
                 </th>
                 <td>
-                  {(row?.changed ?? []).map((change, i) => (
+                  {changedLines(entry).map((line, i) => (
                     <div key={i} className="jp-ExpJournal-tableChange">
-                      {changeText(change, journal.absent)}
+                      {line}
                     </div>
                   ))}
                 </td>
