@@ -32,6 +32,7 @@ from ..core.identity import matching, ref
 from ..core.index import entry_time
 from ..core.journal import Journal
 from ..core.model import Draft, Entry, Logged, Outcome
+from ..core.notices import LESSONS_DUE
 from ..core.outcome import IMAGE_FILE_TYPES, image_file, output_metrics
 from ..core.provenance import collect
 from .words import WORDS
@@ -72,6 +73,8 @@ class AgentSession:
         lessons = self.journal.lessons()
         lines = render.short_review(logged.entries[: logged.entry.index], lessons)  # what the gates saw
         lines += render.gate_lines(logged.report, WORDS)
+        # lessons due before another run; the entry just opened is no reminder to the agent that opened it
+        lines += [f"! {r.words(WORDS)}" for r in self.journal.reminders(logged.entries) if r.gate == LESSONS_DUE]
         lines.append(f"logged PLANNED {render.named(logged.entry)} in {self.journal.journal_path}")
         lines.append("run the experiment now; then call log_result (or abandon_experiment)")
         return "\n".join(lines)

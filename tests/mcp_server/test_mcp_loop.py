@@ -116,8 +116,11 @@ def test_lessons_come_due_after_a_few_experiments(agent, project):
                                      "change": f"seed {i} → {i + 1}", "expected": "eval_acc ±0.01",
                                      "baseline": "eval_acc = 0.81"})
         said = agent.ok("log_result", {"outcome": f"eval_acc = 0.8{i}"})
-    assert said.splitlines()[-1] == ("! 4 experiments completed since the last lesson: distill what they taught:"
-                                     " call add_lesson (or add_rule for a NEVER/ALWAYS rule)")
+    due = ("! 4 experiments completed since the last lesson: distill what they taught:"
+           " call add_lesson (or add_rule for a NEVER/ALWAYS rule)")
+    assert said.splitlines()[-1] == due
+    assert due in agent.ok("plan_experiment", {"name": "seed 3", "hypothesis": "h", "expected": "e", "baseline": "b"})
+    agent.ok("abandon_experiment", {"reason": "the lessons first"})
 
 
 def test_lessons_and_rules(agent):
@@ -138,10 +141,10 @@ def test_review_list_show_and_check(agent):
     assert "Last 2 entries:" in review and "seed 2" in review and "Lessons (1) and rules (2):" in review
     assert "Analysis of" in review
     listed = agent.ok("list_entries").splitlines()
-    assert len(listed) == 6 and re.match(r"[0-9a-f]{8}  \d{4}-\d\d-\d\d \d\d:\d\d  COMPLETED  QLoRA rank 64  — eval_acc",
+    assert len(listed) == 7 and re.match(r"[0-9a-f]{8}  \d{4}-\d\d-\d\d \d\d:\d\d  COMPLETED  QLoRA rank 64  — eval_acc",
                                          listed[0])
     assert [line.split("  ")[3] for line in agent.ok("list_entries", {"status": "abandoned"}).splitlines()] == [
-        "rank 64 again", "rank and alpha"]
+        "rank 64 again", "rank and alpha", "seed 3"]
     assert [line.split("  ")[3] for line in agent.ok("list_entries", {"text": "eval_acc = 0.82"}).splitlines()] == [
         "seed 2"]  # its outcome: the core's search text
     assert len(agent.ok("list_entries", {"text": "TASK-SPECIFIC features"}).splitlines()) == 3  # hypotheses, case ignored
@@ -151,7 +154,7 @@ def test_review_list_show_and_check(agent):
     assert agent.ok("show_entry", {"name": first}) == text[entries[0].span[0] : entries[0].span[1]].rstrip()
     assert agent.ok("show_entry", {"name": "seed 1"}).startswith("### ")
     checked = agent.ok("check_journal").splitlines()
-    assert checked[-1] == "6 entries checked: 4 problems"
+    assert checked[-1] == "7 entries checked: 4 problems"
     assert "rank and alpha' 2 variables change at once" in checked[0]
     assert [line.split(" — ")[1] for line in checked[1:4]] == [f"seed {i}' is COMPLETED without a learning" for i in range(3)]
 
