@@ -11,6 +11,7 @@ process boundary and the worker thread add).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -33,8 +34,9 @@ def server_command(folder: Path) -> list[str]:
     return [sys.executable, "-m", "jupyter_expjournal", "mcp", "--dir", str(folder)]
 
 
-def first_answer(command: list[str]) -> float:
-    """Seconds from spawning ``command`` to the first line it writes back to an ``initialize``."""
+def first_answer(command: list[str]) -> tuple[float, float | None]:
+    """(wall seconds, CPU seconds of the process) from spawning ``command`` to the first line it writes back
+    to an ``initialize``. The CPU time is what the start-up costs on a machine busy with other work."""
     t0 = time.perf_counter()
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                env=child_env())
@@ -42,11 +44,21 @@ def first_answer(command: list[str]) -> float:
     process.stdin.flush()
     line = process.stdout.readline()
     elapsed = time.perf_counter() - t0
+    cpu = cpu_seconds(process.pid)
     process.stdin.close()
     process.wait(timeout=60)
     if not line.startswith(b"{"):
         raise RuntimeError(f"no answer to initialize from {command}")
-    return elapsed
+    return elapsed, cpu
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a running process (Linux /proc), None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 class Client:
@@ -108,8 +120,11 @@ def run(quick: bool = False) -> None:
     for _ in range(repeats):  # interleaved, so drift hits both alike
         starts.append(first_answer(server_command(served)))
         floors.append(first_answer(SDK_ONLY))
-    report("server start-up: spawn to the answer to initialize", median(starts), median(floors),
-           "process that only imports the SDK", target=1.0)
+    report("server start-up: spawn to the answer to initialize", median(s[0] for s in starts),
+           median(f[0] for f in floors), "process that only imports the SDK", target=1.0)
+    if all(s[1] is not None for s in starts + floors):
+        report("  the same, CPU time of the process", median(s[1] for s in starts), median(f[1] for f in floors),
+               "CPU time of that process")
 
     client = Client(served)
     session = AgentSession(local)
