@@ -144,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
                 "jupyter-ai): tools plan_experiment, log_result, abandon_experiment, add_lesson, add_rule, review, "
                 "list_entries, show_entry, check_journal, with the same gates as a notebook; the journal and the lessons "
                 "as resources. Needs the mcp extra (pip install 'jupyter_expjournal[mcp]').")
-    p.add_argument("--strict", action="store_true", help="refuse several changed variables or no baseline (force=true logs anyway)")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse several changed variables or no baseline (force=true logs anyway)")
 
     p = command("merge-driver", help="git's merge driver for journal.md and lessons.md (git-setup registers it)",
                 description="Merge THEIRS into OURS (written in place) entry by entry, as git calls a merge driver "
