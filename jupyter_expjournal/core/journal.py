@@ -227,34 +227,23 @@ class Journal:
         if not learning and not next_:
             raise InputError("a learning or a next step is needed")
         self._ensure_dir()
+
+        def closed(entries: list[Entry]) -> Entry:
+            hits = matching(entries, name)
+            if not hits:
+                raise InputError(f"no entry '{name.strip()}' in {self.journal_path.name}")
+            if len(hits) > 1:
+                raise InputError(f"{len(hits)} entries match '{name.strip()}': name one by its id")
+            entry = hits[0]
+            if entry.is_open:
+                raise InputError(f"'{entry.name}' is still {entry.status}: its result brings the learning")
+            for field, value, had in (("Learning", learning, entry.learning), ("Next", next_, entry.next)):
+                if value and had:
+                    raise InputError(f"'{entry.name}' already has a {field}: change it in {self.journal_path.name}")
+            return entry
+
         with self.lock:
-            changed: list = []
-
-            def build(current: Snapshot) -> Splice:
-                entries = current.value
-                hits = matching(entries, name)
-                if not hits:
-                    raise InputError(f"no entry '{name.strip()}' in {self.journal_path.name}")
-                if len(hits) > 1:
-                    raise InputError(f"{len(hits)} entries match '{name.strip()}': name one by its id")
-                entry = hits[0]
-                if entry.is_open:
-                    raise InputError(f"'{entry.name}' is still {entry.status}: its result brings the learning")
-                for field, value, had in (("Learning", learning, entry.learning), ("Next", next_, entry.next)):
-                    if value and had:
-                        raise InputError(f"'{entry.name}' already has a {field}: change it in {self.journal_path.name}")
-                changed[:] = [entries, entry]
-                start, end = entry.span
-                fields = [("Learning", learning), ("Next", next_)]
-                block = result_block(current.slice(start, end), entry.status, fields, newline_of(current.sample()),
-                                     end == current.length)
-                return Splice(start, end, block)
-
-            written = self.journal_file.rewrite(build, key="entries", parse=parse_journal, extend=extend_journal)
-            entries, entry = changed
-            after = extend_tail(entries, written.tail(tail_start(entries, entry.index)), keep=entry.index)
-            self.journal_file.remember("entries", written.with_value(after))
-            done = self._find_written(entry.timestamp, entry.name, prefer_index=entry.index, entries=after)
+            done, after = self._rewrite_entry(closed, None, lambda _e: [("Learning", learning), ("Next", next_)])
         return Logged(done, entries=after)
 
     def _resolve_before_writing(self, name: str | None, preferred: str | None) -> None:
@@ -285,15 +274,19 @@ class Journal:
         Under the lock. The entry is found again in the text being rewritten, so
         a hand edit saved meanwhile is kept and the result still lands in its entry.
         """
+        return self._rewrite_entry(lambda entries: self.resolve_open(name, preferred, entries), status, fields_for)
+
+    def _rewrite_entry(self, find, status: str | None, fields_for) -> tuple[Entry, list[Entry]]:
+        """Set the Status of the entry ``find(entries)`` picks (None: keep its own) and add its fields, compare-and-swap."""
         changed: list = []
 
         def build(current: Snapshot) -> Splice:
             entries = current.value
-            entry = self.resolve_open(name, preferred, entries)
+            entry = find(entries)
             changed[:] = [entries, entry]
             start, end = entry.span
-            block = result_block(current.slice(start, end), status, fields_for(entry), newline_of(current.sample()),
-                                 end == current.length)
+            block = result_block(current.slice(start, end), status or entry.status, fields_for(entry),
+                                 newline_of(current.sample()), end == current.length)
             return Splice(start, end, block)
 
         written = self.journal_file.rewrite(build, key="entries", parse=parse_journal, extend=extend_journal)
