@@ -75,6 +75,11 @@ def parse_journal(text: str, starts: list[tuple[int, int]] | None = None) -> lis
                 current.fields[field_name] = _field_value(field_lines)
 
     for offset, line, _end in iter_lines(text):
+        if not line:  # a blank line (one between two fields, in the form written): what the lines below do with it
+            if field_name is not None:
+                field_lines.append(line)
+            after_list = False
+            continue
         if fences.feed(line):
             if field_name is not None:
                 field_lines.append(line)
@@ -145,6 +150,8 @@ def extend_tail(entries: list[Entry], tail: str, keep: int) -> list[Entry]:
 
 
 def _field_value(lines: list[str]) -> str:
+    while len(lines) > 1 and not lines[-1]:  # the blank line after a field: canonical() would drop it
+        lines.pop()
     if len(lines) == 1 and "\r" not in lines[0]:  # most values: what canonical(unescape(...)) gives, cheaply
         return lines[0].rstrip()
     return canonical(unescape("\n".join(lines)))
