@@ -6,10 +6,12 @@ import * as React from 'react';
 
 import { CommandIDs } from './commands';
 import { CompareTable } from './compare';
+import { Controls, ordered } from './controls';
 import { ICardActions, MemoEntryCard, StatusBadge } from './entry';
 import { HypothesisForm } from './hypothesis';
-import { IEntry, IJournal, INotice, IOrigin, JournalModel } from './model';
+import { IJournal, INotice, IOrigin, JournalModel } from './model';
 import { NoticeText, plainNotice } from './notices';
+import { EntryIndex } from './search';
 
 /** Entries painted at first, and added by each "show more". */
 export const PAGE = 100;
@@ -217,202 +219,8 @@ function Counts(props: { counts: Record<string, number> }): JSX.Element {
   );
 }
 
-/**
- * Lower-case text a filter query is matched against: the entry's values under
- * the keys the core names (`search_keys`; an object's key: all its values).
- */
-function haystack(entry: IEntry, keys: string[]): string {
-  const parts: string[] = [];
-  const record = entry as unknown as Record<string, unknown>;
-  const add = (value: unknown): void => {
-    if (value && typeof value === 'object') {
-      Object.values(value).forEach(add);
-    } else if (value !== undefined && value !== null) {
-      parts.push(String(value));
-    }
-  };
-  for (const key of keys) {
-    add(record[key]);
-  }
-  return parts.join('\n').toLowerCase();
-}
-
-/** Run `callback` when the browser is idle (after a timer where it cannot tell); returns a canceller. */
-function whenIdle(callback: () => void): () => void {
-  if (typeof requestIdleCallback === 'function') {
-    const id = requestIdleCallback(callback, { timeout: 2000 });
-    return () => cancelIdleCallback(id);
-  }
-  const id = window.setTimeout(callback, 50);
-  return () => window.clearTimeout(id);
-}
-
-/** Texts built in one idle slice: a few milliseconds, so a keystroke or a frame never waits long for one. */
-const SLICE = 500;
-
-/**
- * The closed entries a filter searches, newest first. Each one's text is built
- * when the browser is idle after the first paint, a slice at a time, and the
- * rest at once by the first query that needs them: opening a journal of
- * 10,000 entries builds no text before it is painted.
- */
-class EntryIndex {
-  constructor(
-    readonly entries: IEntry[],
-    readonly keys: string[]
-  ) {}
-
-  /** The entries holding every word of `query` (case ignored); all of them for a blank query. */
-  filter(query: string): IEntry[] {
-    const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-    if (!words.length) {
-      return this.entries;
-    }
-    const texts = this._build(Infinity);
-    return this.entries.filter((_, i) =>
-      words.every(w => texts[i].includes(w))
-    );
-  }
-
-  /** Build the texts in idle slices, from the frame after this one; returns a canceller. */
-  warm(): () => void {
-    let cancel = (): void => undefined;
-    const step = (): void => {
-      if (this._build(SLICE).length < this.entries.length) {
-        cancel = whenIdle(step);
-      }
-    };
-    // An idle period can come before the first paint: wait for its frame.
-    const frame = requestAnimationFrame(() => (cancel = whenIdle(step)));
-    return () => {
-      cancelAnimationFrame(frame);
-      cancel();
-    };
-  }
-
-  /** Build up to `count` more texts; all built so far. */
-  private _build(count: number): string[] {
-    const { entries, keys, _texts: texts } = this;
-    for (let i = 0; i < count && texts.length < entries.length; i++) {
-      texts.push(haystack(entries[texts.length], keys));
-    }
-    return texts;
-  }
-
-  private _texts: string[] = [];
-}
-
 /** Cards painted in the frame the journal arrives in (more than a tall screen holds), and added by each later frame. */
 export const FIRST_SCREEN = 12;
-
-/** The list in the order the core gave for a metric (`refs`, best first); by time it stays newest first. */
-function ordered(
-  entries: IEntry[],
-  sort: string,
-  refs: string[] | null
-): IEntry[] {
-  if (sort === 'oldest') {
-    return [...entries].reverse();
-  }
-  if (!refs) {
-    return entries;
-  }
-  const rank = new Map(refs.map((ref, i) => [ref, i]));
-  const at = (e: IEntry) => rank.get(e.ref) ?? refs.length;
-  return [...entries].sort((a, b) => at(a) - at(b));
-}
-
-function Controls(props: {
-  journal: IJournal;
-  query: string;
-  setQuery: (value: string) => void;
-  status: string;
-  setStatus: (value: string) => void;
-  parameter: string;
-  setParameter: (value: string) => void;
-  sort: string;
-  setSort: (value: string) => void;
-  table: boolean;
-  setTable: (value: boolean) => void;
-}): JSX.Element {
-  const { journal } = props;
-  const statuses = Object.keys(journal.counts);
-  const parameters = Object.keys(journal.parameters ?? {}).sort();
-  const metrics = journal.metric_names ?? [];
-  return (
-    <div className="jp-ExpJournal-controls">
-      <input
-        type="search"
-        className="jp-mod-styled jp-ExpJournal-filter"
-        aria-label="Filter entries"
-        placeholder="Search names, outcomes, metrics…"
-        title="Every word must be found in the entry: any field, a metric (accuracy = 0.975), a config value"
-        value={props.query}
-        onChange={e => props.setQuery(e.target.value)}
-      />
-      <div className="jp-ExpJournal-selects">
-        <select
-          className="jp-mod-styled"
-          aria-label="Status"
-          value={props.status}
-          onChange={e => props.setStatus(e.target.value)}
-        >
-          <option value="">Closed entries</option>
-          {statuses.map(status => (
-            <option key={status} value={status}>
-              {status} ({journal.counts[status]})
-            </option>
-          ))}
-        </select>
-        <select
-          className="jp-mod-styled"
-          aria-label="Parameter"
-          value={props.parameter}
-          onChange={e => props.setParameter(e.target.value)}
-        >
-          <option value="">Any parameter</option>
-          {parameters.map(key => (
-            <option key={key} value={key}>
-              changed {key}
-            </option>
-          ))}
-        </select>
-        <select
-          className="jp-mod-styled"
-          aria-label="Sort by"
-          value={props.sort}
-          onChange={e => props.setSort(e.target.value)}
-        >
-          <option value="time">Newest first</option>
-          <option value="oldest">Oldest first</option>
-          {metrics.map(name => (
-            <option key={name} value={`metric:${name}`}>
-              Best {name} first
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="jp-ExpJournal-view" role="group" aria-label="View">
-        <button
-          type="button"
-          className="jp-ExpJournal-linkButton"
-          aria-pressed={!props.table}
-          onClick={() => props.setTable(false)}
-        >
-          Cards
-        </button>
-        <button
-          type="button"
-          className="jp-ExpJournal-linkButton"
-          aria-pressed={props.table}
-          onClick={() => props.setTable(true)}
-        >
-          Compare table
-        </button>
-      </div>
-    </div>
-  );
-}
 
 function JournalBody(props: {
   journal: IJournal;
