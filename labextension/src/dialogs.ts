@@ -75,10 +75,12 @@ export abstract class FormBody<T> extends Widget {
     }
   }
 
-  private _error = Object.assign(element('p', 'jp-ExpJournal-dialogError'), {
-    hidden: true,
-    role: 'alert'
-  });
+  private _error = (() => {
+    const node = element('p', 'jp-ExpJournal-dialogError');
+    node.hidden = true;
+    node.setAttribute('role', 'alert');
+    return node;
+  })();
 }
 
 /**
