@@ -162,6 +162,6 @@ def test_an_append_across_a_page_boundary_is_whole_or_absent_when_its_writer_is_
     before = path.read_bytes()
     done = subprocess.run([sys.executable, "-c", TORN, str(folder)], env=child_env(), capture_output=True, timeout=60)
     after = path.read_bytes()
-    whole = re.search(rb"x{300}\n\*\*Provenance\*\*: id [0-9a-f]{8}\n\Z", after)
+    whole = re.search(rb"x{300}\n\n\*\*Provenance\*\*: id [0-9a-f]{8}\n\Z", after)
     assert after == before or (done.returncode == 0 and after.startswith(before) and whole), (
         f"the journal holds part of an entry: {after[len(before):][:80]!r}")

@@ -17,11 +17,11 @@ def test_hypothesis_from_the_form_is_written_in_the_seed_format(panel, journal):
     # The seed's fields in the seed's order (the core may add fields of its own after them).
     assert re.match(
         r"# Experiment journal\n\n### \d{4}-\d\d-\d\d \d\d:\d\d — SVC C=10\n"
-        r"\*\*Status\*\*: PLANNED\n"
-        r"\*\*Hypothesis\*\*: A larger C fits the digits more tightly\.\n"
-        r"\*\*Change\*\*: C 1 → 10\n"
-        r"\*\*Config\*\*:\n- C: 1 → 10\n- kernel: rbf \(unchanged\)\n"
-        r"\*\*Expected outcome\*\*: accuracy \+0\.01\n"
+        r"\*\*Status\*\*: PLANNED\n\n"
+        r"\*\*Hypothesis\*\*: A larger C fits the digits more tightly\.\n\n"
+        r"\*\*Change\*\*: C 1 → 10\n\n"
+        r"\*\*Config\*\*:\n- C: 1 → 10\n- kernel: rbf \(unchanged\)\n\n"
+        r"\*\*Expected outcome\*\*: accuracy \+0\.01\n\n"
         r"\*\*Baseline\*\*: accuracy = 0\.95\n",
         text,
     ), text
