@@ -193,7 +193,7 @@ def filtered(
 
 
 def ordered(rows: Sequence[Row], by: str | None = TIME, *, reverse: bool = False) -> list[Row]:
-    """Rows by time (the journal's order, oldest first) or by a metric, best first.
+    """Rows by time (the journal's order, oldest first; a hand edit may date an entry back) or by a metric, best first.
 
     A metric's best is its highest value, or its lowest for a loss or an error
     (:func:`higher_is_better`); rows without that metric (or with NaN) come
@@ -201,7 +201,7 @@ def ordered(rows: Sequence[Row], by: str | None = TIME, *, reverse: bool = False
     the metric stay last). An unknown metric is an InputError naming the ones known.
     """
     by = (by or TIME).strip()
-    timed = sorted(rows, key=lambda r: (r.entry.timestamp, r.entry.index))
+    timed = sorted(rows, key=lambda r: r.entry.index)  # the file's order: an append-only journal's is time's
     if by.casefold() == TIME:
         return timed[::-1] if reverse else timed
     names = metric_columns(r.metrics for r in rows)

@@ -119,3 +119,12 @@ def test_a_metric_compares_whatever_its_case(tmp_path):
     assert [r.delta for r in table.rows] == [{"accuracy": pytest.approx(0.01)}, {"accuracy": pytest.approx(0.02)}]
     assert [r.entry.name for r in compare.ordered(table.rows, "ACCURACY")] == ["two", "one"]
     assert export.review(j.review(all=True))["metric_names"] == ["accuracy"]
+
+
+def test_time_is_the_journals_order_even_where_a_hand_edit_dates_an_entry_back(tmp_path):
+    from jupyter_expjournal.core.journal_format import parse_journal
+
+    entries = parse_journal("### 2026-11-28 10:00 — first\n**Status**: PLANNED\n\n"
+                            "### 2026-11-01 10:00 — written later, dated back\n**Status**: PLANNED\n")
+    rows = compare.table(entries).rows
+    assert [r.entry.name for r in compare.ordered(rows)] == ["first", "written later, dated back"]

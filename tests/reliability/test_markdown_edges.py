@@ -38,7 +38,7 @@ def test_a_bom_is_kept_and_hides_nothing(folder, capsys):
     path = write(folder, "\ufeff" + ENTRY)
     lessons = write(folder, "\ufeff## Lessons\n- 2026-11-01 old: lesson. Source: x\n", "lessons.md")
     assert cli(folder, "check") == 0
-    assert "1 entries checked" in capsys.readouterr().err  # the entry behind the BOM is read
+    assert "1 entry checked" in capsys.readouterr().err  # the entry behind the BOM is read
     assert cli(folder, "hypothesis", "second", "--hypothesis", "h", "--baseline", "acc = 0.5") == 3  # the open gate sees it
     assert cli(folder, "result", "--outcome", "acc = 0.6", "--learning", "l") == 0
     assert cli(folder, "lesson", "SVC: C matters.") == 0
