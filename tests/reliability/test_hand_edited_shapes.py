@@ -9,16 +9,23 @@ of theirs is rewritten unless they run ``format``.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from rendering_support import assert_fields_render_apart, fields_shown, render
 
-from jupyter_expjournal.cli import main
 from jupyter_expjournal.core.draft import parse_body
 from jupyter_expjournal.core.journal import Journal
 from jupyter_expjournal.core.journal_format import parse_journal
 from jupyter_expjournal.core.model import Outcome
+
+from .test_markdown_edges import cli  # the CLI on a folder of hand-written files
+
+
+@pytest.fixture
+def folder(tmp_path):
+    (tmp_path / "experiments").mkdir()
+    return tmp_path / "experiments"
+
 
 TYPED_IN_LAB = """# Experiment journal
 
@@ -38,17 +45,6 @@ COMPACT = """### 2026-11-25 14:03 — compact
 - C: 1 → 10
 **Baseline**: accuracy = 0.95
 """
-
-
-def cli(folder: Path, *args: str) -> int:
-    return main(["--dir", str(folder), *args])
-
-
-@pytest.fixture
-def folder(tmp_path):
-    path = tmp_path / "experiments"
-    path.mkdir()
-    return path
 
 
 def test_a_field_an_editor_indented_is_read_checked_completed_and_formatted(folder, capsys):
