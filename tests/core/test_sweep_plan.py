@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import pytest
+from sweep_support import BODY
 
 from jupyter_expjournal.core import notices
 from jupyter_expjournal.core.checks import check_journal
@@ -13,13 +14,6 @@ from jupyter_expjournal.core.model import Draft
 from jupyter_expjournal.core.sweep import FIELD, Sweep, of_draft, parse_spec, plan_sweep, planned, value_key
 
 T0 = datetime(2026, 12, 1, 17, 10)
-BODY = """A smaller gamma smooths the RBF kernel: digits should generalise better.
-config:
-- gamma: scale → [0.0001, 0.001, 0.01]
-- C: 1
-expected: accuracy +0.005
-baseline: accuracy = 0.9889
-"""
 
 
 @pytest.fixture

@@ -6,12 +6,11 @@ and Journal.complete and is read back from journal.md: one entry, its table
 (rendered as a GFM table by markdown-it-py), its best value and its Delta.
 """
 
-import contextlib
-import io
 from datetime import datetime
 
 import pytest
 from rendering_support import assert_fields_render_apart, render
+from sweep_support import BODY, GAMMAS, run_loop
 
 from jupyter_expjournal.core import compare
 from jupyter_expjournal.core.checks import check_journal
@@ -28,32 +27,16 @@ sklearn = pytest.importorskip("sklearn")
 pd = pytest.importorskip("pandas")
 
 from sklearn.datasets import load_digits  # noqa: E402
-from sklearn.model_selection import GridSearchCV, train_test_split  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.svm import SVC  # noqa: E402
 
 T0 = datetime(2026, 12, 1, 17, 10)
-GAMMAS = [0.0001, 0.001, 0.01]
-BODY = """A smaller gamma smooths the RBF kernel: digits should generalise better.
-config:
-- gamma: scale → [0.0001, 0.001, 0.01]
-- C: 1
-expected: accuracy +0.005
-baseline: accuracy = 0.9889
-"""
 
 
 @pytest.fixture(scope="module")
 def digits_run():
     """The loop a person writes: fit per gamma, print ``gamma=... accuracy=...``; its output and its scores."""
-    X, y = load_digits(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-    scores = {}
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        for gamma in GAMMAS:
-            scores[gamma] = SVC(gamma=gamma).fit(X_train, y_train).score(X_test, y_test)
-            print(f"gamma={gamma} accuracy={scores[gamma]:.4f}")
-    return out.getvalue(), scores
+    return run_loop()
 
 
 @pytest.fixture
