@@ -151,3 +151,16 @@ def test_journal_counts_one_lesson_and_one_rule_in_the_singular(ip, journal, cap
     capsys.readouterr()
     ip.run_line_magic("journal", "")
     assert "(1 lesson, 1 rule)" in capsys.readouterr().out
+
+
+def test_review_table_keeps_user_text_inert(ip, journal):
+    from jupyter_expjournal.core.draft import parse_body
+    from jupyter_expjournal.core.model import Outcome
+
+    body = "h\nchange: <b>C</b> 1 → <script>x</script>\nexpected: acc<i> +0.01\nbaseline: acc<i> = 0.5"
+    journal.hypothesize(parse_body("<img src=x onerror=alert(1)>", body), force=True)
+    journal.complete(Outcome(output="acc<i> = 0.6"))
+    text, html = review(ip, "--table")
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<script>" not in html and "<b>C</b>" not in html and "<i>" not in html
+    assert "<img src=x onerror=alert(1)>" in text  # the text view shows it as written
