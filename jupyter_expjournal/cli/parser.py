@@ -149,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("merge-driver", help="git's merge driver for journal.md and lessons.md (git-setup registers it)",
                 description="Merge THEIRS into OURS (written in place) entry by entry, as git calls a merge driver "
-                "(%%O %%A %%B %%P). Exit 0: merged; 1: an entry changed differently on both sides (markers around it).")
+                "(%O %A %B %P). Exit 0: merged; 1: an entry changed differently on both sides (markers around it).")
     p.add_argument("base", help="the common ancestor's version (%%O)")
     p.add_argument("ours", help="our version, where the result goes (%%A)")
     p.add_argument("theirs", help="their version (%%B)")

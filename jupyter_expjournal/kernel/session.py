@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jupyter_expjournal.render as render
+
 from ..core.durations import describe_run, format_duration
 from ..core.errors import InputError
 from ..core.identity import ref
@@ -95,7 +97,7 @@ class KernelSession:
             return f"expjournal: journal will be created at {journal.journal_path} (no entries yet)"
         open_ = journal.open_entries()
         tail = "; open: " + ", ".join(f"'{e.name}'" for e in open_) if open_ else "; none open"
-        return f"expjournal: {journal.journal_path}: {len(entries)} entries{tail}"
+        return f"expjournal: {journal.journal_path}: {render.entries_count(len(entries))}{tail}"
 
     # -- actions -------------------------------------------------------------
 

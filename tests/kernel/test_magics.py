@@ -26,6 +26,13 @@ def test_load_ext_prints_one_status_line(ip, journal, capsys):
     assert out == [f"expjournal: journal will be created at {journal.journal_path} (no entries yet)"]
 
 
+def test_the_status_line_counts_one_entry_as_one(ip, journal, capsys):
+    run(ip, f"%%hypothesis SVC C=10\n{BODY}")
+    ip.run_line_magic("reload_ext", "jupyter_expjournal")
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[-1] == f"expjournal: {journal.journal_path}: 1 entry; open: 'SVC C=10'"
+
+
 def test_hypothesis_then_result_end_to_end(ip, journal, capsys):
     run(ip, f"%%hypothesis SVC C=10\n{BODY}")
     out = capsys.readouterr().out
