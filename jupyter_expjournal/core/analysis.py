@@ -433,6 +433,7 @@ class Sums:
                 summary._counted(counts)
             parameters.append(summary)
         chosen = entries if self._chosen is None else [e for e in entries if id(e) in self._chosen]
+        sweeps = sweeps_of(chosen)
         return Analysis(
             entries=chosen,
             parameters=sorted(parameters, key=lambda s: (-s.times_changed, s.key)),
@@ -444,9 +445,20 @@ class Sums:
             open=list(self.open),
             lessons_due=gates.completed_since_lessons(entries, lessons, lessons_mtime),
             rules_ahead=rules_ahead(self.open, lessons),
-            series={name: list(values) for name, values in self.series.items()},
-            sweeps=sweeps_of(chosen),
+            series=_without_swept_keys(self.series, sweeps),
+            sweeps=sweeps,
         )
+
+
+def _without_swept_keys(series: dict[str, list[tuple[Entry, float]]], sweeps: list[SweepEvidence]):
+    """The series, less the value a sweep printed of its own key beside each run (a parameter, not a metric)."""
+    keys = {id(found.entry): _normal(found.key) for found in sweeps}
+    out = {}
+    for name, values in series.items():
+        kept = [(e, v) for e, v in values if keys.get(id(e)) != _normal(name)] if keys else list(values)
+        if kept:
+            out[name] = kept
+    return out
 
 
 def rules_ahead(open_entries: list[Entry], lessons: Lessons) -> list[tuple[Rule, list[str]]]:

@@ -30,6 +30,7 @@ from .config import ConfigItem
 from .errors import InputError
 from .metrics import format_change, format_number, is_lower_better
 from .model import STATUSES, Entry, normalize_key
+from .sweep import planned
 from .sweep_evidence import points_in
 
 #: What :func:`ordered` sorts by when no metric is named: the journal's own order (time).
@@ -77,8 +78,11 @@ def row(entry: Entry) -> Row:
     for effect in measured_effects(entry) if measured and entry.baseline.strip() else ():
         delta.setdefault(metric_key(_column_of(effect, measured)), effect.change)
     points = [(value, {metric_key(k): v for k, v in m.items()}) for value, m in points_in(entry)]
-    return Row(entry, list(entry.changed_items), {metric_key(name): value for name, value in measured.items()}, delta,
-               points)
+    metrics = {metric_key(name): value for name, value in measured.items()}
+    if points:  # a sweep: the key it printed beside each run's metrics is the parameter swept, not a metric
+        for some in (metrics, delta):
+            some.pop(metric_key(planned(entry).key), None)
+    return Row(entry, list(entry.changed_items), metrics, delta, points)
 
 
 def _column_of(effect: Effect, measured: dict[str, float]) -> str:

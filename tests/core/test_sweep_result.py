@@ -213,7 +213,8 @@ def test_evidence_in_the_review_and_a_row_of_the_compare_table_that_expands_to_i
     assert sweep.entry.id == entry.id and sweep.best_value == str(best) and sweep.shape == "peaked"
     [row] = compare.table(journal.entries()).rows
     assert [v for v, _ in row.points] == ["0.0001", "0.001", "0.01"]
-    assert row.metrics["accuracy"] == round(scores[best], 4)
+    assert row.metrics == {"accuracy": round(scores[best], 4)}  # the key swept is a parameter, not a metric
+    assert list(journal.review().analysis.series) == ["accuracy"]
 
 
 def test_a_sweep_whose_run_named_no_point_is_completed_plainly_and_says_why(journal):
