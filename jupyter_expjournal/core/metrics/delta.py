@@ -178,6 +178,23 @@ def _by_lower(items) -> dict[str, tuple[str, object]]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
+def _expectations(expected_text: str) -> tuple[Expectation, ...]:
+    """The Expected outcome read once per text: a journal repeats the same few, and every face compares each entry."""
+    return tuple(parse_expected(expected_text).values())
+
+
+@functools.lru_cache(maxsize=4096)
+def _baseline_values(baseline_text: str) -> tuple[tuple[tuple[str, object], ...], tuple[tuple[str, object], ...]]:
+    """The Baseline's metrics and its loose "name value" pairs, read once per text (as :func:`_expectations`)."""
+    return tuple(parse_metrics(baseline_text).items()), tuple(loose_values(baseline_text).items())
+
+
+@functools.lru_cache(maxsize=4096)
+def _lone(text: str, signed_or_op: bool):
+    return lone_number(text, signed_or_op=signed_or_op)
+
+
 def compare(
     baseline_text: str, expected_text: str, actual: dict[str, float]
 ) -> list[MetricDelta]:
@@ -237,7 +254,7 @@ def compare(
         if as_number(v) is not None
     )
     expectations: dict[str, Expectation] = {}
-    for exp in parse_expected(expected_text).values():
+    for exp in _expectations(expected_text):
         key = exp.metric.lower()
         old = expectations.get(key)
         if old is not None:
@@ -248,13 +265,14 @@ def compare(
             )
         expectations[key] = exp
 
-    baseline = _by_lower(parse_metrics(baseline_text).items())
-    for key, (name, value) in _by_lower(loose_values(baseline_text).items()).items():
+    metrics, loose = _baseline_values(baseline_text)
+    baseline = _by_lower(metrics)
+    for key, (name, value) in _by_lower(loose).items():
         if key in expectations and key not in baseline:
             baseline[key] = (name, value)
 
     if not expectations:
-        lone = lone_number(expected_text, signed_or_op=True)
+        lone = _lone(expected_text, True)
         owner = _single_owner(baseline, actual_by)
         if lone is not None and owner is not None:
             value, op = lone
@@ -263,7 +281,7 @@ def compare(
             else:
                 expectations[owner.lower()] = Expectation(owner, delta=value)
     if not baseline:
-        lone = lone_number(baseline_text, signed_or_op=False)
+        lone = _lone(baseline_text, False)
         owner = _single_owner(
             {k: (e.metric, None) for k, e in expectations.items()}, actual_by
         )
