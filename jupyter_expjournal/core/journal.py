@@ -13,11 +13,12 @@ from datetime import datetime
 from pathlib import Path
 
 from . import gates
+from .amend import closed_entry, learned
 from .assets import Assets
 from .config import render_config
 from .draft import Learned, refuse_nul, refuse_result_fields, validate_name
 from .errors import GateError, InputError, JournalError, describe_os_error
-from .identity import identified, matching, ref, resolve
+from .identity import identified, ref, resolve
 from .index import index_of
 from .journal_format import entry_chunk, extend_journal, extend_tail, parse_journal, result_block, tail_start
 from .lessons_format import add_bullet, merge_bullets, parse_lessons, render_lesson, render_rule
@@ -216,34 +217,12 @@ class Journal:
         return Logged(done, entries=after)
 
     def add_learning(self, name: str, learning: str, next_: str = "") -> Logged:
-        """Add the Learning (and Next) a closed entry lacks: a result attached in one click, learned from later.
-
-        ``name`` selects the entry as everywhere (:func:`~.identity.matching`: its
-        id, heading or name). A field the entry already has is refused, never
-        replaced: the journal's text is changed by hand, not behind the person's back.
-        """
-        refuse_nul({"learning": learning, "next": next_})
-        learning, next_ = canonical(learning or ""), canonical(next_ or "")
-        if not learning and not next_:
-            raise InputError("a learning or a next step is needed")
+        """Add the Learning and Next a closed entry lacks (:mod:`.amend`: one it has is refused, never replaced)."""
+        fields = learned(learning, next_)
         self._ensure_dir()
-
-        def closed(entries: list[Entry]) -> Entry:
-            hits = matching(entries, name)
-            if not hits:
-                raise InputError(f"no entry '{name.strip()}' in {self.journal_path.name}")
-            if len(hits) > 1:
-                raise InputError(f"{len(hits)} entries match '{name.strip()}': name one by its id")
-            entry = hits[0]
-            if entry.is_open:
-                raise InputError(f"'{entry.name}' is still {entry.status}: its result brings the learning")
-            for field, value, had in (("Learning", learning, entry.learning), ("Next", next_, entry.next)):
-                if value and had:
-                    raise InputError(f"'{entry.name}' already has a {field}: change it in {self.journal_path.name}")
-            return entry
-
         with self.lock:
-            done, after = self._rewrite_entry(closed, None, lambda _e: [("Learning", learning), ("Next", next_)])
+            find = lambda entries: closed_entry(entries, name, fields, self.journal_path.name)  # noqa: E731
+            done, after = self._rewrite_entry(find, None, lambda _e: fields)
         return Logged(done, entries=after)
 
     def _resolve_before_writing(self, name: str | None, preferred: str | None) -> None:

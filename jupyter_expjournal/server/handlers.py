@@ -5,7 +5,8 @@ and it decides nothing: it posts what the person typed and what the notebook
 holds (a cell's raw outputs), and renders what comes back. Each handler only
 translates HTTP into calls of :class:`~jupyter_expjournal.core.journal.Journal`
 and the result into JSON (:mod:`~jupyter_expjournal.core.export` gives the
-shapes); :mod:`.schema` reads each request body. Everything is JSON in and out;
+shapes); :mod:`.schema` reads each request body, :mod:`.context` holds what every
+handler shares (path confinement, the error mapping below, the threads). Everything is JSON in and out;
 every verb needs an authenticated user.
 
 Routes (``path`` is the notebook's folder relative to the server root, ``""`` for
@@ -114,30 +115,22 @@ an append only the new entry is exported.
 
 from __future__ import annotations
 
-import json
 import os
-import threading
-from collections.abc import Callable
-from contextlib import contextmanager
 from datetime import datetime
-from pathlib import Path
-from typing import TypeVar
 
 import tornado.web
-from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
 from ..core import compare, export
 from ..core.blocks import blocks
 from ..core.durations import describe_run
-from ..core.errors import GateError, InputError, JournalError
 from ..core.identity import matching, ref
 from ..core.index import entry_time
 from ..core.journal import Journal
-from ..core.location import find_experiments_dir
 from ..core.model import COMPLETED
 from ..core.provenance import collect, origin
-from .answers import Answers, etag
+from .answers import etag
+from .context import Context, Handler, inside, posix_relative
 from .schema import (
     CELL_FIELDS,
     DRAFT_FIELDS,
@@ -152,165 +145,14 @@ from .schema import (
     hypothesis_request,
     learning_request,
     lesson,
-    parse,
     result_request,
     retro_request,
 )
-from .schema import path as path_field
-from .workers import LOCKED, WRITE_WAIT, Busy, Workers
-
-T = TypeVar("T")
 
 NAMESPACE = "expjournal/api"
-#: Files of the experiments folder the core may open: each must stay inside the root.
-JOURNAL_FILES = ("journal.md", "lessons.md", "assets", ".expjournal.lock", ".gitignore")
 
 
-class Context:
-    """What every handler shares: the server root, one Journal per folder (parse cache), its answers, the threads."""
-
-    MAX_JOURNALS = 64
-
-    def __init__(self, root_dir: str) -> None:
-        self.root = os.path.realpath(root_dir)
-        self.journals: dict[str, Journal] = {}
-        #: Per folder: the last GET answer and each entry's JSON in it (:mod:`.answers`).
-        self.answers: dict[str, Answers] = {}
-        #: Per folder: the ETag of the journal they were made from, and ``GET order``'s answers by metric.
-        self.orders: dict[str, tuple[str, dict[str, dict]]] = {}
-        self.workers = Workers()
-        self._mutex = threading.Lock()  # journal() is called from reader threads
-
-    def journal(self, directory: str) -> Journal:
-        with self._mutex:
-            journal = self.journals.get(directory)
-            if journal is None:
-                if len(self.journals) >= self.MAX_JOURNALS:
-                    self.journals.clear()
-                    self.answers.clear()
-                    self.orders.clear()
-                journal = self.journals[directory] = Journal(directory)
-            return journal
-
-    def answers_of(self, directory: str) -> Answers:
-        with self._mutex:
-            return self.answers.setdefault(directory, Answers())
-
-
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
-def _posix_relative(path: str, root: str) -> str:
-    rel = os.path.relpath(path, root)
-    return "" if rel == "." else Path(rel).as_posix()
-
-
-class _Handler(APIHandler):
-    """Shared plumbing: body parsing, path confinement, error mapping, the threads."""
-
-    def initialize(self, context: Context) -> None:
-        self.context = context
-
-    def write_error(self, status_code: int, **kwargs: object) -> None:
-        exc = (kwargs.get("exc_info") or (None, None, None))[1]  # type: ignore[index]
-        if isinstance(exc, ApiError):
-            reply: dict = {"error": exc.message, **exc.extra}
-        elif isinstance(exc, tornado.web.HTTPError) and exc.log_message:
-            try:
-                message = exc.log_message % exc.args if exc.args else exc.log_message
-            except (TypeError, ValueError):
-                message = exc.log_message
-            reply = {"error": message}
-        elif exc is not None and not isinstance(exc, tornado.web.HTTPError):
-            reply = {"error": f"internal error ({type(exc).__name__}: {exc}); see the server log"}
-        else:
-            reply = {"error": self._reason}
-        self.set_header("Content-Type", "application/json")
-        if status_code == 503:
-            self.set_header("Retry-After", str(round(WRITE_WAIT)))
-        self.finish(json.dumps(reply))
-
-    def query(self, name: str) -> str | None:
-        """A query argument given at most once, as UTF-8 text (None when absent)."""
-        values = self.request.query_arguments.get(name)
-        if values is None:
-            return None
-        if len(values) != 1:
-            raise ApiError(400, f"give '{name}' once")
-        try:
-            return values[0].decode("utf-8")
-        except UnicodeDecodeError:
-            raise ApiError(400, f"'{name}' is not UTF-8") from None
-
-    def reply(self, data: dict, status: int = 200) -> None:
-        self.set_status(status)
-        self.finish(json.dumps(data))
-
-    def body(self, allowed: set[str]) -> dict:
-        """The request's JSON object, checked for size, depth and unknown fields (in a reader thread)."""
-        return parse(self.request.body, allowed)
-
-    def locate(self, path: object) -> tuple[Journal, str, str]:
-        """The journal for ``path`` (a folder relative to the root), that folder, and the journal's folder, root-relative.
-
-        Refuses (403) anything that could reach outside the server root: absolute
-        paths, ``..``, and symlinks or ``$EXPJOURNAL_DIR`` resolving elsewhere.
-        Reads the file system: call it in a reader thread.
-        """
-        path = path_field(path)
-        slashed = path.replace("\\", "/")  # "a\..\b" is a traversal on Windows: refuse it everywhere
-        if slashed.startswith("/") or os.path.isabs(path) or os.path.splitdrive(path)[0]:
-            raise ApiError(403, f"'path' must be relative to the server root, not {path!r}")
-        parts = [p for p in slashed.split("/") if p not in ("", ".")]
-        if ".." in parts:
-            raise ApiError(403, "'path' must not contain '..'")
-        root = self.context.root
-        folder = os.path.realpath(os.path.join(root, *parts))
-        if not _inside(folder, root):
-            raise ApiError(403, f"'{path}' leads outside the server root")
-        if not os.path.isdir(folder):
-            raise ApiError(404, f"'{path}' is not a folder under the server root")
-        directory = os.path.realpath(find_experiments_dir(folder))
-        if not _inside(directory, root):
-            raise ApiError(
-                403,
-                f"the journal for '{path}' is {directory}, outside the server root {root}: "
-                "start Jupyter in a folder that contains it, or point $EXPJOURNAL_DIR inside the root",
-            )
-        for name in JOURNAL_FILES:
-            if not _inside(os.path.realpath(os.path.join(directory, name)), root):
-                rel = _posix_relative(directory, root)
-                raise ApiError(403, f"'{url_path_join(rel, name)}' links outside the server root")
-        return self.context.journal(directory), folder, _posix_relative(directory, root)
-
-    @contextmanager
-    def core_errors(self):
-        """The core's errors as HTTP statuses (see the module docstring)."""
-        try:
-            yield
-        except GateError as exc:
-            raise ApiError(409, str(exc), refusals=[notice.to_json() for notice in exc.refusals]) from None
-        except InputError as exc:
-            raise ApiError(400, str(exc)) from None
-        except Busy:
-            raise ApiError(503, LOCKED) from None
-        except JournalError as exc:
-            self.log.warning("expjournal: %s", exc)
-            raise ApiError(500, str(exc)) from None
-
-    async def off_loop(self, call: Callable[..., T], *args: object) -> T:
-        """``call(*args)`` in a reader thread, the core's errors mapped."""
-        with self.core_errors():
-            return await self.context.workers.read(call, *args)
-
-    async def writing(self, journal: Journal, call: Callable[[], T]) -> T:
-        """``call()`` in a writer thread under the journal's lock; 503 if it cannot start in time."""
-        with self.core_errors():
-            return await self.context.workers.write(journal, call)
-
-
-class JournalHandler(_Handler):
+class JournalHandler(Handler):
     """``GET journal?path=DIR``: the whole journal as JSON, cheap to poll with ETags."""
 
     @tornado.web.authenticated
@@ -340,7 +182,7 @@ class JournalHandler(_Handler):
         return journal, relative, etag(journal)
 
 
-class EntryHandler(_Handler):
+class EntryHandler(Handler):
     """``GET entry?path=DIR&entry=REF``: one entry as a face shows its details.
 
     Every field in file order, each value as the core's blocks (text, output,
@@ -382,12 +224,12 @@ class EntryHandler(_Handler):
             candidates = [os.path.join(self.context.root, named), os.path.join(folder, named)]
         for candidate in candidates:
             real = os.path.realpath(candidate)
-            if _inside(real, self.context.root) and os.path.isfile(real):
-                return _posix_relative(real, self.context.root)
+            if inside(real, self.context.root) and os.path.isfile(real):
+                return posix_relative(real, self.context.root)
         return ""
 
 
-class OrderHandler(_Handler):
+class OrderHandler(Handler):
     """``GET order?path=DIR&by=METRIC``: the entries best first by a metric, and the best result as a baseline.
 
     The order is the compare table's (:func:`~jupyter_expjournal.core.compare.ordered`:
@@ -426,7 +268,7 @@ class OrderHandler(_Handler):
         return kept[1][by]
 
 
-class CheckHandler(_Handler):
+class CheckHandler(Handler):
     """``POST check``: what the gates say about a draft, nothing written."""
 
     @tornado.web.authenticated
@@ -447,7 +289,7 @@ class CheckHandler(_Handler):
         }
 
 
-class HypothesisHandler(_Handler):
+class HypothesisHandler(Handler):
     """``POST hypothesis``: append a PLANNED entry with its Provenance, if the gates allow it."""
 
     @tornado.web.authenticated
@@ -466,7 +308,7 @@ class HypothesisHandler(_Handler):
         return journal, request
 
 
-class ResultHandler(_Handler):
+class ResultHandler(Handler):
     """``POST result``: complete the open entry with an outcome, output and figures, and how long it took."""
 
     @tornado.web.authenticated
@@ -491,7 +333,7 @@ class ResultHandler(_Handler):
         return journal.complete(request.outcome, name=ref(entry))
 
 
-class RetroHandler(_Handler):
+class RetroHandler(Handler):
     """``POST retro``: log a run that had no hypothesis, after the fact, marked as such (``%result --retro``)."""
 
     @tornado.web.authenticated
@@ -516,7 +358,7 @@ class RetroHandler(_Handler):
         return journal, request, provenance
 
 
-class LearningHandler(_Handler):
+class LearningHandler(Handler):
     """``POST learning``: the Learning and Next a closed entry lacks (a result attached in one click)."""
 
     @tornado.web.authenticated
@@ -531,7 +373,7 @@ class LearningHandler(_Handler):
         return journal, learning_request(body)
 
 
-class AbandonHandler(_Handler):
+class AbandonHandler(Handler):
     """``POST abandon``: close the open entry as ABANDONED, saying why."""
 
     @tornado.web.authenticated
@@ -546,7 +388,7 @@ class AbandonHandler(_Handler):
         return journal, abandon_request(body)
 
 
-class LessonHandler(_Handler):
+class LessonHandler(Handler):
     """``POST lesson``: a lesson ``{text, context, source}`` or a rule ``{rule, action, reason}``."""
 
     @tornado.web.authenticated
