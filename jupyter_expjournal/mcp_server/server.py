@@ -20,6 +20,8 @@ The SDK is imported here only, and only when the server starts: without the
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from importlib import metadata
 
 import jupyter_expjournal.mcp_server.loop as loop
@@ -54,6 +56,13 @@ def serve(directory: str | os.PathLike, *, strict: bool = False) -> None:
         async with stdio_server() as (read_stream, write_stream):
             await server.run(read_stream, write_stream, server.create_initialization_options())
 
+    if sys.stdin.isatty():  # started by hand, not by a client: say what it is waiting for (never on stdout)
+        print(f"jupyter expjournal mcp: serving {session.journal.journal_path} to an MCP client over stdio;"
+              " configure your agent to start this command (Ctrl+C stops it)", file=sys.stderr)
+    # Ctrl+C (or a client's SIGINT) ends the process at once, with no traceback: a worker thread blocked reading
+    # stdin would hold an orderly shutdown until the next line. Safe: every write is atomic under a lock the
+    # system releases with the process, as when a writer is killed (tests/reliability).
+    signal.signal(signal.SIGINT, lambda signum, _frame: os._exit(128 + signum))
     anyio.run(run)
 
 

@@ -116,3 +116,25 @@ def test_the_command_imports_no_front_end_before_it_serves():
              " 'jupyter_expjournal.kernel', 'jupyter_expjournal.server', 'jupyter_expjournal.widgets') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=server_env(), timeout=60)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_started_by_hand_it_says_what_it_waits_for_and_ctrl_c_stops_it(tmp_path):
+    """stdin a terminal: one line on stderr (stdout stays the protocol's); SIGINT ends it with no traceback."""
+    import os
+    import pty
+    import signal
+
+    controller, terminal = pty.openpty()
+    try:
+        process = subprocess.Popen(server_command(tmp_path / "experiments"), stdin=terminal, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env=server_env())
+        first = process.stderr.readline().decode()
+        assert first.startswith("jupyter expjournal mcp: serving ") and "Ctrl+C" in first
+        time.sleep(0.5)  # serving: the SDK has claimed its streams
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 128 + signal.SIGINT  # as a shell reports an interrupted command
+        assert process.stdout.read() == b""
+        assert b"Traceback" not in process.stderr.read()
+    finally:
+        os.close(controller)
+        os.close(terminal)
