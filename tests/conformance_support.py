@@ -11,6 +11,7 @@ where the face exposes them (the REST API's 409 body).
 - :class:`Cli`: ``jupyter_expjournal.cli.main([...])`` in-process, ``--dir`` its folder.
 - :class:`Rest`: a real jupyter_server (pytest-jupyter's ``jp_fetch``), root ``jp_root_dir``.
 - :class:`Widget`: the :class:`~jupyter_expjournal.widgets.JournalPanel` over the shell's session.
+- :class:`Mcp`: the agents' tools as the MCP server runs them, in-process, ``--dir`` its folder.
 
 The kernel faces (magics, widget) share one shell and one session, as they do in a
 notebook; ``$EXPJOURNAL_DIR`` is pointed at a face's folder for each of its actions
@@ -33,6 +34,8 @@ from IPython.core.error import UsageError
 
 from jupyter_expjournal.cli import main as cli_main
 from jupyter_expjournal.core.config import ABSENT
+from jupyter_expjournal.mcp_server.server import answer
+from jupyter_expjournal.mcp_server.session import AgentSession
 from jupyter_expjournal.widgets import JournalPanel
 
 ENV = "EXPJOURNAL_DIR"
@@ -343,6 +346,39 @@ class Widget(Face):
         panel = self.panel
         panel.learning.value, panel.next.value = learning, next
         return self._click(panel.attach)
+
+
+class Mcp(Face):
+    """The agents' face: each tool call as the MCP server runs it (``mcp_server.server.answer``: the argument check,
+    the session, the core), in-process as the CLI is; tests/mcp_server drives the real server process."""
+
+    name = "mcp"
+
+    def __init__(self, folder, monkeypatch) -> None:
+        super().__init__(folder, monkeypatch)
+        self.session = AgentSession(folder)
+
+    def call(self, tool: str, arguments: dict) -> Reply:
+        self.no_env()
+        text, failed = answer(self.session, tool, arguments)
+        return Reply(self.name, failed, text, "isError" if failed else "ok")
+
+    def hypothesis(self, h: Hypothesis, *, parallel=False, force=False, strict=False) -> Reply:
+        config = {r.key: bullet(r).split(": ", 1)[1] for r in h.rows}  # key -> "old → new" / "value"
+        self.session.strict = strict  # the server's --strict
+        try:
+            return self.call("plan_experiment", {"name": h.name, "hypothesis": h.hypothesis, "change": h.change,
+                                                 "config": config, "expected": h.expected, "baseline": h.baseline,
+                                                 "parallel": parallel, "force": force})
+        finally:
+            self.session.strict = False
+
+    def lesson(self, options: dict[str, str]) -> Reply:
+        """add_rule for a NEVER/ALWAYS rule (kind, text, reason), add_lesson otherwise (text, context, source)."""
+        for kind, reason in (("never", "because"), ("always", "when")):
+            if kind in options:
+                return self.call("add_rule", {"kind": kind.upper(), "text": options[kind], "reason": options.get(reason, "")})
+        return self.call("add_lesson", {k: options[k] for k in ("text", "context", "source") if k in options})
 
 
 # -- what is on disk, and comparing it -------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Conformance across faces: the same input through the magics, the CLI, the REST API and the widget panel gives the
-same bytes on disk (the heading's time and Provenance aside) and the same refusals (issue 9, point 4).
+"""Conformance across faces: the same input through the magics, the CLI, the REST API, the widget panel and the agents'
+MCP tools gives the same bytes on disk (the heading's time and Provenance aside) and the same refusals (issue 9, point 4).
 
 This is the test that catches a rule copied into a face and drifting there: the panel read ``(none)`` as absent
 while the REST API refused it; the CLI accepted ``--never X --when Y`` and a lesson's ``--because`` (dropping it)
@@ -16,8 +16,10 @@ Which face lacks which input (those faces sit the case out):
   that go together. It has no context box either: "context: lesson" typed in the lesson box is its way.
 - the magics and the CLI take config bullets ``- key: value``: a key holding ": " or a value holding an arrow cannot be
   said as a bullet at all (the first colon ends the key, the first arrow splits old from new).
-- only the magics, the CLI and the REST API have strict mode as an option; the panel takes it from the kernel's
-  settings (``%journal --strict on``), as in a notebook.
+- the MCP tools sit out the bad-row and bad-lesson cases: a config row is a key and an "old → new" or "value" string
+  (tests/mcp_server/test_mcp_refusals.py has its refusals), and a rule is one kind with one reason (add_rule).
+- only the magics, the CLI and the REST API have strict mode as an option (the MCP server as ``mcp --strict``); the
+  panel takes it from the kernel's settings (``%journal --strict on``), as in a notebook.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from conformance_support import (
     Findings,
     Hypothesis,
     Magics,
+    Mcp,
     Rest,
     Row,
     Widget,
@@ -72,6 +75,7 @@ def faces(ip, tmp_path, monkeypatch, jp_fetch, jp_root_dir, jp_asyncio_loop):
         "cli": Cli(tmp_path / "cli" / "experiments", monkeypatch),
         "rest": Rest(jp_root_dir / "experiments", monkeypatch, jp_fetch, jp_asyncio_loop),
         "widget": Widget(tmp_path / "widget" / "experiments", monkeypatch, ip),
+        "mcp": Mcp(tmp_path / "mcp" / "experiments", monkeypatch),
     }
     yield made
     for face in made.values():
@@ -129,6 +133,7 @@ def test_a_hypothesis_with_every_field_is_the_same_bytes_from_every_face(faces, 
         body_cli.hypothesis(FULL, body_file=tmp_path / "body.txt"),
         faces["rest"].hypothesis(FULL, typed=typed),
         faces["widget"].hypothesis(FULL, typed=typed),
+        faces["mcp"].hypothesis(FULL),
     ]
     accepted(findings, "the hypothesis", *replies)
     core = core_journal(tmp_path)
@@ -208,7 +213,7 @@ BAD_LESSONS = {
     "an empty lesson": ({"text": ""}, ("magics", "cli", "rest", "widget"), None),
     "an empty rule": ({"never": "", "because": "the estimate is optimistic"}, ("magics", "cli", "rest", "widget"), None),
 }
-STATUS = {"magics": "UsageError", "cli": 2, "rest": 400, "widget": "✖"}
+STATUS = {"magics": "UsageError", "cli": 2, "rest": 400, "widget": "✖", "mcp": "isError"}
 
 
 def core_refusal(tmp_path, options) -> str:
@@ -301,7 +306,7 @@ FIRST = Hypothesis("first", "A larger C fits tighter.", "C 1 → 10", (Row("C", 
 SECOND = Hypothesis("second", "A smaller gamma generalizes.", "gamma 0.1 → 0.01", (Row("gamma", "0.1", "0.01"),),
                     "accuracy +0.01", "accuracy = 0.95")
 NO_BASELINE = Hypothesis("no baseline", "A larger C fits tighter.", "C 1 → 10", (Row("C", "1", "10"),), "accuracy +0.01")
-GATE_STATUS = {"magics": "UsageError", "cli": 3, "rest": 409, "widget": "✖"}
+GATE_STATUS = {"magics": "UsageError", "cli": 3, "rest": 409, "widget": "✖", "mcp": "isError"}
 
 
 def check_words(findings: Findings, what: str, reply, notice: Notice, *, magic: tuple[str, ...], cli: tuple[str, ...],
