@@ -255,7 +255,8 @@ def delta(result: SweepResult, entry: Entry) -> str:
 
 def fields(result: SweepResult, entry: Entry, outcome: Outcome, asset_names: list[str]) -> list[tuple[str, str]]:
     """The fields a sweep's result adds: the outcome with its table, the Delta, and the rest as typed."""
-    parts = [p for p in (outcome.summary.strip(), summary(result)) if p]
+    error = f"Error: {outcome.error.splitlines()[0]}".replace("\x00", "\u2400") if outcome.error else ""
+    parts = [p for p in (outcome.summary.strip(), summary(result), error) if p]  # a loop an error stopped: said
     parts = ["\n".join(parts), table(result)]
     notes = []
     if result.hidden:

@@ -279,3 +279,15 @@ def test_table_rows_are_checked_against_the_entrys_sweep(journal):
     plain = journal.hypothesize(parse_body("plain", BODY.replace("[0.0001, 0.001, 0.01]", "0.001")), now=T0).entry
     with pytest.raises(InputError, match=r"'plain' planned no sweep: t.csv is a table of values"):
         table_rows(plain, "gamma,accuracy\n0.001,0.99\n", "t.csv")
+
+
+def test_a_loop_an_error_stopped_keeps_its_points_and_says_so(journal):
+    planned_sweep(journal)
+    journal.complete(Outcome(output="gamma=0.0001 accuracy=0.97\ngamma=0.001 accuracy=0.99\nTraceback ...",
+                             error="MemoryError: out of memory at gamma=0.01"))
+    entry = journal.entries()[-1]
+    assert [v for v, _ in points_in(entry)] == ["0.0001", "0.001"]
+    assert entry.actual.split("\n")[1] == "Error: MemoryError: out of memory at gamma=0.01"
+    assert "Planned, no result: gamma=0.01" in entry.actual
+    [failure] = journal.review().analysis.failures["out of memory"]
+    assert failure.entry.id == entry.id
