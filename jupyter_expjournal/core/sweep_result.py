@@ -29,7 +29,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from .errors import InputError
-from .metrics import compare, format_delta, format_number, is_lower_better
+from .metrics import compare, format_delta, format_number, is_lower_better, parse_expected, parse_metrics
 from .metrics.names import word_tail
 from .model import Entry, Outcome
 from .outcome import cut_output, fenced, figure_links
@@ -154,13 +154,13 @@ def table_rows(entry: Entry, text: str, where: str) -> list[dict[str, object]]:
 
 def _named_metrics(entry: Entry) -> list[str]:
     """The metrics the expectation and the baseline name, expectation first."""
-    from .metrics import parse_expected, parse_metrics
-
     names = [e.metric for e in parse_expected(entry.expected).values()] + list(parse_metrics(entry.baseline))
     return list(dict.fromkeys(names))
 
 
 def against_plan(sweep: Sweep, points: list[Point], entry: Entry) -> SweepResult:
+    """The points (each with a metric at least) against the plan: planned values first, in the planned order and
+    spelling, then those never planned; the planned values with no point; the columns, the judged metric first."""
     ranked: list[tuple[int, Point]] = []
     unplanned: list[str] = []
     for value, metrics in points:
