@@ -291,3 +291,16 @@ def test_a_loop_an_error_stopped_keeps_its_points_and_says_so(journal):
     assert "Planned, no result: gamma=0.01" in entry.actual
     [failure] = journal.review().analysis.failures["out of memory"]
     assert failure.entry.id == entry.id
+
+
+def test_a_sweep_planned_by_its_config_row_alone_as_a_form_sends_it(journal):
+    """The sidebar's and the panel's forms send rows: a row whose new value is a list is a sweep, no option needed."""
+    from jupyter_expjournal.core.draft import config_rows
+    from jupyter_expjournal.core.model import Draft
+
+    rows = config_rows([("gamma", "scale", "[0.0001, 0.001, 0.01]"), ("C", "1", "")])
+    journal.hypothesize(Draft("gamma sweep", "h", config=rows, expected="accuracy +0.005", baseline="accuracy = 0.9889"))
+    journal.complete(Outcome(output="gamma=0.0001 accuracy=0.97\ngamma=0.001 accuracy=0.99\ngamma=0.01 accuracy=0.86\n"))
+    entry = journal.entries()[-1]
+    assert "**Sweep**" not in journal.journal_path.read_text()
+    assert entry.delta == "accuracy best 0.99 at gamma=0.001: +0.0011 vs expected +0.005: worse than expected"
