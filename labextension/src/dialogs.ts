@@ -167,6 +167,20 @@ export async function askInPlace<T>(options: {
   return done;
 }
 
+/** The Learning and Next fields every closing dialog asks. */
+function learningFields(
+  parent: HTMLElement
+): [HTMLTextAreaElement, HTMLInputElement] {
+  return [
+    labelled(
+      parent,
+      'Learning',
+      textarea('learning', 'What did this teach you?')
+    ),
+    labelled(parent, 'Next', input('next', 'What to try next'))
+  ];
+}
+
 /** A chooser among open entries, or null when there is only one. */
 function openEntryChooser(
   parent: HTMLElement,
@@ -199,12 +213,7 @@ export class AttachBody extends FormBody<IAttachValue> {
     super();
     this.node.appendChild(element('p', 'jp-ExpJournal-dialogNote', summary));
     this._entry = openEntryChooser(this.node, open, preferred);
-    this._learning = labelled(
-      this.node,
-      'Learning',
-      textarea('learning', 'What did this teach you?')
-    );
-    this._next = labelled(this.node, 'Next', input('next', 'What to try next'));
+    [this._learning, this._next] = learningFields(this.node);
   }
 
   getValue(): IAttachValue {
@@ -327,12 +336,7 @@ export class RetroBody extends FormBody<IRetroValue> {
       'What was tried',
       textarea('hypothesis', 'What you expected, as you would have written it')
     );
-    this._learning = labelled(
-      this.node,
-      'Learning',
-      textarea('learning', 'What did this teach you?')
-    );
-    this._next = labelled(this.node, 'Next', input('next', 'What to try next'));
+    [this._learning, this._next] = learningFields(this.node);
   }
 
   getValue(): IRetroValue {
@@ -355,12 +359,7 @@ export class LearningBody extends FormBody<{ learning: string; next: string }> {
   constructor(summary: string) {
     super();
     this.node.appendChild(element('p', 'jp-ExpJournal-dialogNote', summary));
-    this._learning = labelled(
-      this.node,
-      'Learning',
-      textarea('learning', 'What did this teach you?')
-    );
-    this._next = labelled(this.node, 'Next', input('next', 'What to try next'));
+    [this._learning, this._next] = learningFields(this.node);
   }
 
   getValue(): { learning: string; next: string } {
