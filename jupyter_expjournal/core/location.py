@@ -43,16 +43,25 @@ def find_experiments_dir(start: Path | str | None = None, explicit: str | os.Pat
     return (root or start) / FOLDER
 
 
+#: What an experiments folder holds: a folder with any of these is one, whatever its name.
+_OWN = ("journal.md", "lessons.md", "assets")
+
+
 def named_dir(path: str | os.PathLike) -> Path:
     """The experiments folder a person means by ``path``, in every face (``--dir``, ``load()``).
 
-    The experiments folder itself, its ``journal.md``, or a project folder that
-    holds an ``experiments/`` folder (and no journal.md of its own) all name it.
-    A folder that does not exist yet is taken as the experiments folder to create.
+    The experiments folder itself, its ``journal.md``, or a project folder (it
+    has an ``experiments/`` folder, or it holds other things and none of a
+    journal's: a fresh project, whose ``experiments/`` is to be created) all
+    name it. A folder that does not exist yet, or an empty one, is taken as the
+    experiments folder to create.
     """
     folder = Path(os.path.expanduser(str(path)))
     if folder.suffix == ".md" and not folder.is_dir():
         folder = folder.parent
-    elif not (folder / "journal.md").exists() and (folder / FOLDER).is_dir():
-        folder = folder / FOLDER
+    elif folder.is_dir() and folder.name != FOLDER and not any((folder / name).exists() for name in _OWN):
+        with os.scandir(folder) as inside:
+            holds_something = next(inside, None) is not None
+        if holds_something:  # its experiments/, or a fresh project's things
+            folder = folder / FOLDER
     return folder.resolve()

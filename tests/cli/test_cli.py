@@ -125,3 +125,14 @@ def test_python_api_load_and_dataframe(run):
     frame = journal.to_dataframe()
     assert isinstance(frame, pd.DataFrame)
     assert frame.loc[0, "config.lr"] == "2" and frame.loc[0, "metric.acc"] == 0.6
+
+
+def test_dir_naming_a_fresh_project_writes_into_its_experiments_folder(tmp_path):
+    project = tmp_path / "project"
+    (project / "notebooks").mkdir(parents=True)
+    (project / "README.md").write_text("# a project\n")
+    env = {k: v for k, v in os.environ.items() if k != "EXPJOURNAL_DIR"}
+    done = subprocess.run([sys.executable, "-m", "jupyter_expjournal", "--dir", str(project), "hypothesis", "first",
+                           "--hypothesis", "h", "--baseline", "accuracy = 0.9"], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert (project / "experiments" / "journal.md").is_file() and not (project / "journal.md").exists()

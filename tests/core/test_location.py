@@ -33,3 +33,24 @@ def test_explicit_setting_and_environment_win(tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "from-env"))
     assert find_experiments_dir(tmp_path) == tmp_path / "from-env"
     assert find_experiments_dir(tmp_path, explicit=tmp_path / "explicit") == tmp_path / "explicit"
+
+
+def test_a_named_folder_is_the_experiments_folder_or_the_project_that_gets_one(tmp_path):
+    from jupyter_expjournal.core.location import named_dir
+
+    assert named_dir(tmp_path / "new") == tmp_path / "new"  # not there yet: the folder to create
+    (tmp_path / "empty").mkdir()
+    assert named_dir(tmp_path / "empty") == tmp_path / "empty"  # made for the journal
+    project = tmp_path / "project"
+    (project / "notebooks").mkdir(parents=True)
+    (project / "README.md").write_text("# a project\n")
+    assert named_dir(project) == project / "experiments"  # a fresh project: its experiments/ (to create)
+    (project / "experiments").mkdir()
+    assert named_dir(project) == project / "experiments"
+    assert named_dir(project / "experiments") == project / "experiments"
+    assert named_dir(project / "experiments" / "journal.md") == project / "experiments"
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "journal.md").write_text("# Experiment journal\n")
+    (logs / "notes.txt").write_text("x")
+    assert named_dir(logs) == logs  # holds a journal: it is the experiments folder
