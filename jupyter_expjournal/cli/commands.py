@@ -24,7 +24,7 @@ from ..core.errors import InputError, JournalError, describe_os_error
 from ..core.identity import matching
 from ..core.journal import Journal
 from ..core.model import Draft, Outcome
-from ..core.outcome import IMAGE_FILE_TYPES, image_file
+from ..core.outcome import read_image_file
 from ..core.provenance import collect
 from .agent import cmd_mcp
 from .git_merge import cmd_git_setup, cmd_merge_driver
@@ -44,14 +44,7 @@ def read_text(path: str) -> str:
 
 def read_image(path: str) -> tuple[str, bytes | str]:
     """An ``--image`` file as the core checks it: a known type whose bytes are that type."""
-    try:
-        # a type the core does not take is refused below without reading the file
-        data = Path(path).read_bytes() if Path(path).suffix.lower() in IMAGE_FILE_TYPES else b""
-        return image_file(path, data)
-    except OSError as exc:
-        raise InputError(f"--image {path}: {exc.strerror}") from None
-    except InputError as exc:
-        raise InputError(f"--image {exc}") from None
+    return read_image_file(path, f"--image {path}")
 
 
 def chosen(journal: Journal, args) -> compare.Table:

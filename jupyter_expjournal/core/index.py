@@ -16,6 +16,7 @@ list parsed afresh (a hand edit read back) simply gets a new index.
 from __future__ import annotations
 
 import threading
+import time
 from bisect import bisect_left, insort
 from datetime import datetime
 
@@ -34,6 +35,12 @@ def entry_time(entry: Entry) -> datetime | None:
         except ValueError:
             continue
     return None
+
+
+def seconds_since(entry: Entry) -> float | None:
+    """The wall time from the minute an entry's heading names to now: how long an entry opened elsewhere took."""
+    started = entry_time(entry)
+    return None if started is None else time.time() - started.timestamp()
 
 
 class Index:

@@ -141,6 +141,25 @@ def image_file(path: str | Path, data: bytes) -> tuple[str, bytes | str]:
     return check_image(mime, data, str(path))
 
 
+def read_image_file(path: str | Path, where: str) -> tuple[str, bytes | str]:
+    """The image file at ``path`` as :func:`image_file` checks it; a type it does not take is refused unread.
+
+    ``where`` is how the face names the input in its errors (``--image plot.png``).
+    """
+    try:
+        data = Path(path).read_bytes() if Path(path).suffix.lower() in IMAGE_FILE_TYPES else b""
+        return image_file(path, data)
+    except OSError as exc:
+        raise InputError(f"{where}: {exc.strerror}") from None
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
+
+
+def inside(root: Path, path: Path) -> bool:
+    """Whether ``path`` (resolved) lies within the folder ``root`` (resolved): THE rule for "a file of this folder"."""
+    return Path(root).resolve() in Path(path).resolve().parents
+
+
 def check_image(mime: str, data: bytes | str, where: str) -> tuple[str, bytes | str]:
     """An image as a face received it, refused unless it is what it says it is."""
     if mime not in IMAGE_MIMES:
@@ -171,9 +190,8 @@ def linked_file(directory: Path, link: str) -> Path | None:
     """
     if not link or _SCHEME.match(link) or link.startswith(("/", "\\")):
         return None
-    root = Path(directory).resolve()
-    path = (root / link).resolve()
-    return path if root in path.parents else None
+    path = (Path(directory).resolve() / link).resolve()
+    return path if inside(directory, path) else None
 
 
 #: What stands where output was cut (by the capture, or by :func:`cut_output`).

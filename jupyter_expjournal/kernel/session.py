@@ -20,7 +20,7 @@ import jupyter_expjournal.render as render
 from ..core.durations import describe_run, format_duration
 from ..core.errors import InputError
 from ..core.identity import ref
-from ..core.index import entry_time
+from ..core.index import seconds_since
 from ..core.journal import Journal
 from ..core.location import find_experiments_dir
 from ..core.model import Draft, Entry, Logged, Outcome
@@ -184,9 +184,9 @@ class KernelSession:
         if opened is not None:
             outcome.duration = describe_run(time.time() - opened.start, opened.seconds, gpus())
         elif entry is not None:
-            started = entry_time(entry)
-            if started is not None:
-                outcome.duration = describe_run(time.time() - started.timestamp(), None, gpus())
+            wall = seconds_since(entry)
+            if wall is not None:
+                outcome.duration = describe_run(wall, None, gpus())
         if record is None and not outcome.summary:
             raise InputError("no previous cell output to attach: run the experiment first, or give an outcome")
         if record is not None and not (outcome.shown or value is not None):

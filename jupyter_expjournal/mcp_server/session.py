@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime
 from pathlib import Path
 
 import jupyter_expjournal.render as render
@@ -29,11 +28,11 @@ from ..core.draft import parse_config_lines
 from ..core.durations import describe_run
 from ..core.errors import InputError
 from ..core.identity import matching, ref
-from ..core.index import entry_time
+from ..core.index import seconds_since
 from ..core.journal import Journal
 from ..core.model import Draft, Entry, Logged, Outcome
 from ..core.notices import LESSONS_DUE
-from ..core.outcome import IMAGE_FILE_TYPES, image_file, output_metrics
+from ..core.outcome import inside, output_metrics, read_image_file
 from ..core.provenance import collect
 from .words import WORDS
 
@@ -162,26 +161,16 @@ class AgentSession:
         Which cells ran for it an agent does not know, so it says none."""
         if planned is not None:
             return describe_run(time.time() - planned, None, [])
-        started = entry_time(entry)
-        return describe_run((datetime.now() - started).total_seconds() if started else None, None, [])
+        return describe_run(seconds_since(entry), None, [])
 
     def _image(self, path: str) -> tuple[str, bytes | str]:
         """An ``images`` path as the core checks an image file, refused unless it is a file inside the project."""
         where = f"log_result: image {path!r}"
         given = Path(os.path.expanduser(path))
         resolved = (given if given.is_absolute() else self.project / given).resolve()
-        root = self.project.resolve()
-        if root not in resolved.parents:
-            raise InputError(f"{where} is outside the project ({root}): only files inside it are attached")
-        try:
-            # a type the core does not take is refused by image_file without reading the file
-            data = resolved.read_bytes() if resolved.suffix.lower() in IMAGE_FILE_TYPES else b""
-        except OSError as exc:
-            raise InputError(f"{where}: {exc.strerror}") from None
-        try:
-            return image_file(resolved, data)
-        except InputError as exc:
-            raise InputError(f"{where}: {exc}") from None
+        if not inside(self.project, resolved):
+            raise InputError(f"{where} is outside the project ({self.project.resolve()}): only files inside it are attached")
+        return read_image_file(resolved, where)
 
 
 def _line(e: Entry) -> str:

@@ -116,7 +116,6 @@ an append only the new entry is exported.
 from __future__ import annotations
 
 import os
-from datetime import datetime
 
 import tornado.web
 from jupyter_server.utils import url_path_join
@@ -125,7 +124,7 @@ from ..core import compare, export
 from ..core.blocks import blocks
 from ..core.durations import describe_run
 from ..core.identity import matching, ref
-from ..core.index import entry_time
+from ..core.index import seconds_since
 from ..core.journal import Journal
 from ..core.model import COMPLETED
 from ..core.provenance import collect, origin
@@ -326,10 +325,8 @@ class ResultHandler(Handler):
     @staticmethod
     def _complete(journal: Journal, request):
         entry = journal.resolve_open(request.entry)
-        started = entry_time(entry)
-        wall = (datetime.now() - started).total_seconds() if started else None
         cells = None if request.cell_seconds is None else [request.cell_seconds]
-        request.outcome.duration = describe_run(wall, cells, [])
+        request.outcome.duration = describe_run(seconds_since(entry), cells, [])
         return journal.complete(request.outcome, name=ref(entry))
 
 
