@@ -1,6 +1,8 @@
 """The reader/writer keeps every byte it does not own and round-trips user text."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jupyter_expjournal.core.journal_format import extend_journal, parse_journal, render_entry, splice_result
 from jupyter_expjournal.core.lessons_format import add_bullet, parse_lessons, render_lesson, render_rule
@@ -182,3 +184,17 @@ def test_extend_journal_matches_a_full_parse(keep):
     full = parse_journal(new)
     extended = extend_journal(parse_journal(old), new, keep=keep if keep != 2 else 1)
     assert [(e.heading, e.fields, e.span, e.index) for e in extended] == [(e.heading, e.fields, e.span, e.index) for e in full]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab\r\n\ufeff \x0c\u2028\x85", max_size=40))
+def test_lines_split_on_line_feeds_only_and_tile_the_text(text):
+    from jupyter_expjournal.core.text import BOM, iter_lines
+
+    pos = 1 if text.startswith(BOM) else 0
+    rebuilt = text[:pos]
+    for offset, line, ending in iter_lines(text):
+        assert offset == len(rebuilt) and "\n" not in line
+        assert ending in ("\n", "\r\n", "") and not (ending == "\n" and line.endswith("\r"))
+        rebuilt += line + ending
+    assert rebuilt == text
