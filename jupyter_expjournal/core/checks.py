@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -36,8 +37,22 @@ class Problem:
         return f"{self.where}:{about} {message}"
 
 
+_counted = threading.local()  # (text, offset, its line) last counted, in this thread
+
+
 def _line_no(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+    """The line ``offset`` is on, counted on from the offset asked last when it is further on in the same text.
+
+    A check asks entry after entry, in file order: one pass over the file, not
+    one count from the top per entry (1,000 entries took 0.3 s that way).
+    """
+    last = getattr(_counted, "last", None)
+    if last is not None and last[0] is text and last[1] <= offset:
+        line = last[2] + text.count("\n", last[1], offset)
+    else:
+        line = text.count("\n", 0, offset) + 1
+    _counted.last = (text, offset, line)
+    return line
 
 
 #: A line that may be a field indented after a list item: most journals hold none, and need no second parse.
@@ -105,6 +120,13 @@ def _sweep_points(text: str, entries: list[Entry], name: str) -> list[Problem]:
 
 def check_journal(text: str, entries: list[Entry], name: str = "journal.md") -> list[Problem]:
     """The seed's mistakes, entry by entry, and headings the reader could not take as entries."""
+    try:
+        return _check_journal(text, entries, name)
+    finally:
+        _counted.last = None  # the line count keeps no journal text alive
+
+
+def _check_journal(text: str, entries: list[Entry], name: str) -> list[Problem]:
     problems = []
     fences = Fences()
     starts = {e.span[0] for e in entries}
