@@ -47,15 +47,14 @@ def read_image(path: str) -> tuple[str, bytes | str]:
     return read_image_file(path, f"--image {path}")
 
 
-def chosen(journal: Journal, args) -> compare.Table:
-    """The entries the filters of ``list`` choose, in the order asked: the core's compare selection."""
-    return compare.select(journal.entries(), status=args.status, params=args.where or (), text=args.text,
-                          param=args.param, since=args.since, sort=args.sort, reverse=args.reverse)
-
-
 def cmd_list(journal: Journal, args) -> None:
-    table = chosen(journal, args)
-    entries = [row.entry for row in table.rows]
+    how = dict(status=args.status, params=args.where or (), text=args.text, param=args.param, since=args.since,
+               sort=args.sort, reverse=args.reverse)  # the core's selection: the same in every face
+    if args.table:
+        table = compare.select(journal.entries(), **how)
+        entries = [row.entry for row in table.rows]
+    else:
+        entries = compare.choose(journal.entries(), **how)  # no compare rows for a list
     if args.json:
         print(json.dumps([export.entry(e) for e in entries], ensure_ascii=False, indent=1))
         return

@@ -215,9 +215,43 @@ def ordered(rows: Sequence[Row], by: str | None = TIME, *, reverse: bool = False
         raise InputError(f"cannot sort by {by!r}: it is {TIME!r} or a metric (measured here: {known})")
     sign = 1 if is_lower_better(name) else -1  # best first
     valued = [r for r in timed if name in r.metrics and not math.isnan(r.metrics[name])]
-    rest = [r for r in timed if r not in valued]
+    has = {id(r) for r in valued}
+    rest = [r for r in timed if id(r) not in has]
     valued.sort(key=lambda r: sign * r.metrics[name], reverse=reverse)
     return valued + rest
+
+
+def _by_time(sort: str | None) -> bool:
+    return (sort or TIME).strip().casefold() == TIME
+
+
+def _cut(items: list, limit: int | None, by_time: bool, reverse: bool) -> list:
+    """``limit`` items at most: by time the latest ones (still oldest first, or newest first with ``reverse``),
+    by a metric the best ones."""
+    if limit is None:
+        return items
+    return (items[-limit:] if limit else []) if by_time and not reverse else items[:limit]
+
+
+def choose(
+    entries: Sequence[Entry],
+    *,
+    status: str | Iterable[str] | None = None,
+    params: Iterable[str | tuple[str, str]] = (),
+    text: str | None = None,
+    param: str | None = None,
+    since: str | None = None,
+    sort: str | None = TIME,
+    reverse: bool = False,
+    limit: int | None = None,
+) -> list[Entry]:
+    """The entries a face's filters choose: narrowed (``param`` changed, ``since``), filtered, sorted, cut.
+
+    A list needs no compare rows: they are made only to sort by a metric (a
+    row reads the entry's outcome and compares its metrics: 10,000 of them
+    cost a second).
+    """
+    return _choose(entries, status, params, text, param, since, sort, reverse, limit)[0]
 
 
 def select(
@@ -232,19 +266,22 @@ def select(
     reverse: bool = False,
     limit: int | None = None,
 ) -> Table:
-    """The compare table a face asks for: narrowed (``param`` changed, ``since``), filtered, sorted, cut.
+    """The compare table of the entries :func:`choose` chooses, in its order."""
+    chosen, rows = _choose(entries, status, params, text, param, since, sort, reverse, limit)
+    rows = rows if rows is not None else [row(e) for e in chosen]
+    return Table(rows, metric_columns(r.metrics for r in rows))
 
-    ``limit`` rows at most: by time the latest ones (still oldest first, or
-    newest first with ``reverse``), by a metric the best ones.
-    """
+
+def _choose(entries, status, params, text, param, since, sort, reverse, limit) -> tuple[list[Entry], list[Row] | None]:
+    """(the entries chosen, their rows when a sort by a metric made them)."""
     chosen = filtered(narrow(list(entries), param=param, since=since), status=status, params=params)
     if text and text.strip():
         chosen = [e for e in chosen if matches(search_text(e), text)]
-    rows = ordered([row(e) for e in chosen], sort, reverse=reverse)
-    if limit is not None:
-        by_time = (sort or TIME).strip().casefold() == TIME
-        rows = (rows[-limit:] if limit else []) if by_time and not reverse else rows[:limit]
-    return Table(rows, metric_columns(r.metrics for r in rows))
+    if _by_time(sort):
+        timed = sorted(chosen, key=lambda e: e.index)  # the file's order, as :func:`ordered` keeps it
+        return _cut(timed[::-1] if reverse else timed, limit, True, reverse), None
+    rows = _cut(ordered([row(e) for e in chosen], sort, reverse=reverse), limit, False, reverse)
+    return [r.entry for r in rows], rows
 
 
 # -- search ------------------------------------------------------------------------

@@ -114,8 +114,7 @@ class AgentSession:
         return render.review_text(review, WORDS)
 
     def list_entries(self, status: str, text: str) -> str:
-        table = compare.select(self.journal.entries(), status=status or None, text=text or None)
-        entries = [row.entry for row in table.rows]
+        entries = compare.choose(self.journal.entries(), status=status or None, text=text or None)
         lines = [_line(e) for e in entries]
         if not entries:
             lines = ["no entries match" if status or text else "no entries yet: call plan_experiment to log the first"]
