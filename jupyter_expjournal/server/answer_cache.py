@@ -62,8 +62,8 @@ from ..core.journal import Journal
 from ..core.model import Entry
 from ..core.store import PERSIST_FROM, fingerprint
 
-#: Bumped when the file's layout changes; its first bytes say which layout it has.
-FORMAT = 2
+#: Bumped when the file's layout changes; its first bytes say which layout it has (3: each Part names its metrics).
+FORMAT = 3
 MAGIC = b"EXJ-ANS" + bytes([FORMAT])
 SUFFIX = ".answer"
 #: The first read of a kept file: its header and, for a small journal, the whole answer.
@@ -71,10 +71,11 @@ _FIRST_READ = 1 << 16
 
 log = logging.getLogger(__name__)
 
-#: One kept entry JSON: (value key, JSON start, JSON end in the answer, parameters, folders).
+#: One kept entry JSON: (value key, JSON start, JSON end in the answer, parameters, folders, metrics).
 #: ``parameters`` are (config key, JSON of its item in export.parameters); ``folders`` are
-#: (folder relative to the experiments folder, its fingerprint when the JSON was made).
-Part = tuple[bytes, int, int, tuple[tuple[str, str], ...], tuple[tuple[str, object], ...]]
+#: (folder relative to the experiments folder, its fingerprint when the JSON was made); ``metrics``
+#: the names of the metrics its compare row holds (the answer's columns are counted from them).
+Part = tuple[bytes, int, int, tuple[tuple[str, str], ...], tuple[tuple[str, object], ...], tuple[str, ...]]
 
 _value = attrgetter(*(f.name for f in dataclasses.fields(Entry) if f.compare))
 
@@ -223,8 +224,8 @@ def _touch(path: Path) -> None:
         pass
 
 
-def parts(source: Source) -> dict[bytes, tuple[str, tuple, tuple]]:
-    """The kept JSON of each entry by :func:`value_key` (whatever the files were): (JSON, parameters, folders).
+def parts(source: Source) -> dict[bytes, tuple[str, tuple, tuple, tuple]]:
+    """The kept JSON of each entry by :func:`value_key` (whatever the files were): (JSON, parameters, folders, metrics).
 
     Only JSON made by this very code for this folder is given (the key's first four items).
     """
@@ -241,8 +242,8 @@ def parts(source: Source) -> dict[bytes, tuple[str, tuple, tuple]]:
         paused = gc.isenabled()
         gc.disable()  # tens of thousands of small tuples
         try:
-            return {key: (answer[start:end].decode("ascii"), parameters, folders)
-                    for key, start, end, parameters, folders in pickle.loads(index)}
+            return {key: (answer[start:end].decode("ascii"), parameters, folders, metrics)
+                    for key, start, end, parameters, folders, metrics in pickle.loads(index)}
         finally:
             if paused:
                 gc.enable()

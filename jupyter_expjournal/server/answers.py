@@ -98,6 +98,7 @@ class _Kept:
     json: str
     parameters: tuple[tuple[str, str], ...]  # (config key, JSON of this entry's item in export.parameters)
     folders: tuple[tuple[str, object], ...]  # (folder, its state before the links were checked): see answer_cache
+    metrics: tuple[str, ...]  # the names of its compare row's metrics: the answer's columns, without reading the entry again
     key: bytes | None = None  # value_key(entry), once asked
 
     @classmethod
@@ -110,7 +111,7 @@ class _Kept:
             folders = tuple((name, folder_state(directory, name, states)) for name in names)
             data["images"] = [link for link in data["images"] if linked_file(directory, link) is not None]
         parameters = tuple((key, json.dumps(item)) for key, items in export.parameters([entry]).items() for item in items)
-        return cls(entry, entry.index, entry.span, json.dumps(data), parameters, folders)
+        return cls(entry, entry.index, entry.span, json.dumps(data), parameters, folders, tuple(data["compare"]["metrics"]))
 
     def fits(self, entry: Entry) -> bool:
         return self.entry is entry and self.index == entry.index and self.span == entry.span
@@ -130,7 +131,7 @@ def _from_disk(source: Source, entries: list[Entry], states: dict) -> dict[int, 
             key = value_key(entry)
             hit = kept.get(key)
             if hit is not None and folders_unchanged(source.directory, hit[2], states):
-                out[id(entry)] = _Kept(entry, entry.index, entry.span, hit[0], hit[1], hit[2], key)
+                out[id(entry)] = _Kept(entry, entry.index, entry.span, hit[0], hit[1], hit[2], hit[3], key)
     return out
 
 
@@ -178,8 +179,8 @@ class Answers:
                 parameters.setdefault(key, []).append(value)
         # everything but the entries from the core's own export (the entries' lists left empty) ...
         data = export.review(replace(review, entries=[], open=[]))
-        # ... the compare table's columns from every entry (export.entry measured each one it made) ...
-        data.update(export.metric_summary(metric_columns(item.entry.measured for item in entries)))
+        # ... the compare table's columns from every entry's (kept with its JSON: no entry is read again) ...
+        data.update(export.metric_summary(metric_columns(item.metrics for item in entries)))
         # ... and the entries' lists from the JSON kept per entry
         data.update(
             entries=_array([item.json for item in entries]),
@@ -200,7 +201,7 @@ class Answers:
             def index() -> list[Part]:
                 out, at = [], starts["entries"] + 1  # after the '[' of the entries' list
                 for item in entries:
-                    out.append((item.value(), at, at + len(item.json), item.parameters, item.folders))
+                    out.append((item.value(), at, at + len(item.json), item.parameters, item.folders, item.metrics))
                     at += len(item.json) + 2
                 return out
 
