@@ -287,6 +287,8 @@ def analysis_lines(a: Analysis) -> list[str]:
         if any(v.values()):
             out.append(f"      vs expected: {v['better than expected']} better, {v['as expected']} as expected, "
                        f"{v['worse than expected']} worse")
+    for sweep in a.sweeps:  # each point evidence for its parameter: the best value, the curve's shape
+        out.append(f"  sweep in {_ref(sweep.entry)}: {sweep.describe()}")
     c = a.calibration
     if any(c.values()):
         out.append(
@@ -365,17 +367,29 @@ def _cells(table: Table):
         yield row.entry, row.entry.id, _changed_text(row.changed), metrics
 
 
+def _points(row, table: Table) -> list[tuple[str, list[str]]]:
+    """A sweep's row expanded: ``gamma=0.01`` and each metric's value, per point (none for any other row)."""
+    if not row.points:
+        return []
+    from .core.compare import shown_value
+    from .core.sweep import planned
+
+    key = planned(row.entry).key
+    return [(f"{key}={value}", [shown_value(found.get(name)) for name in table.metrics]) for value, found in row.points]
+
+
 def compare_text(table: Table, width: int = 32) -> str:
     """The compare table as aligned text: one line per entry, ``value (delta)`` per metric, heads with ↑/↓."""
     if not table.rows:
         return "no entries match"
     head = ["id", "entry", "time", "status", "changed"] + [f"{m} {ARROWS[table.higher_is_better[m]]}" for m in table.metrics]
     body = []
-    for entry, ident, changed, metrics in _cells(table):
+    for row, (entry, ident, changed, metrics) in zip(table.rows, _cells(table)):
         cells = [ident or "-", first_line(entry.name, width), entry.timestamp, entry.status or "?"]
         cells.append(first_line(changed, 40) or "-")
         cells += [f"{v} ({d})" if d else v or "-" for v, d, _ in metrics.values()]
         body.append(cells)
+        body += [["", f"  {label}", "", "", "", *(v or "-" for v in values)] for label, values in _points(row, table)]
     widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [head, *body]]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -391,7 +405,7 @@ def compare_html(table: Table) -> str:
     titles = [""] * 4 + ["higher is better" if table.higher_is_better[m] else "lower is better" for m in table.metrics]
     head = "".join(f"<th style='{cell}' title='{t}'>{escape(h)}</th>" for h, t in zip(heads, titles))
     rows = []
-    for entry, ident, changed, metrics in _cells(table):
+    for row, (entry, ident, changed, metrics) in zip(table.rows, _cells(table)):
         color = STATUS_COLORS.get(entry.status, "#57606a")
         name = escape(entry.name) + (f" <code style='opacity:.6;font-size:85%'>{ident}</code>" if ident else "")
         status = f"<span style='color:{color};font-weight:bold'>{escape(entry.status or '?')}</span>"
@@ -400,6 +414,9 @@ def compare_html(table: Table) -> str:
             shade = {1: "color:#1a7f37", -1: "color:#cf222e"}.get(gain, "")
             tds.append(escape(value) + (f" <span style='{shade}'>({escape(delta)})</span>" if delta else ""))
         rows.append("<tr>" + "".join(f"<td style='{cell}'>{td}</td>" for td in tds) + "</tr>")
+        for label, values in _points(row, table):  # a sweep's points under its row, which shows the best one
+            tds = [f"&nbsp;&nbsp;{escape(label)}", "", "", "", *(escape(v) for v in values)]
+            rows.append("<tr style='opacity:.75'>" + "".join(f"<td style='{cell}'>{td}</td>" for td in tds) + "</tr>")
     return (
         "<div class='expjournal-compare' style='overflow-x:auto'><table style='border-collapse:collapse;font-size:90%'>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

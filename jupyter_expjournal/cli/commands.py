@@ -21,11 +21,13 @@ from ..core import compare, export
 from ..core.checks import check_journal, check_lessons
 from ..core.draft import lesson_request, parse_body, parse_config_lines
 from ..core.errors import InputError, JournalError, describe_os_error
-from ..core.identity import matching
+from ..core.identity import matching, ref
 from ..core.journal import Journal
 from ..core.model import Draft, Outcome
 from ..core.outcome import read_image_file
 from ..core.provenance import collect
+from ..core.sweep import plan_sweep, planned
+from ..core.sweep_result import table_rows
 from .agent import cmd_mcp
 from .git_merge import cmd_git_setup, cmd_merge_driver
 from .reformat import cmd_format
@@ -141,6 +143,8 @@ def cmd_hypothesis(journal: Journal, args) -> None:
     else:
         config = parse_config_lines("\n".join(f"- {c}" for c in args.config)) if args.config else []
         draft = Draft(name, args.hypothesis or "", args.change or "", config, args.expected or "", args.baseline or "")
+    if args.sweep:
+        draft = plan_sweep(draft, args.sweep)
     draft.extra.setdefault("Provenance", collect(journal.directory.parent).describe())
     logged = journal.hypothesize(draft, parallel=args.parallel, strict=args.strict, force=args.force)
     for line in render.gate_lines(logged.report, WORDS):
@@ -155,6 +159,10 @@ def cmd_result(journal: Journal, args) -> None:
         print(f"'{logged.entry.name}' ABANDONED")
         return
     images = [read_image(path) for path in args.image or []]
+    entry = table = None
+    if args.table:  # checked against the open entry's sweep before anything is written
+        entry = journal.resolve_open(name)
+        table = table_rows(entry, read_text(args.table), args.table)
     outcome = Outcome(
         summary=args.outcome or "",
         output=read_text(args.output) if args.output else "",
@@ -163,11 +171,17 @@ def cmd_result(journal: Journal, args) -> None:
         learning=args.learning or "",
         next=args.next or "",
         duration=args.duration or "",
-        source=args.output if args.output and args.output != "-" else "",
+        source=args.output if args.output and args.output != "-" else f"table {args.table}" if args.table else "",
     )
-    if not (outcome.summary or outcome.output or images):
-        raise InputError("a result needs --outcome TEXT, --output FILE (or - for standard input), or --image FILE")
-    logged = journal.complete(outcome, name=name)
+    if not (outcome.summary or outcome.output or images or table):
+        raise InputError("a result needs --outcome TEXT, --output FILE (or - for standard input), --table FILE "
+                         "or --image FILE")
+    entry = entry or journal.resolve_open(name)
+    if planned(entry) is not None:  # a sweep: its curve (matplotlib) saved and linked with the result
+        import jupyter_expjournal.sweep_curve as sweep_curve
+
+        outcome = sweep_curve.attach_for(entry, outcome, table)
+    logged = journal.complete(outcome, name=ref(entry), result_value=table)
     print(f"'{logged.entry.name}' {logged.entry.status}: {render.first_line(logged.entry.delta, 200)}")
 
 

@@ -99,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a config row (repeat); 'KEY: VALUE' for unchanged")
     p.add_argument("--expected", metavar="TEXT", help="e.g. 'accuracy +0.01'")
     p.add_argument("--baseline", metavar="TEXT", help="e.g. 'accuracy = 0.95'")
+    p.add_argument("--sweep", metavar="KEY[=V1,V2,...]", action="append",
+                   help="a one-variable sweep of KEY, one entry for all its runs: its --config row lists the values "
+                   "('KEY: OLD → [V1, V2, V3]'), or give them here (KEY=V1,V2,V3)")
     p.add_argument("--parallel", action="store_true", help="open it although another entry is PLANNED")
     p.add_argument("--strict", action="store_true", help="refuse several changed variables or no baseline")
     p.add_argument("--force", action="store_true", help="log despite --strict")
@@ -110,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", metavar="FILE",
                    help="a log or output file to attach (- for standard input); metrics in it are compared")
     p.add_argument("--image", metavar="FILE", action="append", help="a .png/.jpg/.svg to attach (repeat)")
+    p.add_argument("--table", metavar="FILE",
+                   help="a sweep's result as a CSV table: a column for the key swept, one per metric")
     p.add_argument("--delta", metavar="TEXT", help="the delta in words, where metrics do not compare")
     p.add_argument("--duration", metavar="TEXT", help="e.g. '2 h on 4 GPUs'")
     p.add_argument("--learning", metavar="TEXT", help="one sentence: what this taught you")

@@ -24,6 +24,7 @@ from ..core.journal import Journal
 from ..core.location import ENV_VAR, named_dir
 from ..core.model import Outcome
 from ..core.notices import ABANDON, ADD_LESSON, CHOOSE_ENTRY, FORCE, LOG_RESULT, NEW_HYPOTHESIS, PARALLEL, RETRO
+from ..core.sweep import plan_sweep
 from .options import Options, flag, text, value
 from .session import KernelSession
 
@@ -42,6 +43,8 @@ WORDS = {
 HYPOTHESIS = Options(
     value("--config", "VAR", "A dict in the notebook holding the new config."),
     value("--base", "VAR", "A dict holding the old config; Change and Config are diffed from the two."),
+    text("--sweep", "KEY[=V1,V2,...]", "A one-variable sweep of KEY, one entry for all its runs: its config row "
+         "lists the values (- KEY: old → [v1, v2, v3]), or give them here (KEY=v1,v2,v3)."),
     flag("--parallel", "Open this experiment even though another is still PLANNED."),
     flag("--force", "Log even where strict mode would refuse (several variables, no baseline)."),
     positional=("name", "The experiment's name: the rest of the line."),
@@ -55,6 +58,7 @@ RESULT = Options(
     text("--delta", "TEXT", "The delta in words, where metrics could not be compared."),
     text("--abandon", "REASON", "Close the experiment as ABANDONED, saying why."),
     text("--retro", "NAME", "Log a run that had no hypothesis, after the fact (marked retrospective)."),
+    value("--table", "FILE", "A sweep's result as a CSV table: a column for the key swept, one per metric."),
     flag("--no-output", "Attach no cell output."),
 )
 REVIEW = Options(
@@ -181,6 +185,11 @@ class ExpJournal(Magics):
         ``- key: old → new`` or ``- key: value``), ``expected:`` and
         ``baseline:``. The journal's own ``**Field**: value`` form works too.
 
+        ``--sweep KEY`` plans a one-variable sweep, one entry: KEY's config row
+        lists the values (``- gamma: scale → [0.01, 0.1, 1]``), or ``--sweep
+        KEY=v1,v2,v3`` does; ``%result`` makes the table of value → metrics,
+        the best value's Delta and the curve (``%result --table FILE``: a CSV).
+
         Gates: refused while another entry is PLANNED (use ``--parallel``);
         warns when several variables change or no baseline is given (refuses in
         strict mode unless ``--force``) and when the same change was tried.
@@ -197,6 +206,13 @@ class ExpJournal(Magics):
             - kernel: rbf
             expected: accuracy +0.01
             baseline: accuracy = 0.95
+
+            %%hypothesis gamma sweep --sweep gamma
+            gamma sets how far one image reaches: accuracy should peak between the decades.
+            config:
+            - gamma: scale → [0.001, 0.01, 0.1, 1]
+            expected: accuracy +0.005
+            baseline: accuracy = 0.9833
 
             %%hypothesis deeper trees --config params --base best_params
             Deeper trees capture the interactions the shallow ones miss.
@@ -219,6 +235,8 @@ class ExpJournal(Magics):
                 draft.config = diff_configs(new, base)
             except InputError as exc:
                 raise InputError(f"--config {args.config} / --base {args.base or args.config}: {exc}") from None
+        if args.sweep:
+            draft = plan_sweep(draft, texts["sweep"])
         journal = self.current()
         logged = self.session.hypothesize(draft, parallel=args.parallel, force=args.force)
         preview = _render().short_review(logged.entries[: logged.entry.index], journal.lessons())  # as the gates saw it
@@ -250,6 +268,7 @@ class ExpJournal(Magics):
             %result --cell 12 --learning "..." --next "..."
             %result --abandon "data leak found in the split"
             %result --retro quick lr probe --learning "lr 1e-2 diverges"
+            %result --table sweep.csv --learning "gamma 1e-3 is best"
 
             %%result
             learning: C matters less than gamma here.
@@ -269,11 +288,14 @@ class ExpJournal(Magics):
             learning=texts.get("learning") or fields.get("learning", ""),
             next=texts.get("next") or fields.get("next", ""),
         )
+        if args.table and args.retro:
+            raise InputError("--table is a sweep's result: a run logged after the fact planned no sweep")
+        table = self._table(texts["table"], name) if args.table else None
         record = session.record(args.cell, attach=not args.no_output)
         if args.retro:
             logged = session.retro(texts["retro"], outcome, record)
         else:
-            logged = session.complete(outcome, record, name=name)
+            logged = session.complete(outcome, record, name=name, table=table)
         journal = session.journal()
         done = logged.entry
         print(f"'{done.name}' {done.status}: {_render().first_line(done.delta, 200)}")
@@ -284,6 +306,17 @@ class ExpJournal(Magics):
             print(f"  saved {path}")
         for reminder in journal.reminders(logged.entries):
             print(f"! {reminder.words(WORDS)}")
+
+    def _table(self, path: str, name: str | None) -> list[dict]:
+        """``--table FILE``: a CSV table, checked against the open entry's sweep by the core's rule."""
+        from ..core.sweep_result import table_rows  # the metrics package: only for a sweep's table
+
+        try:
+            text = Path(path).expanduser().read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"--table {path}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
+        entry = self.session.journal().resolve_open(name, self.session.preferred())
+        return table_rows(entry, text, path)
 
     @REVIEW
     @line_magic

@@ -27,6 +27,7 @@ from ..core.model import Draft, Entry, Logged, Outcome
 from ..core.notices import RETRO, Notice
 from ..core.outcome import cell_source, from_notebook
 from ..core.provenance import collect, gpus
+from ..core.sweep import planned
 from .recorder import CellRecord, OutputRecorder
 
 #: A line of the journal's own magics that only talk to the journal (a ``%%hypothesis`` cell opens a run: not skipped).
@@ -145,11 +146,17 @@ class KernelSession:
                 return record
         return None
 
-    def complete(self, outcome: Outcome, record: CellRecord | None, *, name: str | None = None) -> Logged:
-        """Complete the open entry (mine, or ``name``) with a cell's outputs and the timing."""
+    def complete(self, outcome: Outcome, record: CellRecord | None, *, name: str | None = None,
+                 table: list | None = None) -> Logged:
+        """Complete the open entry (mine, or ``name``) with a cell's outputs and the timing; ``table``: a sweep's
+        rows (``%result --table``), its result instead of the cell's value. A sweep gets its curve."""
         journal = self.journal()
         entry = journal.resolve_open(name, self.preferred())
-        value = self._attach(outcome, record, self.opened.get(self._mine(entry)), entry)
+        value = self._attach(outcome, record, self.opened.get(self._mine(entry)), entry, table)
+        if planned(entry) is not None:  # matplotlib and the metrics only for a sweep's curve
+            from ..sweep_curve import attach_for
+
+            outcome = attach_for(entry, outcome, value)
         logged = journal.complete(outcome, name=ref(entry), result_value=value)
         self._closed(logged)
         return logged
@@ -165,7 +172,8 @@ class KernelSession:
 
     # -- internals -----------------------------------------------------------
 
-    def _attach(self, outcome: Outcome, record: CellRecord | None, opened: Opened | None, entry: Entry | None) -> object:
+    def _attach(self, outcome: Outcome, record: CellRecord | None, opened: Opened | None, entry: Entry | None,
+                given: object = None) -> object:
         """Fill ``outcome`` from the cell record and the time the entry took; return the cell's value.
 
         An entry this kernel opened is timed from its own record: the wall time
@@ -173,21 +181,21 @@ class KernelSession:
         the heading change nothing). One opened elsewhere is timed from its
         heading; which cells ran for it is not known here, so none are counted.
         """
-        value = None
+        value = given  # a sweep's table: the result, whatever the cell returned
         if record is not None:
             # The core's rule on the outputs as the notebook stores them: what the sidebar posts for the same cell.
             shown = from_notebook(record.notebook_outputs())
             outcome.output, outcome.images, outcome.error = shown.text, shown.images, shown.error
             outcome.cut_metrics = record.dropped_metrics  # read from what the capture cut: no metric is lost
             outcome.source = cell_source(record.prompt)
-            value = record.result_value
+            value = record.result_value if given is None else given
         if opened is not None:
             outcome.duration = describe_run(time.time() - opened.start, opened.seconds, gpus())
         elif entry is not None:
             wall = seconds_since(entry)
             if wall is not None:
                 outcome.duration = describe_run(wall, None, gpus())
-        if record is None and not outcome.summary:
+        if record is None and not outcome.summary and given is None:
             raise InputError("no previous cell output to attach: run the experiment first, or give an outcome")
         if record is not None and not (outcome.shown or value is not None):
             if not outcome.summary:  # an entry COMPLETED with an empty outcome says nothing
