@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..core.errors import InputError
 from ..core.journal import Journal
-from ..core.merge import MARKER, Merged, Unreadable, decode, merge_journal, merge_lessons
+from ..core.merge import MARKER, Merged, Unreadable, decode, merge_journal, merge_lessons, simple
 
 DRIVER = "expjournal"
 PROG = "jupyter expjournal"
@@ -32,10 +32,9 @@ def _git_line_merge(size: int):
     """git merge-file as the core's line merge: (merged text, whether it holds conflicts)."""
 
     def merge(base: str, ours: str, theirs: str) -> tuple[str, bool]:
-        if ours == theirs or theirs == base:
-            return ours, False
-        if ours == base:
-            return theirs, False
+        done = simple(base, ours, theirs)  # the core's rule for "at most one side changed it"
+        if done is not None:
+            return done, False
         with tempfile.TemporaryDirectory(prefix="expjournal-merge-") as tmp:
             paths = []
             for name, text in (("ours", ours), ("base", base), ("theirs", theirs)):

@@ -233,47 +233,37 @@ def _cut(items: list, limit: int | None, by_time: bool, reverse: bool) -> list:
     return (items[-limit:] if limit else []) if by_time and not reverse else items[:limit]
 
 
-def choose(
-    entries: Sequence[Entry],
-    *,
-    status: str | Iterable[str] | None = None,
-    params: Iterable[str | tuple[str, str]] = (),
-    text: str | None = None,
-    param: str | None = None,
-    since: str | None = None,
-    sort: str | None = TIME,
-    reverse: bool = False,
-    limit: int | None = None,
-) -> list[Entry]:
-    """The entries a face's filters choose: narrowed (``param`` changed, ``since``), filtered, sorted, cut.
+def choose(entries: Sequence[Entry], **how) -> list[Entry]:
+    """The entries :func:`select` would show (the same keywords), without a compare row each.
 
-    A list needs no compare rows: they are made only to sort by a metric (a
-    row reads the entry's outcome and compares its metrics: 10,000 of them
-    cost a second).
+    A list needs no rows: they are made only to sort by a metric (a row reads
+    the entry's outcome and compares its metrics: 10,000 of them cost a second).
     """
-    return _choose(entries, status, params, text, param, since, sort, reverse, limit)[0]
+    return _choose(entries, **how)[0]
 
 
-def select(
-    entries: Sequence[Entry],
-    *,
-    status: str | Iterable[str] | None = None,
-    params: Iterable[str | tuple[str, str]] = (),
-    text: str | None = None,
-    param: str | None = None,
-    since: str | None = None,
-    sort: str | None = TIME,
-    reverse: bool = False,
-    limit: int | None = None,
-) -> Table:
-    """The compare table of the entries :func:`choose` chooses, in its order."""
-    chosen, rows = _choose(entries, status, params, text, param, since, sort, reverse, limit)
+def select(entries: Sequence[Entry], **how) -> Table:
+    """The compare table a face asks for: the entries narrowed (``param`` changed, ``since``), filtered
+    (``status``, ``params`` key=value, ``text``), sorted (``sort``: time or a metric; ``reverse``) and cut
+    (``limit``: by time the latest ones, by a metric the best ones); see :func:`_choose`."""
+    chosen, rows = _choose(entries, **how)
     rows = rows if rows is not None else [row(e) for e in chosen]
     return Table(rows, metric_columns(r.metrics for r in rows))
 
 
-def _choose(entries, status, params, text, param, since, sort, reverse, limit) -> tuple[list[Entry], list[Row] | None]:
-    """(the entries chosen, their rows when a sort by a metric made them)."""
+def _choose(
+    entries: Sequence[Entry],
+    *,
+    status: str | Iterable[str] | None = None,
+    params: Iterable[str | tuple[str, str]] = (),
+    text: str | None = None,
+    param: str | None = None,
+    since: str | None = None,
+    sort: str | None = TIME,
+    reverse: bool = False,
+    limit: int | None = None,
+) -> tuple[list[Entry], list[Row] | None]:
+    """(the entries chosen, their rows when a sort by a metric made them): every face's one selection."""
     chosen = filtered(narrow(list(entries), param=param, since=since), status=status, params=params)
     if text and text.strip():
         chosen = [e for e in chosen if matches(search_text(e), text)]
