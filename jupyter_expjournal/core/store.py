@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from . import lease
 from .errors import JournalError, describe_os_error
 from .lock import DirLock
 from .snapshot import Snapshot
@@ -106,7 +107,7 @@ class TextFile:
         if self.path.is_dir():
             raise JournalError(f"cannot read {self.path}: it is a directory")
         try:
-            return self.path.read_bytes()
+            return lease.read(self.path)
         except FileNotFoundError:
             return b""
         except OSError as exc:
@@ -278,10 +279,11 @@ class TextFile:
         Call under the lock. With ``parse``, ``build`` gets the cache's
         :class:`~.snapshot.Snapshot` of the file (its text, and its parse cached
         under ``key``), else the text. The bytes ``build``
-        saw are compared with the file just before the atomic replace, and the
-        replaced file is checked once more just after it: a writer that does
-        not take the lock (an editor saving in place) and wrote in between has
-        its bytes put back, and the rewrite is built again from them. ``build``
+        saw are compared with the file just before the atomic replace, under a
+        read lease (:mod:`.lease`) that holds off a writer that does not take
+        the lock (an editor saving in place); one that opened the old file as
+        it was replaced has its bytes put back, and the rewrite is built again
+        from them. ``build``
         may raise to refuse, and may return a :class:`~.text.Splice` of the text
         rather than all of it (then only the changed part is encoded, and the
         rest of the text is not copied). Returns a snapshot of what was written.
@@ -348,19 +350,27 @@ class TextFile:
             raise JournalError(describe_os_error(self.path, exc)) from None
         tmp = None
         try:
+            held = lease.hold(old)  # no in-place writer can open it until we let go
+            if held is False:  # one has it open now (mid-save): let it finish; one left open for good is not waited for
+                lease.wait_unwritten(old, lease.BUSY_SECONDS)
+                held = lease.hold(old) or None
             tmp = self._temp_file(data)
             seen = os.fstat(old)
-            if _read_fd(old) != expected:
+            if lease.read_fd(old) != expected:
                 raise Changed
             os.replace(tmp, target)
             tmp = None
-            # A writer holding the old file open (read, truncate, write in place) may
-            # have written into it meanwhile: its bytes are the newest; put them back.
-            now = os.fstat(old)
-            if (now.st_size, now.st_mtime_ns, now.st_ctime_ns) != (seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns):
-                theirs = _read_fd(old)
+            if held:
+                wrote = lease.watch_swap(old)
+                if wrote:
+                    lease.wait_unwritten(old)
+            else:  # no leases here: stat says whether a writer holding the old file wrote into it
+                now = os.fstat(old)
+                wrote = (now.st_size, now.st_mtime_ns, now.st_ctime_ns) != (seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns)
+            if wrote:  # the writer's bytes went into the file we replaced: they are the newest, put them back
+                theirs = lease.settled(old)
                 if theirs != expected:
-                    self.replace_bytes(theirs)
+                    self._swap(data, theirs)
                     raise Changed
             _fsync_dir(target.parent)
         except OSError as exc:
@@ -456,19 +466,6 @@ def _written(current: Snapshot, data: bytes, built: str | Splice) -> Snapshot:
     view = memoryview(data)
     new = b"".join((view[:start], built.piece.encode("utf-8"), view[end:]))
     return current.spliced(built.start, built.end, built.piece, new)
-
-
-def _read_fd(fd: int) -> bytes:
-    """The whole file behind ``fd``, from its start (one read when the size holds still)."""
-    size = os.fstat(fd).st_size
-    data = os.pread(fd, size + 1, 0)
-    if len(data) <= size:
-        return data
-    chunks, offset = [data], len(data)  # it grew meanwhile: read on to its end
-    while chunk := os.pread(fd, 1 << 20, offset):
-        chunks.append(chunk)
-        offset += len(chunk)
-    return b"".join(chunks)
 
 
 def _close(fd: int | None) -> None:

@@ -99,6 +99,60 @@ def test_an_editor_saving_in_place_while_results_are_written_keeps_every_note(tm
     assert not missing, f"the editor's saves lost by a rewrite: notes {missing[:10]}"
 
 
+SLOW_SAVE = textwrap.dedent(
+    """
+    import sys, time
+    path, ready = sys.argv[1], sys.argv[2]
+    with open(path, "r+b") as fh:              # a slow in-place save: truncated, half written, then the rest
+        data = fh.read()
+        fh.seek(0)
+        fh.truncate()
+        fh.write(data[: len(data) // 3])
+        fh.flush()
+        open(ready, "w").close()
+        time.sleep(0.4)
+        fh.write(data[len(data) // 3 :] + b"\\nnote typed in the editor\\n")
+    """
+)
+
+
+def _slow_save(path: Path, tmp_path: Path) -> subprocess.Popen:
+    """An editor half-way through saving ``path`` in place (it holds it truncated and a third written for 0.4 s)."""
+    ready = tmp_path / "ready"
+    editor = subprocess.Popen([sys.executable, "-c", SLOW_SAVE, str(path), str(ready)], env=child_env())
+    while not ready.exists():
+        assert editor.poll() is None
+    return editor
+
+
+def test_a_result_written_while_an_editor_is_half_way_through_saving_waits_for_it(tmp_path):
+    folder = tmp_path / "experiments"
+    for i in range(3):
+        assert cli(folder, "hypothesis", f"run {i}", "--hypothesis", "h", "--baseline", "acc = 0.5", "--parallel") == 0
+    editor = _slow_save(folder / "journal.md", tmp_path)
+    try:
+        assert cli(folder, "result", "--name", "run 2", "--outcome", "acc = 0.7", "--learning", "l") == 0
+    finally:
+        editor.wait(timeout=10)
+    text = (folder / "journal.md").read_text(encoding="utf-8")
+    assert "note typed in the editor\n" in text
+    assert text.count("### ") == 3 and "**Status**: COMPLETED" in text and "acc = 0.7" in text
+
+
+def test_the_magics_read_a_journal_an_editor_is_saving_only_once_it_is_saved(ip, journal, tmp_path):
+    for n in range(3):
+        ip.run_cell_magic("hypothesis", f"run {n} --parallel", BODY)
+    editor = _slow_save(journal.journal_path, tmp_path)
+    try:
+        ip.run_cell("print('accuracy = 0.97')")
+        ip.run_line_magic("result", "--name run 2 --learning C helps")
+    finally:
+        editor.wait(timeout=10)
+    text = journal.journal_path.read_text(encoding="utf-8")
+    assert "note typed in the editor\n" in text
+    assert text.count("### ") == 3 and "**Learning**: C helps" in text
+
+
 def test_a_symlinked_journal_and_lessons_file_stay_links_and_get_the_writes(tmp_path):
     shared = tmp_path / "shared"
     shared.mkdir()

@@ -1,0 +1,137 @@
+"""Holding off in-place writers while a file is swapped: Linux read leases.
+
+An editor that saves in place (open, truncate, write) takes no lock, so the
+store cannot exclude it; but the kernel can. While we hold a read lease on the
+file, any other process's open of it for writing waits (until we let go, at most
+``/proc/sys/fs/lease-break-time``), and a lease cannot be had at all while the
+file is open for writing. So: take the lease, compare, rename the new file in,
+and if someone's open of the old file was waiting meanwhile (the lease is being
+broken), wait for them to close it and put their bytes back; they wrote into
+the file the name no longer points at.
+
+A lease break is announced by a signal (SIGIO, whose default is to end the
+process), so each leased descriptor is set to signal SIGURG instead, which
+every process ignores unless it asked for it. Where leases are not to be had
+(not Linux, a file owned by someone else, a file system without them) the
+functions say so and the store falls back to comparing what stat says.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import time
+
+try:
+    import fcntl
+except ImportError:  # not POSIX
+    fcntl = None  # type: ignore[assignment]
+
+#: How long to wait for an in-place writer that opened the file as we swapped it to close it.
+WAIT_SECONDS = 5.0
+#: How long to wait for a writer that has the file open before a swap (past this it is taken
+#: for a descriptor left open, and the swap goes on checking stat instead).
+BUSY_SECONDS = 1.0
+
+_SETLEASE = getattr(fcntl, "F_SETLEASE", None)
+_UNAVAILABLE = {errno.EACCES, errno.EPERM, errno.EINVAL, errno.ENOLCK, errno.ENOSYS, errno.EOPNOTSUPP}
+
+
+def hold(fd: int) -> bool | None:
+    """Take a read lease on ``fd`` (open read-only): True if held, False while
+    another descriptor has the file open for writing, None where leases are not to be had."""
+    if _SETLEASE is None:
+        return None
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETSIG, signal.SIGURG)
+        fcntl.fcntl(fd, _SETLEASE, fcntl.F_RDLCK)
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EBUSY):
+            return False
+        if exc.errno in _UNAVAILABLE:
+            return None
+        raise
+    return True
+
+
+def breaking(fd: int) -> bool:
+    """Whether another process is waiting to open the leased file for writing."""
+    return fcntl.fcntl(fd, fcntl.F_GETLEASE) == fcntl.F_UNLCK
+
+
+def release(fd: int) -> None:
+    """Let go of the lease (a waiting opener goes on)."""
+    try:
+        fcntl.fcntl(fd, _SETLEASE, fcntl.F_UNLCK)
+    except OSError:
+        pass
+
+
+def wait_unwritten(fd: int, timeout: float = WAIT_SECONDS) -> bool:
+    """Wait until no one has the file behind ``fd`` open for writing; False if they still do after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        held = hold(fd)
+        if held is not False:
+            if held:
+                release(fd)
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.001)
+
+
+def watch_swap(fd: int) -> bool:
+    """After the rename, with the lease held: whether a writer opened the old
+    file meanwhile (it writes where the name no longer points). Lets go of the
+    lease; an open that was still on its way to the old file is caught by
+    looking once more for a writer."""
+    if breaking(fd):
+        release(fd)
+        return True
+    release(fd)
+    held = hold(fd)
+    if held:
+        release(fd)
+    return held is False
+
+
+def read(path) -> bytes:
+    """The file's bytes as one writer left them: read under a lease, so an
+    in-place save is not caught half-way (truncated, or half written)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        held = hold(fd)
+        if held is False:  # open for writing now: let the save finish (one left open for good is not waited for)
+            wait_unwritten(fd, BUSY_SECONDS)
+            hold(fd)
+        return read_fd(fd)
+    finally:
+        os.close(fd)
+
+
+def read_fd(fd: int) -> bytes:
+    """The whole file behind ``fd``, from its start (one read when the size holds still)."""
+    size = os.fstat(fd).st_size
+    data = os.pread(fd, size + 1, 0)
+    if len(data) <= size:
+        return data
+    chunks, offset = [data], len(data)  # it grew meanwhile: read on to its end
+    while chunk := os.pread(fd, 1 << 20, offset):
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
+
+
+def settled(fd: int, pause: float = 0.01) -> bytes:
+    """The file behind ``fd`` once two reads ``pause`` apart agree (where no lease
+    said the writer is done, it may be half-way through)."""
+    data = read_fd(fd)
+    for _ in range(100):
+        time.sleep(pause)
+        again = read_fd(fd)
+        if again == data:
+            break
+        data = again
+    return data
