@@ -136,6 +136,16 @@ def parse_spec(spec: str | list[str] | tuple[str, ...]) -> tuple[str, tuple[str,
     return key, values
 
 
+def spec_of(key: str, values: list | tuple) -> str:
+    """``KEY=v1,v2,v3`` of a key and its values as a form or a JSON face holds them (a list), for
+    :func:`plan_sweep`; a value that would not come back whole from the spec is refused by name."""
+    key = key.strip()
+    if not values:  # the key alone: its config row lists the values
+        return key
+    shown = tuple((v if isinstance(v, str) else repr(v) if isinstance(v, float) else str(v)).strip() for v in values)
+    return f"{key}={','.join(_checked(key, shown))}"
+
+
 def plan_sweep(draft: Draft, spec: str | list[str] | tuple[str, ...]) -> Draft:
     """The draft of a sweep: its config row holding the list of values and its ``**Sweep**`` field.
 
