@@ -5,6 +5,12 @@ against the cached parse: no file read, nothing written), so the refusals and
 warnings ``Log hypothesis`` would meet are in sight before it is clicked. The
 config rows are read by the core's one rule (:func:`~jupyter_expjournal.core.draft.config_rows`),
 the same as the sidebar's and the REST API's.
+
+The ``sweep`` field plans a one-variable sweep: it holds what ``%%hypothesis
+--sweep`` takes (``gamma = 0.001, 0.01, 0.1``, or only ``gamma`` when its config
+row lists the values), and the core's :func:`~jupyter_expjournal.core.sweep.plan_sweep`
+makes the draft of it, as for the magic: the gates see the sweep's row, a bad
+sweep is the core's one message under the form and nothing is written.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from ..core.config import ABSENT, ConfigItem
 from ..core.draft import config_rows
 from ..core.errors import JournalError
 from ..core.model import Draft
+from ..core.sweep import plan_sweep, planned
 from .common import NO_MATH, WRAP, close_tree, inert, left, share, text_field, wide
 from .words import WORDS
 
@@ -79,6 +86,12 @@ class HypothesisForm:
         self.rows_box = W.VBox([], layout=wide())
         self.add_row = W.Button(description="add row", icon="plus", tooltip="add a config row", layout=left())
         self.add_row.on_click(lambda _: self.new_row())
+        self.sweep = text_field(
+            "sweep",
+            "gamma = 0.001, 0.01, 0.1 (empty: no sweep)",
+            tooltip="a one-variable sweep: the key and the values it takes, fixed before the runs "
+            "(only the key when its config row lists them: old → [v1, v2])",
+        )
         self.parallel = W.Checkbox(
             False, description="parallel (open even though another is PLANNED)", indent=False, layout=W.Layout(width="auto")
         )
@@ -87,7 +100,8 @@ class HypothesisForm:
         )
         self.submit = W.Button(description="Log hypothesis", button_style="primary", icon="pencil", layout=left())
         self.gates = W.HTML("", layout=wide())
-        for w in (self.name, self.hypothesis, self.change, self.expected, self.baseline, self.parallel, self.force):
+        fields = (self.name, self.hypothesis, self.change, self.sweep, self.expected, self.baseline)
+        for w in (*fields, self.parallel, self.force):
             w.observe(on_change, "value")
         self.new_row()
         config_label = W.HTML(
@@ -101,6 +115,7 @@ class HypothesisForm:
                 config_label,
                 self.rows_box,
                 self.add_row,
+                self.sweep,
                 self.expected,
                 self.baseline,
                 W.HBox([self.parallel, self.force], layout=wide(flex_flow="row wrap")),
@@ -145,8 +160,8 @@ class HypothesisForm:
     # -- the draft, its gates, logging it --------------------------------------------
 
     def draft(self) -> Draft:
-        """The form as a :class:`Draft`; InputError for a malformed config row."""
-        return Draft(
+        """The form as a :class:`Draft`, a sweep planned by the core; InputError for a malformed row or sweep."""
+        draft = Draft(
             name=self.name.value.strip(),
             hypothesis=self.hypothesis.value.strip(),
             change=self.change.value.strip(),
@@ -154,6 +169,7 @@ class HypothesisForm:
             expected=self.expected.value.strip(),
             baseline=self.baseline.value.strip(),
         )
+        return plan_sweep(draft, self.sweep.value) if self.sweep.value.strip() else draft
 
     def gate_report(self):
         """(report or None, problem text or None) for the form as it is now."""
@@ -197,12 +213,18 @@ class HypothesisForm:
         """Log the form as a PLANNED entry and clear it; the message to show. JournalError: nothing written."""
         logged = self.session.hypothesize(self.draft(), parallel=self.parallel.value, force=self.force.value)
         lines = [f"Logged PLANNED {render.named(logged.entry)}"]
+        sweep = planned(logged.entry)
+        if sweep is not None:
+            lines.append(
+                f"sweep {sweep.field_value}: run them in a cell ({sweep.key}=value beside the metrics each prints),"
+                " then Result tab → Attach"
+            )
         lines += [f"⚠ {w.words(WORDS)}" for w in logged.warnings]
         self.clear()
         return "\n".join(lines)
 
     def clear(self) -> None:
-        for w in (self.name, self.hypothesis, self.change, self.expected, self.baseline):
+        for w in (self.name, self.hypothesis, self.change, self.sweep, self.expected, self.baseline):
             w.value = ""
         self.parallel.value = self.force.value = False
         self.set_rows([])

@@ -129,7 +129,7 @@ class JournalPanel:
         self.result_tab = tab = ResultTab(session)
         self.target, self.attach_source, self.learning, self.next = tab.target, tab.attach_source, tab.learning, tab.next
         self.attach, self.abandon_reason, self.abandon = tab.attach, tab.abandon_reason, tab.abandon
-        self.retro_name, self.retro = tab.retro_name, tab.retro
+        self.retro_name, self.retro, self.table = tab.retro_name, tab.retro, tab.table
         self.attach.on_click(self._action(self._attach))
         self.abandon.on_click(self._action(self._abandon))
         self.retro.on_click(self._action(self._retro))

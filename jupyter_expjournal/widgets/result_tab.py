@@ -4,14 +4,22 @@ Attaching goes through the kernel's session, the same recorder and timing as
 ``%result``: the outputs become the outcome by the core's rule, and Duration
 and Provenance are recorded alike. The tab names the cell it will attach, and
 picks the open experiment this kernel opened (any other can be chosen).
+
+A sweep completes the same way, through the session that draws its curve: the
+table of value → metrics comes from the cell's outputs or value, or from a CSV
+file named under ``table`` (``%result --table FILE``), checked against the
+sweep by the core's rule (:func:`~jupyter_expjournal.core.sweep_result.table_rows`).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import ipywidgets as W
 
 import jupyter_expjournal.render as render
 
+from ..core.errors import InputError
 from ..core.identity import ref
 from ..core.model import Entry, Logged, Outcome
 from ..core.outcome import cell_source
@@ -36,6 +44,11 @@ class ResultTab:
         self.attach_source = W.HTML("", layout=wide())
         self.learning = text_field("learning", "one sentence: what this taught you")
         self.next = text_field("next", "what to try based on this result")
+        self.table = text_field(
+            "table",
+            "sweep.csv: a sweep's results (empty: from the cell)",
+            tooltip="a CSV file: a column for the key swept, one per metric (as %result --table FILE)",
+        )
         self.attach = W.Button(
             description="Attach previous cell's outputs",
             button_style="success",
@@ -58,6 +71,7 @@ class ResultTab:
                 self.attach_source,
                 self.learning,
                 self.next,
+                self.table,
                 self.attach,
                 W.HTML("<hr style='margin:.6em 0'>"),
                 self.abandon_reason,
@@ -104,9 +118,24 @@ class ResultTab:
 
     def complete(self) -> str:
         outcome = Outcome(learning=self.learning.value.strip(), next=self.next.value.strip())
-        logged = self.session.complete(outcome, self.session.record(), name=self.target.value or None)
-        self.learning.value = self.next.value = ""
+        name = self.target.value or None
+        table = self.sweep_table(name)
+        logged = self.session.complete(outcome, self.session.record(), name=name, table=table)
+        self.learning.value = self.next.value = self.table.value = ""
         return self._done(logged, logged.entry.status)
+
+    def sweep_table(self, name: str | None) -> list[dict] | None:
+        """The rows of the CSV file under ``table`` (None when empty), checked against the entry's sweep."""
+        path = self.table.value.strip()
+        if not path:
+            return None
+        from ..core.sweep_result import table_rows  # the metrics package: only for a sweep's table
+
+        try:
+            text = Path(path).expanduser().read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"table {path}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
+        return table_rows(self.session.journal().resolve_open(name, self.session.preferred()), text, path)
 
     def close_abandoned(self) -> str:
         reason = self.abandon_reason.value
