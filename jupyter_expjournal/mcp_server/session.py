@@ -16,6 +16,8 @@ No SDK import here: the tools run the same in-process (the benchmarks do).
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import time
 from pathlib import Path
@@ -34,6 +36,9 @@ from ..core.model import Draft, Entry, Logged, Outcome
 from ..core.notices import LESSONS_DUE
 from ..core.outcome import inside, output_metrics, read_image_file
 from ..core.provenance import collect
+from ..core.sweep import of_draft, plan_sweep, planned, spec_of
+from ..core.sweep_evidence import evidence
+from ..core.sweep_result import table_rows
 from .words import WORDS
 
 
@@ -50,6 +55,30 @@ def config_items(config: dict[str, str]):
     return items
 
 
+def swept(draft: Draft, sweep: str | dict | list) -> Draft:
+    """The draft of the sweep ``sweep`` names (a spec, a {key, values} object, or a list of them, which the core
+    refuses as several keys), through the core's :func:`~jupyter_expjournal.core.sweep.plan_sweep`."""
+    try:
+        specs = [s if isinstance(s, str) else spec_of(s["key"], s["values"])
+                 for s in (sweep if isinstance(sweep, list) else [sweep])]
+        return plan_sweep(draft, specs)
+    except InputError as exc:
+        raise InputError(f"plan_experiment: 'sweep': {exc}") from None
+
+
+def csv_text(rows: list[dict]) -> str:
+    """Row objects as the CSV text ``%result --table`` reads: the core reads it and checks it as it checks a file's."""
+    columns = list(dict.fromkeys(str(k) for row in rows for k in row))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        cells = {str(k): v for k, v in row.items()}
+        writer.writerow(["" if cells.get(c) is None else repr(cells[c]) if isinstance(cells[c], float) else str(cells[c])
+                         for c in columns])
+    return out.getvalue()
+
+
 class AgentSession:
     """The journal of one experiments folder, as one agent connection uses it."""
 
@@ -64,8 +93,10 @@ class AgentSession:
     # -- the loop --------------------------------------------------------------------------
 
     def plan_experiment(self, name: str, hypothesis: str, change: str, config: dict, expected: str, baseline: str,
-                        parallel: bool, force: bool) -> str:
+                        parallel: bool, force: bool, sweep: str | dict | list | None) -> str:
         draft = Draft(name, hypothesis, change, config_items(config), expected, baseline)
+        if sweep is not None and sweep != "":  # an empty string is "not said", as for every string argument
+            draft = swept(draft, sweep)
         draft.extra["Provenance"] = collect(self.project).describe()
         logged = self.journal.hypothesize(draft, parallel=parallel, strict=self.strict, force=force)
         self.opened[ref(logged.entry)] = time.time()
@@ -75,20 +106,42 @@ class AgentSession:
         # lessons due before another run; the entry just opened is no reminder to the agent that opened it
         lines += [f"! {r.words(WORDS)}" for r in self.journal.reminders(logged.entries) if r.gate == LESSONS_DUE]
         lines.append(f"logged PLANNED {render.named(logged.entry)} in {self.journal.journal_path}")
-        lines.append("run the experiment now; then call log_result (or abandon_experiment)")
+        plan = of_draft(draft)
+        if plan is not None:
+            lines.append(f"a sweep of {plan.key} over {', '.join(plan.values)}: run each value now, printing "
+                         f"{plan.key}=value beside its metrics; then call log_result with those lines as the outcome "
+                         "or with table (or abandon_experiment)")
+        else:
+            lines.append("run the experiment now; then call log_result (or abandon_experiment)")
         return "\n".join(lines)
 
-    def log_result(self, outcome: str, learning: str, next: str, name: str, delta: str, images: list[str]) -> str:
-        if not outcome.strip():
+    def log_result(self, outcome: str, learning: str, next: str, name: str, delta: str, images: list[str],
+                   table: str | list | None) -> str:
+        table = None if table == "" else table  # an empty string is "not said"
+        if not outcome.strip() and table is None:
             raise InputError("log_result: 'outcome' is empty: say what actually happened (metrics as name = value)")
         result = Outcome(summary=outcome, metrics=output_metrics(outcome), images=[self._image(p) for p in images],
                          delta=delta, learning=learning, next=next)
         entry = self.journal.resolve_open(name or None, self._preferred())
+        rows = None
+        if table is not None:  # checked against the entry's sweep, by the core's rule, before anything is written
+            rows = table_rows(entry, table if isinstance(table, str) else csv_text(table), "log_result's 'table'")
         result.duration = self._duration(entry, self.opened.get(ref(entry)))
-        logged = self.journal.complete(result, name=ref(entry))
+        if planned(entry) is not None:  # a sweep: its curve (matplotlib) saved and linked with the result
+            import jupyter_expjournal.sweep_curve as sweep_curve
+
+            result = sweep_curve.attach_for(entry, result, rows)
+        logged = self.journal.complete(result, name=ref(entry), result_value=rows)
         self._closed(logged)
         done = logged.entry
         lines = [f"'{done.name}' {done.status}: Delta: {render.first_line(done.delta, 200)}"]
+        found = evidence(done)
+        if found is not None:  # the best value and the curve's shape, as the review says them
+            lines.append(f"sweep of {found.describe()}")
+            if found.result.missing:
+                lines.append(f"! planned, no result: {', '.join(f'{found.key}={v}' for v in found.result.missing)}")
+            if found.result.unplanned:
+                lines.append(f"! run, not planned: {', '.join(f'{found.key}={v}' for v in found.result.unplanned)}")
         lines.extend(f"saved {path}" for path in logged.assets)
         reminders = self.journal.reminders(logged.entries)
         lines.extend(f"! {r.words(WORDS)}" for r in reminders)
@@ -173,7 +226,8 @@ class AgentSession:
 
 
 def _line(e: Entry) -> str:
-    outcome = e.delta or e.summary_outcome() or e.expected
+    found = evidence(e)  # a sweep: its best value and the curve's shape, as the review says them
+    outcome = f"sweep of {found.describe()}" if found is not None else e.delta or e.summary_outcome() or e.expected
     head = f"{e.id or '-':<8}  {e.timestamp}  {e.status or '?':<9}  {e.name}"
     return head + (f"  — {render.first_line(outcome, 80)}" if outcome else "")
 

@@ -17,12 +17,21 @@ from dataclasses import dataclass
 from ..core.errors import InputError
 
 STRING, BOOLEAN, INTEGER, STRINGS, TABLE = "string", "boolean", "integer", "strings", "table"
+SWEEP, ROWS = "sweep", "rows"
+
+#: A value of a sweep or a cell of a table, as JSON holds it.
+_SCALAR = {"type": ["string", "number"]}
+#: A sweep: ``"gamma"``, ``"gamma=0.001,0.01,0.1"`` or ``{"key": "gamma", "values": [0.001, 0.01, 0.1]}``.
+_SWEEP_OBJECT = {"type": "object", "properties": {"key": {"type": "string"}, "values": {"type": "array", "items": _SCALAR}},
+                 "required": ["key"], "additionalProperties": False}
 
 
 @dataclass(frozen=True)
 class Arg:
     name: str
-    kind: str  # one of STRING, BOOLEAN, INTEGER, STRINGS (a list of strings), TABLE (an object of strings)
+    kind: str  # one of STRING, BOOLEAN, INTEGER, STRINGS (a list of strings), TABLE (an object of strings),
+    # SWEEP (a spec string or a {key, values} object; a list of them, as the CLI's --sweep repeated, is the core's
+    # to refuse), ROWS (a list of row objects, or CSV text)
     help: str
     required: bool = False
     choices: tuple[str, ...] = ()  # a STRING's values (case ignored)
@@ -34,6 +43,10 @@ class Arg:
             INTEGER: {"type": "integer", "minimum": 0},
             STRINGS: {"type": "array", "items": {"type": "string"}},
             TABLE: {"type": "object", "additionalProperties": {"type": "string"}},
+            SWEEP: {"anyOf": [{"type": "string"}, _SWEEP_OBJECT,
+                              {"type": "array", "items": {"anyOf": [{"type": "string"}, _SWEEP_OBJECT]}}]},
+            ROWS: {"anyOf": [{"type": "string"}, {"type": "array", "items": {
+                "type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}}]},
         }[self.kind]
         if self.choices:
             shape = {**shape, "enum": list(self.choices)}
@@ -41,7 +54,7 @@ class Arg:
 
     def empty(self) -> object:
         """The value of an optional argument not given: what the core reads as "not said"."""
-        return {STRING: "", BOOLEAN: False, INTEGER: None, STRINGS: [], TABLE: {}}[self.kind]
+        return {STRING: "", BOOLEAN: False, INTEGER: None, STRINGS: [], TABLE: {}, SWEEP: None, ROWS: None}[self.kind]
 
 
 @dataclass(frozen=True)
@@ -69,7 +82,9 @@ TOOLS = (
          "Log a PLANNED experiment in experiments/journal.md BEFORE running anything: what you expect and why. "
          "Refused while another experiment is still PLANNED (log its result or abandon it first, or pass parallel=true). "
          "The answer lists the recent entries and the rules that apply, and warns when several variables change, "
-         "no baseline is given or the same change was already tried: read them before you run.",
+         "no baseline is given or the same change was already tried: read them before you run. "
+         "To run ONE variable at several values (a sweep: one experiment, many runs), pass sweep instead of "
+         "planning one experiment per value.",
          (Arg("name", STRING, "a short name for the experiment, one line (e.g. 'QLoRA rank 64')", required=True),
           Arg("hypothesis", STRING, "what you expect to happen and why", required=True),
           Arg("change", STRING, "exactly what changes, one variable (e.g. 'lora_r 32 → 64')"),
@@ -79,18 +94,27 @@ TOOLS = (
               required=True),
           Arg("baseline", STRING, "the current best metric to beat (e.g. 'eval_acc = 0.78')"),
           Arg("parallel", BOOLEAN, "open it although another experiment is still PLANNED"),
-          Arg("force", BOOLEAN, "log it although strict mode refuses (several variables, no baseline)"))),
+          Arg("force", BOOLEAN, "log it although strict mode refuses (several variables, no baseline)"),
+          Arg("sweep", SWEEP, "a one-variable sweep, one entry for all its runs, its values fixed before anything "
+              "runs: 'gamma=0.001,0.01,0.1' or {\"key\": \"gamma\", \"values\": [0.001, 0.01, 0.1]}; or 'gamma' "
+              "alone when config lists the values ({\"gamma\": \"scale → [0.001, 0.01, 0.1]\"}). One key, two "
+              "values or more; a config row of the key gives its old value ({\"gamma\": \"scale\"})"))),
     Tool("log_result",
          "Complete the open experiment with what actually happened: Status becomes COMPLETED, and the Delta is "
          "computed from metrics named in the outcome (eval_acc = 0.81) against the baseline and the expectation. "
-         "Log the result before planning the next experiment.",
-         (Arg("outcome", STRING, "what actually happened: metrics as 'name = value', behaviour", required=True),
+         "Log the result before planning the next experiment. For a sweep, the outcome names each value beside its "
+         "metrics, a line per run ('gamma=0.001 accuracy=0.97'), or table holds them: the entry gets the table, "
+         "the best value, its Delta and the curve (saved in experiments/assets/).",
+         (Arg("outcome", STRING, "what actually happened: metrics as 'name = value', behaviour (a sweep: a line "
+              "per value, 'gamma=0.001 accuracy=0.97'; may be empty when table holds the result)", required=True),
           Arg("learning", STRING, "one sentence: what this taught you"),
           Arg("next", STRING, "what to try based on this result"),
           Arg("name", STRING, OPEN_HELP),
           Arg("delta", STRING, "the delta in words, where no metric compares"),
           Arg("images", STRINGS, "figures to attach: paths of .png/.jpg/.svg files inside the project "
-              "(relative to the project folder, or absolute); copied into experiments/assets/"))),
+              "(relative to the project folder, or absolute); copied into experiments/assets/"),
+          Arg("table", ROWS, "a sweep's result: a row per value, a column for the key swept and one per metric, "
+              "as rows ([{\"gamma\": 0.001, \"accuracy\": 0.97}, ...]) or CSV text ('gamma,accuracy\\n0.001,0.97')"))),
     Tool("abandon_experiment",
          "Close the open experiment as ABANDONED, saying why (an honest close beats a missing one).",
          (Arg("reason", STRING, "why it is abandoned", required=True),
@@ -154,6 +178,10 @@ def _checked(tool: Tool, arg: Arg, value: object) -> object:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise InputError(f"{where} must be a list of strings, not {shown(value)}")
         return value
+    if arg.kind == SWEEP:
+        return _sweep(where, value)
+    if arg.kind == ROWS:
+        return _rows(where, value)
     if not isinstance(value, dict):
         raise InputError(f"{where} must be an object of key → value strings, not {shown(value)}")
     for key, item in value.items():
@@ -161,6 +189,44 @@ def _checked(tool: Tool, arg: Arg, value: object) -> object:
             raise InputError(f"{where}: the value of {shown(key)} must be a string ('old → new' or 'value'), "
                              f"not {shown(item)}")
     return value
+
+
+def _sweep(where: str, value: object) -> object:
+    """A sweep's shape: a spec string, a {key, values} object, or a list of them (the core refuses several keys)."""
+    if isinstance(value, list):
+        return [_sweep(where, item) for item in value]
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, dict):
+        raise InputError(f"{where} must be 'KEY=v1,v2,...' or {{\"key\": KEY, \"values\": [v1, v2, ...]}}, "
+                         f"not {shown(value)}")
+    unknown = [k for k in value if k not in ("key", "values")]
+    if unknown or not isinstance(value.get("key"), str):
+        named = f"no {shown(unknown[0])}" if unknown else "its 'key' must be a string"
+        raise InputError(f"{where} is {{\"key\": KEY, \"values\": [v1, v2, ...]}}: {named}")
+    values = value.get("values") or []
+    if not isinstance(values, list) or not all(_scalar(v) and v is not None and not isinstance(v, bool) for v in values):
+        raise InputError(f"{where}: 'values' must be a list of numbers or strings, not {shown(values)}")
+    return {"key": value["key"], "values": values}
+
+
+def _rows(where: str, value: object) -> object:
+    """A table's shape: CSV text, or a list of row objects whose cells are numbers, strings, booleans or null."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
+        raise InputError(f"{where} must be a list of rows ({{\"gamma\": 0.001, \"accuracy\": 0.97}}) or CSV text, "
+                         f"not {shown(value)}")
+    for row in value:
+        for column, cell in row.items():
+            if not _scalar(cell):
+                raise InputError(f"{where}: the cell {shown(column)} of a row must be a number or a string, "
+                                 f"not {shown(cell)}")
+    return value
+
+
+def _scalar(value: object) -> bool:
+    return value is None or isinstance(value, (str, int, float))
 
 
 def check(name: str, arguments: dict | None) -> dict:
