@@ -226,3 +226,62 @@ def test_the_panels_inputs_fit_it_and_its_review_shows_the_plots(lab):
     review.scroll_into_view_if_needed()
     review.screenshot(path=str(ARTIFACTS / "widget-review.png"))
     assert not lab.dialogs
+
+
+SWEEP_DOCS = REPO / "docs" / "panel-sweep.png"
+SWEEP_LOOP = """for gamma, accuracy in [(0.0001, 0.9711), (0.001, 0.9956), (0.01, 0.86)]:
+    print(f"gamma={gamma} accuracy={accuracy}")"""
+
+
+def test_the_panel_plans_a_sweep_and_attaches_its_table_and_curve(lab):
+    """The sweep field of the Hypothesis tab, its gates live, then the loop's cell attached: one entry, its curve.
+
+    docs/panel-sweep.png is written from here, as docs/widget.png is above."""
+    lab.journal.write_text(JOURNAL, encoding="utf-8")
+    path = lab.notebook("sweep.ipynb", CHECKOUT, SHOW, SWEEP_LOOP)
+    lab.page.set_viewport_size({"width": 1300, "height": 1100})
+    lab.open(path)
+    for cell in (0, 1):
+        lab.run_cell(cell)
+        lab.wait_cell_done(cell)
+    root = lab.cell(1).locator(".jp-OutputArea-output").first.locator(".expjournal-panel")
+    expect(root).to_be_visible(timeout=30_000)
+
+    root.get_by_placeholder("SVC C=10").fill("gamma sweep")
+    root.get_by_placeholder("What you expect to happen, and why.").fill(
+        "A smaller gamma smooths the RBF kernel: the digits should generalise better."
+    )
+    root.get_by_placeholder("key", exact=True).fill("gamma")
+    root.get_by_placeholder("old (or value)").fill("scale")
+    sweep = root.get_by_placeholder("gamma = 0.001, 0.01, 0.1 (empty: no sweep)")
+    sweep.fill("gamma = 0.0001")
+    expect(root).to_contain_text("✖ the sweep of 'gamma' has one value (0.0001)")  # the core's message, live
+    sweep.fill("gamma = 0.0001, 0.001, 0.01")
+    root.get_by_placeholder("accuracy +0.01").fill("accuracy +0.005")
+    root.get_by_placeholder("accuracy = 0.95").fill("accuracy = 0.9889")
+    expect(root).to_contain_text("✓ the gates pass")
+    assert lab.journal_text() == JOURNAL, "the gates are checked without writing"
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "panel-sweep.png"
+    root.screenshot(path=str(shot))
+    if not SWEEP_DOCS.exists() or os.environ.get("EXPJOURNAL_UPDATE_DOCS") == "1":
+        SWEEP_DOCS.parent.mkdir(exist_ok=True)
+        shutil.copyfile(shot, SWEEP_DOCS)
+
+    root.get_by_role("button", name="Log hypothesis").click()
+    text = lab.wait_for_file(lambda t: "— gamma sweep" in t)
+    assert "- gamma: scale → [0.0001, 0.001, 0.01]\n" in text and "**Sweep**: gamma = 0.0001, 0.001, 0.01\n" in text
+    expect(root).to_contain_text("Logged PLANNED 'gamma sweep'")
+    expect(root).to_contain_text("sweep gamma = 0.0001, 0.001, 0.01: run them in a cell")
+
+    lab.run_cell(2)
+    lab.wait_cell_done(2)
+    expect(root).to_contain_text("attaches: cell [3]: for gamma, accuracy in")
+    root.get_by_role("button", name=ATTACH).click()
+    text = lab.wait_for_file(lambda t: t.count("**Status**: COMPLETED") == 3)
+    assert "| **0.001** | **0.9956** |" in text
+    assert "**Delta**: accuracy best 0.9956 at gamma=0.001:" in text
+    expect(root).to_contain_text("'gamma sweep' COMPLETED: accuracy best 0.9956 at gamma=0.001")
+    curve = next(line for line in text.splitlines() if line.startswith("![gamma sweep: accuracy against gamma](assets/"))
+    assert (lab.folder / "experiments" / curve.split("(", 1)[1].rstrip(")")).read_bytes().startswith(b"\x89PNG")
+    assert not lab.dialogs
