@@ -157,16 +157,22 @@ sys.path.insert(0, {str(REPO)!r})
 %load_ext jupyter_expjournal"""
 
 
-def test_the_panels_inputs_fit_it_and_its_review_shows_the_plots(lab):
+def checkout_panel(lab, name: str, width: int, height: int, *cells: str):
+    """This checkout's panel shown by a notebook over JOURNAL (its first two cells run, the rest left to run)."""
     lab.journal.write_text(JOURNAL, encoding="utf-8")
-    path = lab.notebook("fits.ipynb", CHECKOUT, SHOW)
-    lab.page.set_viewport_size({"width": 900, "height": 1000})  # a narrow notebook: the panel about 550 px wide
+    path = lab.notebook(name, CHECKOUT, SHOW, *cells)
+    lab.page.set_viewport_size({"width": width, "height": height})
     lab.open(path)
     for cell in (0, 1):
         lab.run_cell(cell)
         lab.wait_cell_done(cell)
     root = lab.cell(1).locator(".jp-OutputArea-output").first.locator(".expjournal-panel")
     expect(root).to_be_visible(timeout=30_000)
+    return root
+
+
+def test_the_panels_inputs_fit_it_and_its_review_shows_the_plots(lab):
+    root = checkout_panel(lab, "fits.ipynb", 900, 1000)  # a narrow notebook: the panel about 550 px wide
     # the widget view is drawn, not the review the bundle carries for front ends without widgets
     expect(lab.cell(1)).not_to_contain_text("is not drawn here")
 
@@ -237,15 +243,7 @@ def test_the_panel_plans_a_sweep_and_attaches_its_table_and_curve(lab):
     """The sweep field of the Hypothesis tab, its gates live, then the loop's cell attached: one entry, its curve.
 
     docs/panel-sweep.png is written from here, as docs/widget.png is above."""
-    lab.journal.write_text(JOURNAL, encoding="utf-8")
-    path = lab.notebook("sweep.ipynb", CHECKOUT, SHOW, SWEEP_LOOP)
-    lab.page.set_viewport_size({"width": 1300, "height": 1100})
-    lab.open(path)
-    for cell in (0, 1):
-        lab.run_cell(cell)
-        lab.wait_cell_done(cell)
-    root = lab.cell(1).locator(".jp-OutputArea-output").first.locator(".expjournal-panel")
-    expect(root).to_be_visible(timeout=30_000)
+    root = checkout_panel(lab, "sweep.ipynb", 1300, 1100, SWEEP_LOOP)
 
     root.get_by_placeholder("SVC C=10").fill("gamma sweep")
     root.get_by_placeholder("What you expect to happen, and why.").fill(
