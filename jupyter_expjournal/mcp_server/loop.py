@@ -44,11 +44,14 @@ dataset, try an architecture or change a training recipe, call plan_experiment w
 and key → "value" for what stays);
    - expected: a specific metric target (eval_acc +0.02);
    - baseline: the current best metric to beat (eval_acc = 0.78): memory is unreliable.
+   To try ONE variable at several values, plan one sweep, not one experiment per value: pass sweep \
+("gamma=0.001,0.01,0.1", or {"key": "gamma", "values": [0.001, 0.01, 0.1]}), the values fixed before you run.
    Read the warnings it returns (several variables, no baseline, already tried, rules that apply) before you run.
 3. Run the experiment.
 4. Log the result before starting the next experiment: call log_result with the outcome (metrics written as \
 name = value, so the Delta is computed against the baseline and the expectation), a one-sentence learning, \
-and what to try next; attach figures with images. If the run is not worth finishing, call abandon_experiment \
+and what to try next; attach figures with images. A sweep's outcome names each value beside its metrics, a line \
+per run (gamma=0.001 accuracy=0.97), or pass its table: the entry gets the table, the best value and the curve. If the run is not worth finishing, call abandon_experiment \
 with the reason.
 5. Every 3-5 experiments, or when a pattern emerges, distill: add_lesson (context: lesson, and its source), \
 or add_rule for a hard-won rule: NEVER X because Y, ALWAYS X when Y. A 200-entry journal is noise; lessons \

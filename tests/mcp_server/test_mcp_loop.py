@@ -15,8 +15,8 @@ from jupyter_expjournal.core.journal import Journal
 
 #: The contract (DESIGN.md, issue 14): tool -> (required arguments, optional arguments).
 CONTRACT = {
-    "plan_experiment": ({"name", "hypothesis", "expected"}, {"change", "config", "baseline", "parallel", "force"}),
-    "log_result": ({"outcome"}, {"learning", "next", "name", "delta", "images"}),
+    "plan_experiment": ({"name", "hypothesis", "expected"}, {"change", "config", "baseline", "parallel", "force", "sweep"}),
+    "log_result": ({"outcome"}, {"learning", "next", "name", "delta", "images", "table"}),
     "abandon_experiment": ({"reason"}, {"name"}),
     "add_lesson": ({"text"}, {"context", "source"}),
     "add_rule": ({"kind", "text", "reason"}, set()),
