@@ -60,6 +60,16 @@ HAND_HYPOTHESIS = "<script>window.__xss=2</script> a **hand** edit"
 EXPERIMENT = 'print("accuracy = 0.9889")'
 
 
+def picture(root, docs: Path) -> None:
+    """The panel's picture under tests/ui/artifacts/; ``docs`` replaced only when missing or EXPJOURNAL_UPDATE_DOCS=1."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / docs.name
+    root.screenshot(path=str(shot))
+    if not docs.exists() or os.environ.get("EXPJOURNAL_UPDATE_DOCS") == "1":
+        docs.parent.mkdir(exist_ok=True)
+        shutil.copyfile(shot, docs)
+
+
 def test_widget_panel_logs_a_hypothesis_and_attaches_a_result(lab):
     lab.journal.write_text(JOURNAL, encoding="utf-8")
     (lab.folder / "experiments" / "lessons.md").write_text(LESSONS, encoding="utf-8")
@@ -102,12 +112,7 @@ def test_widget_panel_logs_a_hypothesis_and_attaches_a_result(lab):
             break
         viewport -= int(width - 720)
     assert 600 <= width <= 800, width
-    ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / "widget.png"
-    root.screenshot(path=str(shot))
-    if not DOCS.exists() or os.environ.get("EXPJOURNAL_UPDATE_DOCS") == "1":
-        DOCS.parent.mkdir(exist_ok=True)
-        shutil.copyfile(shot, DOCS)
+    picture(root, DOCS)
 
     root.get_by_placeholder("accuracy = 0.95").fill("accuracy = 0.9889")
     expect(root).not_to_contain_text("no baseline recorded")
@@ -259,12 +264,7 @@ def test_the_panel_plans_a_sweep_and_attaches_its_table_and_curve(lab):
     root.get_by_placeholder("accuracy = 0.95").fill("accuracy = 0.9889")
     expect(root).to_contain_text("✓ the gates pass")
     assert lab.journal_text() == JOURNAL, "the gates are checked without writing"
-    ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / "panel-sweep.png"
-    root.screenshot(path=str(shot))
-    if not SWEEP_DOCS.exists() or os.environ.get("EXPJOURNAL_UPDATE_DOCS") == "1":
-        SWEEP_DOCS.parent.mkdir(exist_ok=True)
-        shutil.copyfile(shot, SWEEP_DOCS)
+    picture(root, SWEEP_DOCS)
 
     root.get_by_role("button", name="Log hypothesis").click()
     text = lab.wait_for_file(lambda t: "— gamma sweep" in t)
