@@ -51,8 +51,8 @@ and key → "value" for what stays);
 4. Log the result before starting the next experiment: call log_result with the outcome (metrics written as \
 name = value, so the Delta is computed against the baseline and the expectation), a one-sentence learning, \
 and what to try next; attach figures with images. A sweep's outcome names each value beside its metrics, a line \
-per run (gamma=0.001 accuracy=0.97), or pass its table: the entry gets the table, the best value and the curve. If the run is not worth finishing, call abandon_experiment \
-with the reason.
+per run (gamma=0.001 accuracy=0.97), or pass its table: the entry gets the table, the best value and the curve. \
+If the run is not worth finishing, call abandon_experiment with the reason.
 5. Every 3-5 experiments, or when a pattern emerges, distill: add_lesson (context: lesson, and its source), \
 or add_rule for a hard-won rule: NEVER X because Y, ALWAYS X when Y. A 200-entry journal is noise; lessons \
 are signal.

@@ -21,8 +21,13 @@ from jupyter_expjournal.core.sweep_evidence import points_in
 
 pytest.importorskip("matplotlib")  # the curve is drawn by matplotlib, as in every face
 
-PLAN = {"name": "gamma sweep", "hypothesis": "A smaller gamma smooths the RBF kernel.",
-        "config": {"gamma": "scale", "C": "1"}, "expected": "accuracy +0.005", "baseline": "accuracy = 0.9889"}
+PLAN = {
+    "name": "gamma sweep",
+    "hypothesis": "A smaller gamma smooths the RBF kernel.",
+    "config": {"gamma": "scale", "C": "1"},
+    "expected": "accuracy +0.005",
+    "baseline": "accuracy = 0.9889",
+}
 LINES = "gamma=0.0001 accuracy=0.9711\ngamma=0.001 accuracy=0.9956\ngamma=0.01 accuracy=0.8600"
 ROWS = [{"gamma": 0.0001, "accuracy": 0.9711}, {"gamma": 0.001, "accuracy": 0.9956}, {"gamma": 0.01, "accuracy": 0.86}]
 BEST = "accuracy best 0.9956 at gamma=0.001: +0.0067 vs expected +0.005: better than expected"
@@ -85,8 +90,9 @@ def test_a_sweep_planned_by_a_spec_and_completed_from_printed_lines(agent):
 
 
 def test_a_sweep_planned_by_an_object_and_completed_with_a_table_of_rows(agent):
-    said = agent.ok("plan_experiment", {**PLAN, "name": "gamma sweep 2",
-                                        "sweep": {"key": "gamma", "values": [0.0001, 0.001, 0.01, 0.1]}})
+    said = agent.ok(
+        "plan_experiment", {**PLAN, "name": "gamma sweep 2", "sweep": {"key": "gamma", "values": [0.0001, 0.001, 0.01, 0.1]}}
+    )
     assert "a sweep of gamma over 0.0001, 0.001, 0.01, 0.1" in said
     assert "- gamma: scale → [0.0001, 0.001, 0.01, 0.1]\n" in journal_text(agent)
     rows = [*ROWS, {"gamma": 0.5, "accuracy": 0.2}]
@@ -103,7 +109,9 @@ def test_a_sweep_of_the_key_whose_config_row_lists_the_values_completed_with_csv
     plan = {**PLAN, "name": "gamma sweep 3", "config": {"gamma": "scale → [0.0001, 0.001, 0.01]", "C": "1"}}
     agent.ok("plan_experiment", {**plan, "sweep": "gamma"})
     assert "**Sweep**: gamma = 0.0001, 0.001, 0.01\n" in journal_text(agent)
-    said = agent.ok("log_result", {"outcome": "digits, 5-fold", "table": "gamma,accuracy\n0.0001,0.9711\n0.001,0.9956\n0.01,0.86\n"})
+    said = agent.ok(
+        "log_result", {"outcome": "digits, 5-fold", "table": "gamma,accuracy\n0.0001,0.9711\n0.001,0.9956\n0.01,0.86\n"}
+    )
     assert said.startswith(f"'gamma sweep 3' COMPLETED: Delta: {BEST}")
     assert Journal(agent.folder).entries()[-1].actual.startswith("digits, 5-fold\ngamma sweep, 3 of 3 planned values run")
     curve_of(agent)
@@ -138,7 +146,7 @@ def test_the_review_and_the_list_name_each_sweeps_best_value_and_shape(agent):
         ("gamma", "the config row of 'gamma' holds no list of values"),
         ("gamma=0.001,0.001", "lists 0.001 twice"),
         ([], "a sweep names the key it varies"),
-        (5, "must be 'KEY=v1,v2,...' or {\"key\": KEY, \"values\": [v1, v2, ...]}, not 5"),
+        (5, 'must be \'KEY=v1,v2,...\' or {"key": KEY, "values": [v1, v2, ...]}, not 5'),
         ({"key": "gamma", "vals": [1, 2]}, 'no "vals"'),
         ({"values": [1, 2]}, "its 'key' must be a string"),
         ({"key": "gamma", "values": [True, False]}, "'values' must be a list of numbers or strings"),
@@ -153,8 +161,10 @@ def test_an_empty_sweep_string_is_not_said(agent):
     agent.ok("plan_experiment", {**PLAN, "name": "C 1 → 10", "config": {"C": "1 → 10"}, "sweep": ""})
     assert "Sweep" not in Journal(agent.folder).entries()[-1].fields
     said = refused_untouched(agent, "log_result", {"outcome": "accuracy = 0.99", "table": ROWS})
-    assert said == ("'C 1 → 10' planned no sweep: log_result's 'table' is a table of values, the result of a sweep "
-                    "(plan one with the key it varies and its values)")
+    assert said == (
+        "'C 1 → 10' planned no sweep: log_result's 'table' is a table of values, the result of a sweep "
+        "(plan one with the key it varies and its values)"
+    )
     agent.ok("abandon_experiment", {"reason": "not a sweep"})
 
 

@@ -23,8 +23,12 @@ pytest.importorskip("matplotlib")
 
 HYPOTHESIS, EXPECTED, BASELINE = "A smaller gamma smooths the RBF kernel.", "accuracy +0.005", "accuracy = 0.9889"
 LINES = "gamma=0.0001 accuracy=0.9711\ngamma=0.001 accuracy=0.9956\ngamma=0.01 accuracy=0.86"
-ROWS = [{"gamma": 0.0001, "accuracy": 0.9711, "f1": 0.97}, {"gamma": 0.001, "accuracy": 0.9956, "f1": 0.995},
-        {"gamma": 0.01, "accuracy": 0.86, "f1": 0.85}, {"gamma": 0.5, "accuracy": 0.2, "f1": 0.1}]
+ROWS = [
+    {"gamma": 0.0001, "accuracy": 0.9711, "f1": 0.97},
+    {"gamma": 0.001, "accuracy": 0.9956, "f1": 0.995},
+    {"gamma": 0.01, "accuracy": 0.86, "f1": 0.85},
+    {"gamma": 0.5, "accuracy": 0.2, "f1": 0.1},
+]
 CSV = "gamma,accuracy,f1\n0.0001,0.9711,0.97\n0.001,0.9956,0.995\n0.01,0.86,0.85\n0.5,0.2,0.1\n"
 
 
@@ -36,11 +40,31 @@ def cli(*args: str) -> None:
 def test_a_sweep_through_the_agent_is_the_cli_s_byte_for_byte(tmp_path):
     folders = {face: tmp_path / face / "experiments" for face in ("cli", "mcp")}
     where = ("--dir", str(folders["cli"]))
-    plan = ("--hypothesis", HYPOTHESIS, "--config", "gamma: scale", "--config", "C: 1", "--expected", EXPECTED,
-            "--baseline", BASELINE)
+    plan = (
+        "--hypothesis",
+        HYPOTHESIS,
+        "--config",
+        "gamma: scale",
+        "--config",
+        "C: 1",
+        "--expected",
+        EXPECTED,
+        "--baseline",
+        BASELINE,
+    )
     cli("hypothesis", "gamma sweep", *where, *plan, "--sweep", "gamma=0.0001,0.001,0.01")
-    cli("result", *where, "--outcome", LINES, "--learning", "1e-3 is best", "--next", "sweep C at gamma=1e-3",
-        "--duration", "2 min")
+    cli(
+        "result",
+        *where,
+        "--outcome",
+        LINES,
+        "--learning",
+        "1e-3 is best",
+        "--next",
+        "sweep C at gamma=1e-3",
+        "--duration",
+        "2 min",
+    )
     table = tmp_path / "sweep.csv"
     table.write_text(CSV)
     cli("hypothesis", "gamma sweep 2", *where, *plan, "--sweep", "gamma=0.0001,0.001,0.01,0.1")
@@ -48,12 +72,12 @@ def test_a_sweep_through_the_agent_is_the_cli_s_byte_for_byte(tmp_path):
 
     agent = Agent(folders["mcp"])
     try:
-        plan = {"hypothesis": HYPOTHESIS, "config": {"gamma": "scale", "C": "1"}, "expected": EXPECTED,
-                "baseline": BASELINE}
+        plan = {"hypothesis": HYPOTHESIS, "config": {"gamma": "scale", "C": "1"}, "expected": EXPECTED, "baseline": BASELINE}
         agent.ok("plan_experiment", {"name": "gamma sweep", **plan, "sweep": "gamma=0.0001,0.001,0.01"})
         agent.ok("log_result", {"outcome": LINES, "learning": "1e-3 is best", "next": "sweep C at gamma=1e-3"})
-        agent.ok("plan_experiment", {"name": "gamma sweep 2", **plan,
-                                     "sweep": {"key": "gamma", "values": [0.0001, 0.001, 0.01, 0.1]}})
+        agent.ok(
+            "plan_experiment", {"name": "gamma sweep 2", **plan, "sweep": {"key": "gamma", "values": [0.0001, 0.001, 0.01, 0.1]}}
+        )
         agent.ok("log_result", {"outcome": "digits, 5-fold", "table": ROWS})
     finally:
         agent.close()
