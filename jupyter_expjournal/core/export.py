@@ -17,6 +17,7 @@ from .errors import InputError, JournalError
 from .identity import ref
 from .journal_format import HEADING
 from .model import Entry, Lesson, Lessons, Review, Rule
+from .sweep import Sweep, planned
 
 
 def config_item(item: ConfigItem) -> dict:
@@ -54,7 +55,13 @@ def entry(e: Entry) -> dict:
         "fields": dict(e.fields),
         "compare": compare_row(comparing.row(e)),
         "search_terms": comparing.search_terms(e),
+        "sweep": sweep(planned(e)),  # null for any entry that planned no sweep
     }
+
+
+def sweep(s: Sweep | None) -> dict | None:
+    """The sweep an entry planned: the key, its values in the order planned, as written, and the value before."""
+    return None if s is None else {"key": s.key, "values": list(s.values), "old": s.old}
 
 
 def _number(value: float) -> float | None:
@@ -69,7 +76,9 @@ def compare_row(row: comparing.Row) -> dict:
     side: the review's ``absent`` says how to write it); ``metrics``: what the
     outcome measured; ``delta``: each metric's change from the baseline, only
     where the entry's Delta has one; ``shown``: both as every face writes them
-    (``0.975``, ``+0.012``, ``nan``).
+    (``0.975``, ``+0.012``, ``nan``). ``points``: a sweep's row expanded, each
+    value swept with its metrics (the row's own are its best point's); empty
+    for any other entry.
     """
     return {
         "changed": [{"key": i.key, "old": i.old, "new": i.new} for i in row.changed],
@@ -79,6 +88,14 @@ def compare_row(row: comparing.Row) -> dict:
             "metrics": {name: comparing.shown_value(v) for name, v in row.metrics.items()},
             "delta": {name: comparing.shown_delta(v) for name, v in row.delta.items()},
         },
+        "points": [
+            {
+                "value": value,
+                "metrics": {name: _number(v) for name, v in metrics.items()},
+                "shown": {name: comparing.shown_value(v) for name, v in metrics.items()},
+            }
+            for value, metrics in row.points
+        ],
     }
 
 

@@ -143,13 +143,23 @@ def table_rows(entry: Entry, text: str, where: str) -> list[dict[str, object]]:
     """The rows of a table file (CSV) given as ``entry``'s result, checked: the entry planned a sweep, the
     table has its key's column and a metric beside it. Bad: InputError naming the file. Pass them on as
     the result value."""
+    _planned_for_table(entry, where)
+    return given_rows(entry, csv_rows(text, where), where)
+
+
+def given_rows(entry: Entry, rows: list[dict[str, object]], where: str) -> list[dict[str, object]]:
+    """Rows a face was given as ``entry``'s sweep table (a JSON list of ``{KEY: value, metric: number}``), checked
+    as :func:`table_rows` checks a CSV file's. Bad: InputError naming ``where``. Pass them on as the result value."""
+    table_points(rows, _planned_for_table(entry, where).key, where)
+    return rows
+
+
+def _planned_for_table(entry: Entry, where: str) -> Sweep:
     sweep = planned(entry)
     if sweep is None:
         raise InputError(f"'{entry.name}' planned no sweep: {where} is a table of values, the result of a sweep "
                          "(plan one with the key it varies and its values)")
-    rows = csv_rows(text, where)
-    table_points(rows, sweep.key, where)
-    return rows
+    return sweep
 
 
 def _named_metrics(entry: Entry) -> list[str]:

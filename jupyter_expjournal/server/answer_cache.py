@@ -62,8 +62,9 @@ from ..core.journal import Journal
 from ..core.model import Entry
 from ..core.store import PERSIST_FROM, fingerprint
 
-#: Bumped when the file's layout changes; its first bytes say which layout it has (3: each Part names its metrics).
-FORMAT = 3
+#: Bumped when the file's layout changes; its first bytes say which layout it has (3: each Part names its metrics;
+#: 4: entries carry "sweep" and compare "points", so no answer kept before them is read back).
+FORMAT = 4
 MAGIC = b"EXJ-ANS" + bytes([FORMAT])
 SUFFIX = ".answer"
 #: The first read of a kept file: its header and, for a small journal, the whole answer.

@@ -128,20 +128,19 @@ from ..core.index import seconds_since
 from ..core.journal import Journal
 from ..core.model import COMPLETED
 from ..core.provenance import collect, origin
+from ..core.sweep import planned
+from ..core.sweep_result import given_rows, table_rows
 from .answers import etag
 from .context import Context, Handler, inside, posix_relative
+from .draft_schema import DRAFT_FIELDS, GATE_FLAGS, check_request, hypothesis_request
 from .schema import (
     CELL_FIELDS,
-    DRAFT_FIELDS,
-    GATE_FLAGS,
     LESSON_FIELDS,
     ORIGIN_FIELDS,
     RESULT_TEXTS,
     SELECTORS,
     ApiError,
     abandon_request,
-    check_request,
-    hypothesis_request,
     learning_request,
     lesson,
     result_request,
@@ -318,16 +317,28 @@ class ResultHandler(Handler):
         self.reply({"entry": export.entry(logged.entry), "assets": assets})
 
     def _read(self):
-        body = self.body({*SELECTORS, "images", "metrics", "source", *RESULT_TEXTS, *CELL_FIELDS, *ORIGIN_FIELDS})
+        body = self.body({*SELECTORS, "images", "metrics", "source", "table", *RESULT_TEXTS, *CELL_FIELDS, *ORIGIN_FIELDS})
         journal, _, _ = self.locate(body.get("path"))
         return journal, result_request(body)
 
     @staticmethod
     def _complete(journal: Journal, request):
+        """As the CLI's ``result``: a ``table`` checked against the entry's sweep before anything is written and
+        taken as the result value; a sweep's curve drawn and linked (:func:`~jupyter_expjournal.sweep_curve.attach_for`)."""
         entry = journal.resolve_open(request.entry)
+        rows = request.table
+        if isinstance(rows, str):
+            rows = table_rows(entry, rows, "'table'")
+        elif rows is not None:
+            rows = given_rows(entry, rows, "'table'")
         cells = None if request.cell_seconds is None else [request.cell_seconds]
         request.outcome.duration = describe_run(seconds_since(entry), cells, [])
-        return journal.complete(request.outcome, name=ref(entry))
+        outcome = request.outcome
+        if planned(entry) is not None:  # matplotlib only for a sweep's curve
+            import jupyter_expjournal.sweep_curve as sweep_curve
+
+            outcome = sweep_curve.attach_for(entry, outcome, rows)
+        return journal.complete(outcome, name=ref(entry), result_value=rows)
 
 
 class RetroHandler(Handler):

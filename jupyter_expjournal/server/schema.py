@@ -19,9 +19,9 @@ from datetime import datetime
 
 import tornado.web
 
-from ..core.draft import Learned, config_row, lesson_request
+from ..core.draft import Learned, lesson_request
 from ..core.errors import InputError
-from ..core.model import ConfigItem, Draft, Outcome
+from ..core.model import Outcome
 from ..core.outcome import IMAGE_MIMES, CellOutputs, cell_source, check_image, from_notebook
 
 #: Larger request bodies are refused with 413 (figures come base64-encoded).
@@ -31,8 +31,6 @@ MAX_BODY = 20 * 1024 * 1024
 MAX_DEPTH = 100
 DEEP = f"the request body is JSON nested more than {MAX_DEPTH} levels deep"
 
-DRAFT_FIELDS = {"name", "hypothesis", "change", "config", "expected", "baseline"}
-GATE_FLAGS = ("parallel", "strict", "force")
 #: Where a hypothesis was written: recorded in its Provenance field.
 ORIGIN_FIELDS = {"notebook", "cell_id"}
 RESULT_TEXTS = ("outcome", "output", "learning", "next", "delta")
@@ -153,101 +151,6 @@ def path(value: object) -> str:
     return value
 
 
-# -- hypothesis and check ----------------------------------------------------------------
-
-
-def _config_value(row: dict, key: str, where: str) -> str | None:
-    value = row.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ApiError(400, f"'{where}.{key}' must be a string, a number or null, not {describe(value)}")
-    if isinstance(value, str) and "\x00" in value:
-        raise ApiError(400, f"'{where}.{key}' contains a NUL byte")
-    return value if isinstance(value, str) else str(value)
-
-
-def config(value: object) -> list[ConfigItem]:
-    """Config rows ``{key, old, new}`` as typed, or ``{key, value}`` for an unchanged key.
-
-    The core reads each row (:func:`~jupyter_expjournal.core.draft.config_row`):
-    null or ``(none)`` is absent on that side, an empty old with a new adds the
-    key, an empty new leaves it unchanged at old, a blank row is skipped.
-    """
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ApiError(400, f"'config' must be a list of {{key, old, new}} rows, not {describe(value)}")
-    items = []
-    for i, row in enumerate(value):
-        where = f"config[{i}]"
-        if not isinstance(row, dict):
-            raise ApiError(400, f"'{where}' must be an object {{key, old, new}}, not {describe(row)}")
-        only(row, {"key", "old", "new", "value", "changed"}, f"{where}.")  # changed: from export, ignored
-        if row.get("key") is None:
-            raise ApiError(400, f"'{where}.key' is missing")
-        key = text(row, "key", where=f"{where}.", one_line=True)
-        if "value" in row:
-            if "old" in row or "new" in row:
-                raise ApiError(400, f"'{where}' has 'value' and 'old'/'new': give one or the other")
-            old = new = _config_value(row, "value", where)
-            if old is None:
-                raise ApiError(400, f"'{where}.value' is null")
-        else:
-            old, new = _config_value(row, "old", where), _config_value(row, "new", where)
-            if old is None and new is None:
-                raise ApiError(400, f"'{where}' needs 'old' or 'new' (null means the key is absent on that side)")
-        item = core_input(config_row, key, old, new, f"'{where}'")
-        if item is not None:
-            items.append(item)
-    return items
-
-
-def draft(body: dict, where: str = "") -> Draft:
-    return Draft(
-        name=text(body, "name", where=where, required=True, one_line=True),
-        hypothesis=text(body, "hypothesis", where=where),
-        change=text(body, "change", where=where),
-        config=config(body.get("config")),
-        expected=text(body, "expected", where=where),
-        baseline=text(body, "baseline", where=where),
-    )
-
-
-def gate_flags(body: dict) -> dict[str, bool]:
-    return {key: flag(body, key) for key in GATE_FLAGS}
-
-
-@dataclass
-class HypothesisRequest:
-    draft: Draft
-    flags: dict[str, bool]
-    notebook: str = ""  # the notebook's path relative to the server root, when the client has one
-    cell_id: str = ""
-
-
-def check_request(body: dict) -> tuple[Draft, dict[str, bool]]:
-    """``POST check``: ``{draft: {...}, parallel, strict, force}``."""
-    value = body.get("draft")
-    if not isinstance(value, dict):
-        raise ApiError(400, "'draft' is missing" if value is None else f"'draft' must be an object, not {describe(value)}")
-    only(value, DRAFT_FIELDS, "draft.")
-    return draft(value, "draft."), gate_flags(body)
-
-
-def hypothesis_request(body: dict) -> HypothesisRequest:
-    """``POST hypothesis``: the draft's fields, the gate flags, and where it was written."""
-    result = draft(body)
-    if body.get("hypothesis") is None:
-        raise ApiError(400, "'hypothesis' is missing")
-    return HypothesisRequest(
-        result,
-        gate_flags(body),
-        notebook=text(body, "notebook", one_line=True).strip(),
-        cell_id=text(body, "cell_id", one_line=True).strip(),
-    )
-
-
 # -- result and abandon ------------------------------------------------------------------
 
 
@@ -353,10 +256,35 @@ class ResultRequest:
     cell_seconds: float | None = None  # the attached cell's run time, when its front end recorded it
     notebook: str = ""  # where the outputs came from, when the client says
     cell_id: str = ""
+    #: a sweep's table as given (rows or CSV text), checked against the entry's sweep once it is known
+    table: list[dict] | str | None = None
 
 
-def result_request(body: dict) -> ResultRequest:
-    """``POST result``: texts, figures and metrics, or a cell's raw ``outputs`` with what is known of the cell."""
+def table(value: object) -> list[dict] | str | None:
+    """``table``: a sweep's results, a list of rows ``{KEY: value, metric: number}`` or CSV text (a header row,
+    then a row per value), as ``result --table FILE`` reads a file. Whether it fits the entry's sweep is the
+    core's (:func:`~jupyter_expjournal.core.sweep_result.given_rows`, :func:`~.sweep_result.table_rows`)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ApiError(400, "'table' contains a NUL byte")
+        return value
+    if not isinstance(value, list):
+        raise ApiError(400, f"'table' must be a list of rows {{KEY: value, metric: number}} or CSV text, not {describe(value)}")
+    for i, row in enumerate(value):
+        if not isinstance(row, dict):
+            raise ApiError(400, f"'table[{i}]' must be an object {{KEY: value, metric: number}}, not {describe(row)}")
+        for name, cell in row.items():
+            finite = isinstance(cell, (int, float)) and not isinstance(cell, bool) and math.isfinite(cell)
+            if not (finite or cell is None or isinstance(cell, str)) or (isinstance(cell, str) and "\x00" in cell):
+                raise ApiError(400, f"'table[{i}].{name}' must be a number, a string or null, not {describe(cell)}")
+    return value
+
+
+def result_request(body: dict, *, tables: bool = True) -> ResultRequest:
+    """``POST result``: texts, figures and metrics, or a cell's raw ``outputs`` with what is known of the cell;
+    ``table``: a sweep's results (``tables`` False: a request that cannot hold one, as ``POST retro``)."""
     texts = {key: text(body, key) for key in RESULT_TEXTS}
     cell = outputs(body.get("outputs"))
     count = body.get("execution_count")
@@ -379,17 +307,19 @@ def result_request(body: dict) -> ResultRequest:
         delta=texts["delta"],
         source=source,
     )
+    rows = table(body.get("table"))
     said = any(v.strip() for v in (*texts.values(), outcome.output, outcome.error))
-    if not said and not outcome.images and not outcome.metrics:
-        raise ApiError(
-            400, "a result needs at least one of 'outcome', 'output', 'outputs', 'images', 'metrics', 'learning', 'next', 'delta'"
-        )
+    if not said and not outcome.images and not outcome.metrics and rows is None:
+        table_field = ("table",) if tables else ()
+        fields = ("outcome", "output", "outputs", "images", "metrics", *table_field, "learning", "next", "delta")
+        raise ApiError(400, f"a result needs at least one of {', '.join(repr(f) for f in fields)}")
     return ResultRequest(
         outcome,
         entry=selector(body),
         cell_seconds=cell_seconds(body.get("execution")),
         notebook=text(body, "notebook", one_line=True).strip(),
         cell_id=text(body, "cell_id", one_line=True).strip(),
+        table=rows,
     )
 
 
@@ -455,7 +385,7 @@ def retro_request(body: dict) -> RetroRequest:
     name = text(body, "name", required=True, one_line=True)
     hypothesis = text(body, "hypothesis")
     rest = {key: value for key, value in body.items() if key not in ("name", "hypothesis")}
-    return RetroRequest(name, hypothesis, result_request(rest))
+    return RetroRequest(name, hypothesis, result_request(rest, tables=False))
 
 
 def learning_request(body: dict) -> tuple[str, str, str]:
