@@ -101,7 +101,7 @@ def test_abandon_needs_a_reason(agent):
     # missing, unknown
     ("plan_experiment", {"name": "x", "hypothesis": "h"}, "plan_experiment: 'expected' is missing: the expected outcome"),
     ("plan_experiment", {**PLAN, "hypotesis": "typo"}, "plan_experiment: no argument \"hypotesis\" (it takes name, "
-     "hypothesis, change, config, expected, baseline, parallel, force)"),
+     "hypothesis, change, config, expected, baseline, parallel, force, sweep)"),
     ("check_journal", {"verbose": True}, "check_journal: no argument \"verbose\" (it takes none)"),
     ("delete_journal", {}, "no tool named \"delete_journal\": the tools are plan_experiment, log_result,"),
     # what the values mean: the core's rules, in the core's words
