@@ -21,6 +21,7 @@ from pathlib import Path
 import anyio.from_thread
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
+from testkit import tree
 
 #: This checkout, for the server process to import (wherever the tests run from).
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,3 +85,12 @@ class Agent:
     def close(self) -> None:
         self.stack.close()
         self.errlog.close()
+
+
+def refused_untouched(agent: Agent, tool: str, arguments: dict) -> str:
+    """The tool's error text, having checked that it is one line and that nothing changed on disk."""
+    before = tree(agent.folder)
+    said = agent.refused(tool, arguments)
+    assert "\n" not in said, said
+    assert tree(agent.folder) == before
+    return said

@@ -10,23 +10,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from mcp_client import Agent
-from testkit import tree
+from mcp_client import Agent, refused_untouched
 
 from jupyter_expjournal.cli import main as cli
 from jupyter_expjournal.core.journal import Journal
 
 PLAN = {"name": "lr 3e-4", "hypothesis": "A lower lr steadies training.", "change": "lr 1e-3 → 3e-4",
         "expected": "loss -0.05", "baseline": "loss = 0.40"}
-
-
-def refused_untouched(agent, tool, arguments) -> str:
-    """The tool's error text, having checked that it is one line and that nothing changed on disk."""
-    before = tree(agent.folder)
-    said = agent.refused(tool, arguments)
-    assert "\n" not in said, said
-    assert tree(agent.folder) == before
-    return said
 
 
 def opened_elsewhere(agent, name: str) -> str:

@@ -13,7 +13,7 @@ import io
 import re
 
 import pytest
-from testkit import tree
+from mcp_client import refused_untouched
 
 from jupyter_expjournal.cli import main as cli
 from jupyter_expjournal.core.journal import Journal
@@ -35,15 +35,6 @@ BEST = "accuracy best 0.9956 at gamma=0.001: +0.0067 vs expected +0.005: better 
 
 def journal_text(agent) -> str:
     return (agent.folder / "journal.md").read_text(encoding="utf-8")
-
-
-def refused_untouched(agent, tool, arguments) -> str:
-    """The tool's error text: one line, and nothing changed on disk."""
-    before = tree(agent.folder)
-    said = agent.refused(tool, arguments)
-    assert "\n" not in said, said
-    assert tree(agent.folder) == before
-    return said
 
 
 def curve_of(agent) -> str:
