@@ -129,6 +129,12 @@ def parse_spec(spec: str | list[str] | tuple[str, ...]) -> tuple[str, tuple[str,
             raise InputError(f"a sweep varies one key, not {text!r}: give KEY, or KEY=v1,v2,v3")
         return text, None
     key, rest = found.group(1), found.group(2)
+    if any(c in key for c in ", \t"):
+        raise InputError(f"a sweep varies one key, not {key!r}: give KEY, or KEY=v1,v2,v3")
+    if "=" in rest:  # a second KEY= among the values: two variables
+        keys = [key, *(part.split("=")[0].strip() for part in re.split(r"[,\s]+", rest) if "=" in part)]
+        raise InputError(f"a sweep varies one key, not several ({', '.join(keys)}): one variable per experiment; "
+                         "sweep one, then the other")
     listed = list_values(rest)
     values = listed if listed is not None else tuple(v.strip() for v in rest.split(",") if v.strip())
     if not values:

@@ -88,6 +88,9 @@ def test_an_entry_with_only_the_list_row_is_a_sweep_and_so_is_a_hand_spelled_fie
         (BODY.replace("[0.0001, 0.001, 0.01]", "[0.001, 1e-3]"), "gamma", "lists 0.001 twice (as 1e-3)"),
         (BODY.replace("[0.0001, 0.001, 0.01]", "0.1"), "gamma=1,2", "changes it to 0.1, not to the values swept"),
         (BODY, "kernel=a],b", "cannot hold the value 'a]'"),
+        (BODY, "gamma=1,2 C=3,4", "one key, not several (gamma, C)"),  # was: gamma swept over 1 and '2 C=3'
+        (BODY, "gamma,C=1,2", "one key, not 'gamma,C'"),  # was: a key named 'gamma,C'
+        (BODY, "gamma=1,C=2", "one key, not several (gamma, C)"),
     ],
 )
 def test_bad_sweeps_are_one_clear_error_and_write_nothing(journal, body, spec, says):
