@@ -7,7 +7,9 @@ import { IEntry, IJournal } from './model';
  * The compare table: entries as rows, what each changed (old → new), each
  * metric with its change from the baseline, the status. Every number and its
  * text come from the core (`entry.compare`, `metric_names`); the table only
- * lays them out.
+ * lays them out. A sweep is one row (its best point's metrics) with a toggle
+ * that expands it to its points (`entry.compare.points`): each value swept,
+ * each metric.
  */
 
 /**
@@ -28,6 +30,17 @@ export function CompareTable(props: {
   const { journal, entries } = props;
   const metrics = journal.metric_names ?? [];
   const higher = journal.metric_higher_is_better ?? {};
+  const [expanded, setExpanded] = React.useState<ReadonlySet<string>>(
+    () => new Set()
+  );
+  const toggle = (key: string) =>
+    setExpanded(before => {
+      const after = new Set(before);
+      if (!after.delete(key)) {
+        after.add(key);
+      }
+      return after;
+    });
   return (
     <div className="jp-ExpJournal-tableWrap">
       <table className="jp-ExpJournal-compare" aria-label="Compare entries">
@@ -50,35 +63,83 @@ export function CompareTable(props: {
         <tbody>
           {entries.map(entry => {
             const row = entry.compare;
+            const points = row?.points ?? [];
+            const open = points.length > 0 && expanded.has(entry.key);
+            const key = entry.sweep?.key ?? '';
             return (
-              <tr key={entry.key} data-ref={entry.ref}>
-                <th scope="row">
-                  <div className="jp-ExpJournal-tableName">{entry.name}</div>
-                  <time className="jp-ExpJournal-muted">{entry.timestamp}</time>
-                </th>
-                <td>
-                  {changedLines(entry).map((line, i) => (
-                    <div key={i} className="jp-ExpJournal-tableChange">
-                      {line}
-                    </div>
+              <React.Fragment key={entry.key}>
+                <tr
+                  data-ref={entry.ref}
+                  className={open ? 'jp-ExpJournal-sweepOpen' : undefined}
+                >
+                  <th scope="row">
+                    <div className="jp-ExpJournal-tableName">{entry.name}</div>
+                    <time className="jp-ExpJournal-muted">
+                      {entry.timestamp}
+                    </time>
+                    {points.length > 0 && (
+                      <div>
+                        <button
+                          type="button"
+                          className="jp-ExpJournal-linkButton jp-ExpJournal-sweepToggle"
+                          aria-expanded={open}
+                          title={
+                            open
+                              ? 'Show the sweep as one row (its best point)'
+                              : `Show each value of ${key} swept, with what it measured`
+                          }
+                          onClick={() => toggle(entry.key)}
+                        >
+                          {open ? '▾' : '▸'} {points.length} points of {key}
+                        </button>
+                      </div>
+                    )}
+                  </th>
+                  <td>
+                    {changedLines(entry).map((line, i) => (
+                      <div key={i} className="jp-ExpJournal-tableChange">
+                        {line}
+                      </div>
+                    ))}
+                  </td>
+                  {metrics.map(name => {
+                    const value = row?.shown?.metrics[name];
+                    const delta = row?.shown?.delta[name];
+                    return (
+                      <td key={name} className="jp-ExpJournal-metric">
+                        {value ?? ''}
+                        {delta && (
+                          <div className="jp-ExpJournal-delta">Δ {delta}</div>
+                        )}
+                      </td>
+                    );
+                  })}
+                  <td>
+                    <StatusBadge status={entry.status} />
+                  </td>
+                </tr>
+                {open &&
+                  points.map(point => (
+                    <tr
+                      key={point.value}
+                      className="jp-ExpJournal-point"
+                      data-point={point.value}
+                      aria-label={`${entry.name}: ${key}=${point.value}`}
+                    >
+                      <th scope="row" colSpan={2}>
+                        <span className="jp-ExpJournal-tableChange">
+                          {key}={point.value}
+                        </span>
+                      </th>
+                      {metrics.map(name => (
+                        <td key={name} className="jp-ExpJournal-metric">
+                          {point.shown[name] ?? ''}
+                        </td>
+                      ))}
+                      <td />
+                    </tr>
                   ))}
-                </td>
-                {metrics.map(name => {
-                  const value = row?.shown?.metrics[name];
-                  const delta = row?.shown?.delta[name];
-                  return (
-                    <td key={name} className="jp-ExpJournal-metric">
-                      {value ?? ''}
-                      {delta && (
-                        <div className="jp-ExpJournal-delta">Δ {delta}</div>
-                      )}
-                    </td>
-                  );
-                })}
-                <td>
-                  <StatusBadge status={entry.status} />
-                </td>
-              </tr>
+              </React.Fragment>
             );
           })}
         </tbody>

@@ -197,6 +197,18 @@ function EntryCard(props: {
         <div className="jp-ExpJournal-hypothesis">{entry.hypothesis}</div>
       )}
       <Field label="Change" value={entry.change_shown} />
+      {entry.sweep && (
+        <div
+          className="jp-ExpJournal-field jp-ExpJournal-sweep"
+          title={`A sweep of ${entry.sweep.key}: one experiment, a run per value`}
+        >
+          <span className="jp-ExpJournal-fieldLabel">Sweep</span>{' '}
+          <span className="jp-ExpJournal-key">{entry.sweep.key}</span>{' '}
+          <span className="jp-ExpJournal-fieldValue">
+            {entry.sweep.values.join(', ')}
+          </span>
+        </div>
+      )}
       <Field label="Expected" value={entry.expected} />
       <Field label="Actual" value={entry.actual_summary} />
       <Field label="Delta" value={entry.delta} />

@@ -28,7 +28,8 @@ function emptyDraft(): IDraft {
     change: '',
     config: [{ ...EMPTY_ROW }],
     expected: '',
-    baseline: ''
+    baseline: '',
+    sweep: ''
   };
 }
 
@@ -292,6 +293,22 @@ export function HypothesisForm(props: IHypothesisFormProps): JSX.Element {
         </button>
       </fieldset>
       <DraftField
+        label="Sweep"
+        name="sweep"
+        draft={draft}
+        set={set}
+        placeholder="gamma = 0.001, 0.01, 0.1 (optional)"
+        describedBy="jp-ExpJournal-sweepHint"
+      />
+      <div
+        id="jp-ExpJournal-sweepHint"
+        className="jp-ExpJournal-muted"
+        title="The key alone when its config row lists the values (old → [v1, v2, v3]). The loop's results complete the sweep as one entry, with its table and curve."
+      >
+        Optional: one key and the values its runs take, fixed before the loop
+        runs.
+      </div>
+      <DraftField
         label="Expected outcome"
         name="expected"
         draft={draft}
@@ -414,6 +431,8 @@ function DraftField(props: {
   ) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => void;
   placeholder: string;
   autoFocus?: boolean;
+  /** The id of a hint that says more about the field. */
+  describedBy?: string;
 }): JSX.Element {
   return (
     <label>
@@ -425,6 +444,7 @@ function DraftField(props: {
         onChange={props.set(props.name)}
         placeholder={props.placeholder}
         autoFocus={props.autoFocus}
+        aria-describedby={props.describedBy}
       />
     </label>
   );

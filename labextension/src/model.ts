@@ -45,6 +45,23 @@ export interface IEntry {
   fields: Record<string, string>;
   /** The entry's line of the compare table, as the core computes it (core/compare.py). */
   compare?: ICompareRow;
+  /** The sweep it planned (core/sweep.py), null for any other entry. */
+  sweep?: ISweep | null;
+}
+
+/** A one-variable sweep: the key it varies, its values in the order planned, the value before (null: absent). */
+export interface ISweep {
+  key: string;
+  values: string[];
+  old: string | null;
+}
+
+/** One point of a sweep's compare row: the value swept and what it measured. */
+export interface IPoint {
+  value: string;
+  metrics: Record<string, number | null>;
+  /** Each metric as every face writes it (`0.975`). */
+  shown: Record<string, string>;
 }
 
 /** One changed config row of the compare table: old/new null where absent on that side. */
@@ -64,6 +81,8 @@ export interface ICompareRow {
     metrics: Record<string, string>;
     delta: Record<string, string>;
   };
+  /** A sweep's row expanded: each value swept with its metrics (the row's own are its best point's); else empty. */
+  points?: IPoint[];
 }
 
 /** One piece of a field's value, as the core splits it (core/blocks.py). */
@@ -164,6 +183,12 @@ export interface IDraft {
   config: IConfigRow[];
   expected: string;
   baseline: string;
+  /**
+   * The sweep as typed (`gamma = 0.001, 0.01, 0.1`, or the key alone when its
+   * config row lists the values); '' for none. The server reads it by the
+   * core's rule, as the CLI's `--sweep`.
+   */
+  sweep: string;
 }
 
 export interface IGateFlags {
