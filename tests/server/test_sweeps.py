@@ -29,6 +29,11 @@ def without_times(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.startswith(("### ", "**Provenance**", "**Duration**")))
 
 
+def last_entry(text: str) -> str:
+    """The journal's last entry, from its heading (``### <time> — name``) on."""
+    return text[text.rindex("\n### ") + 1 :]
+
+
 # -- planning a sweep ------------------------------------------------------------------
 
 
@@ -64,8 +69,7 @@ async def test_the_same_sweep_as_a_string_and_as_an_object_writes_the_same_entry
     first = journal_text(root)
     await api("abandon", {"path": "", "reason": "again"})
     await api("hypothesis", {"path": "", **SWEEP, "sweep": {"key": "gamma", "values": [0.0001, 0.001, 0.01]}})
-    entries = journal_text(root).split("\n### ")
-    assert without_times(entries[-1]) == without_times(first.split("\n### ")[-1])
+    assert without_times(last_entry(journal_text(root))) == without_times(last_entry(first))
 
 
 async def test_check_sees_the_sweep_and_a_second_swept_key_warns_as_several_variables(api, root):
@@ -166,7 +170,7 @@ async def test_a_table_as_rows_or_csv_text_is_the_result_and_both_write_the_same
         [curve] = data["assets"]
         assert "| **0.001** | **0.9956** |" in data["entry"]["actual"]
         assert [p["value"] for p in data["entry"]["compare"]["points"]] == ["0.0001", "0.001", "0.01"]
-        texts.append(without_times(journal_text(root).split("\n### ")[-1]).replace(curve, "<curve>"))
+        texts.append(without_times(last_entry(journal_text(root))).replace(curve, "<curve>"))
         curves.append((root / "experiments" / curve).read_bytes())
     assert texts[0] == texts[1] and "(<curve>)" in texts[0]
     assert curves[0] == curves[1]
