@@ -10,14 +10,13 @@ and the magics' plan one), so that the gates see the sweep's config row.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from ..core.draft import config_row
 from ..core.errors import InputError
 from ..core.model import ConfigItem, Draft
 from ..core.sweep import plan_sweep, spec_of
-from .schema import ApiError, core_input, describe, flag, only, text
+from .schema import ApiError, core_input, describe, finite_number, flag, only, text
 
 DRAFT_FIELDS = {"name", "hypothesis", "change", "config", "expected", "baseline", "sweep"}
 GATE_FLAGS = ("parallel", "strict", "force")
@@ -111,8 +110,7 @@ def sweep(value: object, label: str = "sweep") -> str | None:
     if not isinstance(values, list):
         raise ApiError(400, f"'{label}.values' must be a list of numbers or strings, not {describe(values)}")
     for i, item in enumerate(values):
-        finite = isinstance(item, (int, float)) and not isinstance(item, bool) and math.isfinite(item)
-        if not (finite or isinstance(item, str)):
+        if not (finite_number(item) or isinstance(item, str)):
             raise ApiError(
                 400,
                 f"'{label}.values[{i}]' must be a number or a string, not "

@@ -77,6 +77,11 @@ def text(body: dict, key: str, *, where: str = "", required: bool = False, one_l
     return value
 
 
+def finite_number(value: object) -> bool:
+    """A JSON number that is a number (true and false are not; NaN and infinities, which JSON cannot hold, neither)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def flag(body: dict, key: str) -> bool:
     value = body.get(key)
     if value is None:
@@ -185,7 +190,7 @@ def metrics(value: object) -> dict[str, float]:
     for name, number in value.items():
         if not name.strip() or "\n" in name:
             raise ApiError(400, f"'metrics' has a bad name {name!r}: names are one non-empty line")
-        if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
+        if not finite_number(number):
             raise ApiError(400, f"'metrics.{name}' must be a finite number, not {describe(number)}")
         out[name] = float(number)
     return out
@@ -276,8 +281,7 @@ def table(value: object) -> list[dict] | str | None:
         if not isinstance(row, dict):
             raise ApiError(400, f"'table[{i}]' must be an object {{KEY: value, metric: number}}, not {describe(row)}")
         for name, cell in row.items():
-            finite = isinstance(cell, (int, float)) and not isinstance(cell, bool) and math.isfinite(cell)
-            if not (finite or cell is None or isinstance(cell, str)) or (isinstance(cell, str) and "\x00" in cell):
+            if not (finite_number(cell) or cell is None or isinstance(cell, str)) or (isinstance(cell, str) and "\x00" in cell):
                 raise ApiError(400, f"'table[{i}].{name}' must be a number, a string or null, not {describe(cell)}")
     return value
 

@@ -15,32 +15,26 @@ import json
 import re
 
 import pytest
-from conformance_support import disk_text
+from test_sweep_conformance import BASELINE, BODY, EXPECTED, HYPOTHESIS, NAME, OUTPUT, ROWS, VALUES
+from test_sweep_conformance import comparable as compared
 
 from jupyter_expjournal.cli import main as cli_main
 
 pytest.importorskip("matplotlib")
 
-NAME = "gamma sweep"
-HYPOTHESIS = "A smaller gamma smooths the RBF kernel."
-ROWS = ("gamma: scale", "C: 1")
-VALUES = "0.0001,0.001,0.01"
-EXPECTED, BASELINE = "accuracy +0.005", "accuracy = 0.9889"
-OUTPUT = "gamma=0.0001 accuracy=0.9711\ngamma=0.001 accuracy=0.9956\ngamma=0.01 accuracy=0.86\n"
+# the sweep of tests/test_sweep_conformance.py (the core API, the magics, the CLI), here through REST too
 CSV = "gamma,accuracy,fit_time\n0.0001,0.9711,0.3\n0.001,0.9956,0.2\n0.01,0.86,0.4\n"
 TABLE = [
     {"gamma": 0.0001, "accuracy": 0.9711, "fit_time": 0.3},
     {"gamma": 0.001, "accuracy": 0.9956, "fit_time": 0.2},
     {"gamma": 0.01, "accuracy": 0.86, "fit_time": 0.4},
 ]
-BODY = f"{HYPOTHESIS}\nconfig:\n" + "".join(f"- {row}\n" for row in ROWS) + f"expected: {EXPECTED}\nbaseline: {BASELINE}\n"
 
 
 def comparable(folder) -> str:
-    """The folder's text, the output's label as ``Output:``, and no Duration (as tests/test_sweep_conformance.py)."""
-    text = re.sub(r"^Output of [^\n]*:$", "Output:", disk_text(folder, cells=True), flags=re.M)
-    text = re.sub(r"^\*\*Duration\*\*: <time>\n\n", "", text, flags=re.M)
-    return re.sub(r"\n\n\*\*Duration\*\*: <time>\n$", "\n", text, flags=re.M)  # the last field of a result with no Learning
+    """As tests/test_sweep_conformance.py compares a folder, and no Duration as a result's last field either
+    (a result with no Learning: the kernel and the REST API time it, the CLI is told no time)."""
+    return re.sub(r"\n\n\*\*Duration\*\*: <time>\n$", "\n", compared(folder), flags=re.M)
 
 
 @pytest.fixture
