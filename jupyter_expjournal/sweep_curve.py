@@ -12,9 +12,13 @@ then the journal's assets).
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 from .core.model import Entry, Outcome
-from .core.sweep_result import Curve, SweepResult, result_of, with_curve
+from .core.sweep import planned
+
+if TYPE_CHECKING:
+    from .core.sweep_result import Curve, SweepResult
 
 
 def draw(curve: Curve) -> bytes | None:
@@ -56,11 +60,21 @@ def attach(outcome: Outcome, result: SweepResult | None) -> Outcome:
     """The outcome with the sweep's curve among its images (unchanged when there is no curve to draw)."""
     if result is None:
         return outcome
+    from .core.sweep_result import with_curve
+
     curve = result.curve()
     png = draw(curve)
     return with_curve(outcome, png, curve) if png else outcome
 
 
 def attach_for(entry: Entry, outcome: Outcome, result_value: object = None) -> Outcome:
-    """The outcome of ``entry``'s run with its sweep's curve among its images (unchanged for any other entry)."""
+    """The outcome of ``entry``'s run with its sweep's curve among its images (unchanged for any other entry).
+
+    Every face calls it for every result: for an entry that planned no sweep it
+    looks at the entry's fields only (the metrics package and matplotlib are
+    imported for a sweep's curve alone)."""
+    if planned(entry) is None:
+        return outcome
+    from .core.sweep_result import result_of
+
     return attach(outcome, result_of(entry, outcome, result_value))

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import jupyter_expjournal.render as render
+import jupyter_expjournal.sweep_curve as sweep_curve
 
 from ..core import compare, export
 from ..core.checks import check_journal, check_lessons
@@ -26,7 +27,7 @@ from ..core.journal import Journal
 from ..core.model import Draft, Outcome
 from ..core.outcome import read_image_file
 from ..core.provenance import collect
-from ..core.sweep import plan_sweep, planned
+from ..core.sweep import plan_sweep
 from ..core.sweep_result import table_rows
 from .agent import cmd_mcp
 from .git_merge import cmd_git_setup, cmd_merge_driver
@@ -177,10 +178,7 @@ def cmd_result(journal: Journal, args) -> None:
         raise InputError("a result needs --outcome TEXT, --output FILE (or - for standard input), --table FILE "
                          "or --image FILE")
     entry = entry or journal.resolve_open(name)
-    if planned(entry) is not None:  # a sweep: its curve (matplotlib) saved and linked with the result
-        import jupyter_expjournal.sweep_curve as sweep_curve
-
-        outcome = sweep_curve.attach_for(entry, outcome, table)
+    outcome = sweep_curve.attach_for(entry, outcome, table)  # a sweep's curve, saved and linked with the result
     logged = journal.complete(outcome, name=ref(entry), result_value=table)
     print(f"'{logged.entry.name}' {logged.entry.status}: {render.first_line(logged.entry.delta, 200)}")
 

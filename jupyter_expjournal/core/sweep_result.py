@@ -147,10 +147,19 @@ def table_rows(entry: Entry, text: str, where: str) -> list[dict[str, object]]:
     return given_rows(entry, csv_rows(text, where), where)
 
 
+def rows_given(entry: Entry, table: list[dict[str, object]] | str, where: str) -> list[dict[str, object]]:
+    """A sweep's table as a JSON face takes it (rows, or CSV text as a file holds it), checked by
+    :func:`given_rows` or :func:`table_rows`."""
+    return table_rows(entry, table, where) if isinstance(table, str) else given_rows(entry, table, where)
+
+
 def given_rows(entry: Entry, rows: list[dict[str, object]], where: str) -> list[dict[str, object]]:
     """Rows a face was given as ``entry``'s sweep table (a JSON list of ``{KEY: value, metric: number}``), checked
     as :func:`table_rows` checks a CSV file's. Bad: InputError naming ``where``. Pass them on as the result value."""
-    table_points(rows, _planned_for_table(entry, where).key, where)
+    key = _planned_for_table(entry, where).key
+    if not rows:
+        raise InputError(f"{where} is empty: it needs a row per value (the key, then the metrics)")
+    table_points(rows, key, where)
     return rows
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jupyter_expjournal.render as render
+import jupyter_expjournal.sweep_curve as sweep_curve
 
 from ..core.durations import describe_run, format_duration
 from ..core.errors import InputError
@@ -27,7 +28,6 @@ from ..core.model import Draft, Entry, Logged, Outcome
 from ..core.notices import RETRO, Notice
 from ..core.outcome import cell_source, from_notebook
 from ..core.provenance import collect, gpus
-from ..core.sweep import planned
 from .recorder import CellRecord, OutputRecorder
 
 #: A line of the journal's own magics that only talk to the journal (a ``%%hypothesis`` cell opens a run: not skipped).
@@ -153,10 +153,7 @@ class KernelSession:
         journal = self.journal()
         entry = journal.resolve_open(name, self.preferred())
         value = self._attach(outcome, record, self.opened.get(self._mine(entry)), entry, table)
-        if planned(entry) is not None:  # matplotlib and the metrics only for a sweep's curve
-            from ..sweep_curve import attach_for
-
-            outcome = attach_for(entry, outcome, value)
+        outcome = sweep_curve.attach_for(entry, outcome, value)  # a sweep's curve, saved and linked
         logged = journal.complete(outcome, name=ref(entry), result_value=value)
         self._closed(logged)
         return logged

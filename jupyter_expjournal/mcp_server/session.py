@@ -16,13 +16,12 @@ No SDK import here: the tools run the same in-process (the benchmarks do).
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import time
 from pathlib import Path
 
 import jupyter_expjournal.render as render
+import jupyter_expjournal.sweep_curve as sweep_curve
 
 from ..core import compare
 from ..core.checks import check_journal, check_lessons
@@ -36,9 +35,9 @@ from ..core.model import Draft, Entry, Logged, Outcome
 from ..core.notices import LESSONS_DUE
 from ..core.outcome import inside, output_metrics, read_image_file
 from ..core.provenance import collect
-from ..core.sweep import of_draft, plan_sweep, planned, spec_of
+from ..core.sweep import of_draft, plan_sweep, spec_of
 from ..core.sweep_evidence import evidence
-from ..core.sweep_result import table_rows
+from ..core.sweep_result import rows_given
 from .words import WORDS
 
 
@@ -64,19 +63,6 @@ def swept(draft: Draft, sweep: str | dict | list) -> Draft:
         return plan_sweep(draft, specs)
     except InputError as exc:
         raise InputError(f"plan_experiment: 'sweep': {exc}") from None
-
-
-def csv_text(rows: list[dict]) -> str:
-    """Row objects as the CSV text ``%result --table`` reads: the core reads it and checks it as it checks a file's."""
-    columns = list(dict.fromkeys(str(k) for row in rows for k in row))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        cells = {str(k): v for k, v in row.items()}
-        writer.writerow(["" if cells.get(c) is None else repr(cells[c]) if isinstance(cells[c], float) else str(cells[c])
-                         for c in columns])
-    return out.getvalue()
 
 
 class AgentSession:
@@ -125,12 +111,9 @@ class AgentSession:
         entry = self.journal.resolve_open(name or None, self._preferred())
         rows = None
         if table is not None:  # checked against the entry's sweep, by the core's rule, before anything is written
-            rows = table_rows(entry, table if isinstance(table, str) else csv_text(table), "log_result's 'table'")
+            rows = rows_given(entry, table, "log_result's 'table'")
         result.duration = self._duration(entry, self.opened.get(ref(entry)))
-        if planned(entry) is not None:  # a sweep: its curve (matplotlib) saved and linked with the result
-            import jupyter_expjournal.sweep_curve as sweep_curve
-
-            result = sweep_curve.attach_for(entry, result, rows)
+        result = sweep_curve.attach_for(entry, result, rows)  # a sweep's curve, saved and linked with the result
         logged = self.journal.complete(result, name=ref(entry), result_value=rows)
         self._closed(logged)
         done = logged.entry

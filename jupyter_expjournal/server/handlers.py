@@ -120,6 +120,8 @@ import os
 import tornado.web
 from jupyter_server.utils import url_path_join
 
+import jupyter_expjournal.sweep_curve as sweep_curve
+
 from ..core import compare, export
 from ..core.blocks import blocks
 from ..core.durations import describe_run
@@ -128,8 +130,7 @@ from ..core.index import seconds_since
 from ..core.journal import Journal
 from ..core.model import COMPLETED
 from ..core.provenance import collect, origin
-from ..core.sweep import planned
-from ..core.sweep_result import given_rows, table_rows
+from ..core.sweep_result import rows_given
 from .answers import etag
 from .context import Context, Handler, inside, posix_relative
 from .draft_schema import DRAFT_FIELDS, GATE_FLAGS, check_request, hypothesis_request
@@ -326,18 +327,10 @@ class ResultHandler(Handler):
         """As the CLI's ``result``: a ``table`` checked against the entry's sweep before anything is written and
         taken as the result value; a sweep's curve drawn and linked (:func:`~jupyter_expjournal.sweep_curve.attach_for`)."""
         entry = journal.resolve_open(request.entry)
-        rows = request.table
-        if isinstance(rows, str):
-            rows = table_rows(entry, rows, "'table'")
-        elif rows is not None:
-            rows = given_rows(entry, rows, "'table'")
+        rows = None if request.table is None else rows_given(entry, request.table, "'table'")
         cells = None if request.cell_seconds is None else [request.cell_seconds]
         request.outcome.duration = describe_run(seconds_since(entry), cells, [])
-        outcome = request.outcome
-        if planned(entry) is not None:  # matplotlib only for a sweep's curve
-            import jupyter_expjournal.sweep_curve as sweep_curve
-
-            outcome = sweep_curve.attach_for(entry, outcome, rows)
+        outcome = sweep_curve.attach_for(entry, request.outcome, rows)
         return journal.complete(outcome, name=ref(entry), result_value=rows)
 
 

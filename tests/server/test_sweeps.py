@@ -185,7 +185,7 @@ async def test_a_table_as_rows_or_csv_text_is_the_result_and_both_write_the_same
         ([{"gamma": 1, "accuracy": True}], "'table[0].accuracy' must be a number, a string or null, not a boolean"),
         ([{"C": 1, "accuracy": 0.9}], "'table' has no column 'gamma' (the key swept): its columns are C, accuracy"),
         ([{"gamma": 1, "note": "x"}], "'table' holds no number beside 'gamma': a metric column is needed"),
-        ([], "'table' holds no number beside 'gamma'"),
+        ([], "'table' is empty"),
         ("", "'table' is empty: it needs a header row"),
         ("gamma,accuracy\n", "'table' has a header row and no rows"),
         ("C,accuracy\n1,0.9\n", "'table' has no column 'gamma' (the key swept): its columns are C, accuracy"),
