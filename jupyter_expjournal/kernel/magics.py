@@ -290,7 +290,7 @@ class ExpJournal(Magics):
         )
         if args.table and args.retro:
             raise InputError("--table is a sweep's result: a run logged after the fact planned no sweep")
-        table = self._table(texts["table"], name) if args.table else None
+        table = session.table_file(texts["table"], name, f"--table {texts['table']}") if args.table else None
         record = session.record(args.cell, attach=not args.no_output)
         if args.retro:
             logged = session.retro(texts["retro"], outcome, record)
@@ -306,17 +306,6 @@ class ExpJournal(Magics):
             print(f"  saved {path}")
         for reminder in journal.reminders(logged.entries):
             print(f"! {reminder.words(WORDS)}")
-
-    def _table(self, path: str, name: str | None) -> list[dict]:
-        """``--table FILE``: a CSV table, checked against the open entry's sweep by the core's rule."""
-        from ..core.sweep_result import table_rows  # the metrics package: only for a sweep's table
-
-        try:
-            text = Path(path).expanduser().read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"--table {path}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
-        entry = self.session.journal().resolve_open(name, self.session.preferred())
-        return table_rows(entry, text, path)
 
     @REVIEW
     @line_magic

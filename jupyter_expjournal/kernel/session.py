@@ -146,6 +146,17 @@ class KernelSession:
                 return record
         return None
 
+    def table_file(self, path: str, name: str | None, label: str) -> list[dict]:
+        """A sweep's CSV table file (``%result --table FILE``, the panel's ``table``), checked against the open
+        entry (mine, or ``name``) by the core's rule; ``label`` names it in the face's words when it cannot be read."""
+        from ..core.sweep_result import table_rows  # the metrics package: only for a sweep's table
+
+        try:
+            text = Path(path).expanduser().read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{label}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
+        return table_rows(self.journal().resolve_open(name, self.preferred()), text, path)
+
     def complete(self, outcome: Outcome, record: CellRecord | None, *, name: str | None = None,
                  table: list | None = None) -> Logged:
         """Complete the open entry (mine, or ``name``) with a cell's outputs and the timing; ``table``: a sweep's

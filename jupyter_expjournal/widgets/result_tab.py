@@ -13,13 +13,10 @@ sweep by the core's rule (:func:`~jupyter_expjournal.core.sweep_result.table_row
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import ipywidgets as W
 
 import jupyter_expjournal.render as render
 
-from ..core.errors import InputError
 from ..core.identity import ref
 from ..core.model import Entry, Logged, Outcome
 from ..core.outcome import cell_source
@@ -129,13 +126,7 @@ class ResultTab:
         path = self.table.value.strip()
         if not path:
             return None
-        from ..core.sweep_result import table_rows  # the metrics package: only for a sweep's table
-
-        try:
-            text = Path(path).expanduser().read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"table {path}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
-        return table_rows(self.session.journal().resolve_open(name, self.session.preferred()), text, path)
+        return self.session.table_file(path, name, f"table {path}")
 
     def close_abandoned(self) -> str:
         reason = self.abandon_reason.value
