@@ -41,14 +41,12 @@ PROMPT = 1.0  # an unrelated request must answer within this, whatever the journ
 OPEN = "# Experiment journal\n\n### 2026-01-01 10:00 — open one\n**Status**: PLANNED\n**Hypothesis**: h\n**Baseline**: a\n"
 
 HOLDER = """
-import sys, time
+import fcntl, os, sys, time
 from pathlib import Path
-from filelock import FileLock
-lock = FileLock(sys.argv[1])
-lock.acquire()
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+fcntl.flock(fd, fcntl.LOCK_EX)  # another writer: the journal's lock is an flock on this file
 Path(sys.argv[2]).touch()
 time.sleep(float(sys.argv[3]))
-lock.release()
 """
 
 
