@@ -82,6 +82,23 @@ def wait_unwritten(fd: int, timeout: float = WAIT_SECONDS) -> bool:
         time.sleep(0.001)
 
 
+def after_writers(path) -> None:
+    """Wait (at most ``BUSY_SECONDS``) until no one has the file open for writing: an append lands
+    after an in-place save under way, not in the middle of it (where the rest of the save would
+    write over it)."""
+    if _SETLEASE is None:
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return  # not there yet, or unreadable: the append says why
+    try:
+        if hold(fd) is False:
+            wait_unwritten(fd, BUSY_SECONDS)
+    finally:
+        os.close(fd)
+
+
 def watch_swap(fd: int) -> bool:
     """After the rename, with the lease held: whether a writer opened the old
     file meanwhile (it writes where the name no longer points). Lets go of the

@@ -424,9 +424,11 @@ class TextFile:
         part of it), so an append that would cross a page boundary is an atomic
         replace instead. ``after`` maps cache keys to (the parse the caller read,
         the parse after the append): the cache takes the new parse if it still
-        holds that very one, of the bytes the append went after.
+        holds that very one, of the bytes the append went after. An in-place
+        save under way is waited for first (:func:`.lease.after_writers`).
         """
         data = text.encode("utf-8")
+        lease.after_writers(self.path)
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as exc:

@@ -139,6 +139,31 @@ def test_a_result_written_while_an_editor_is_half_way_through_saving_waits_for_i
     assert text.count("### ") == 3 and "**Status**: COMPLETED" in text and "acc = 0.7" in text
 
 
+def test_a_hypothesis_appended_while_an_editor_is_half_way_through_saving_waits_for_it(tmp_path, monkeypatch):
+    from jupyter_expjournal.core import store
+
+    folder = tmp_path / "experiments"
+    for i in range(3):
+        assert cli(folder, "hypothesis", f"run {i}", "--hypothesis", "h", "--baseline", "acc = 0.5", "--parallel") == 0
+    editors = []
+    real = store.TextFile.append
+
+    def editor_starts_saving(self, text, after=None):  # after the gates read the file, before the entry goes in
+        if self.path.name == "journal.md" and not editors:
+            editors.append(_slow_save(self.path, tmp_path))
+        return real(self, text, after)
+
+    monkeypatch.setattr(store.TextFile, "append", editor_starts_saving)
+    try:  # appended at the end of the third the editor has written, its save would write over the entry
+        assert cli(folder, "hypothesis", "run 3", "--hypothesis", "h", "--baseline", "acc = 0.5", "--parallel") == 0
+    finally:
+        editors[0].wait(timeout=10)
+    text = (folder / "journal.md").read_text(encoding="utf-8")
+    assert "note typed in the editor\n" in text
+    assert [line for line in text.splitlines() if line.startswith("### ")][-1].endswith("run 3"), text
+    assert text.count("### ") == 4
+
+
 def test_the_magics_read_a_journal_an_editor_is_saving_only_once_it_is_saved(ip, journal, tmp_path):
     for n in range(3):
         ip.run_cell_magic("hypothesis", f"run {n} --parallel", BODY)
