@@ -68,18 +68,13 @@ def release(fd: int) -> None:
         pass
 
 
-def wait_unwritten(fd: int, timeout: float = WAIT_SECONDS) -> bool:
-    """Wait until no one has the file behind ``fd`` open for writing; False if they still do after ``timeout``."""
+def hold_within(fd: int, timeout: float = BUSY_SECONDS) -> bool | None:
+    """:func:`hold`, tried again until no one has the file open for writing or ``timeout`` has passed:
+    True (held: the save under way has ended), False (still open for writing), None (no leases here)."""
     deadline = time.monotonic() + timeout
-    while True:
-        held = hold(fd)
-        if held is not False:
-            if held:
-                release(fd)
-            return True
-        if time.monotonic() > deadline:
-            return False
+    while (held := hold(fd)) is False and time.monotonic() < deadline:
         time.sleep(0.001)
+    return held
 
 
 def after_writers(path) -> None:
@@ -93,8 +88,7 @@ def after_writers(path) -> None:
     except OSError:
         return  # not there yet, or unreadable: the append says why
     try:
-        if hold(fd) is False:
-            wait_unwritten(fd, BUSY_SECONDS)
+        hold_within(fd)
     finally:
         os.close(fd)
 
@@ -119,10 +113,7 @@ def read(path) -> bytes:
     in-place save is not caught half-way (truncated, or half written)."""
     fd = os.open(path, os.O_RDONLY)
     try:
-        held = hold(fd)
-        if held is False:  # open for writing now: let the save finish (one left open for good is not waited for)
-            wait_unwritten(fd, BUSY_SECONDS)
-            hold(fd)
+        hold_within(fd)  # open for writing now: let the save finish (one left open for good is not waited for)
         return read_fd(fd)
     finally:
         os.close(fd)

@@ -350,10 +350,9 @@ class TextFile:
             raise JournalError(describe_os_error(self.path, exc)) from None
         tmp = None
         try:
-            held = lease.hold(old)  # no in-place writer can open it until we let go
-            if held is False:  # one has it open now (mid-save): let it finish; one left open for good is not waited for
-                lease.wait_unwritten(old, lease.BUSY_SECONDS)
-                held = lease.hold(old) or None
+            # No in-place writer can open it until we let go; one that has it open now (mid-save) is let
+            # finish first; one left open for good is not waited for (then stat is checked instead).
+            held = lease.hold_within(old) or None
             tmp = self._temp_file(data)
             seen = os.fstat(old)
             if lease.read_fd(old) != expected:
@@ -363,7 +362,7 @@ class TextFile:
             if held:
                 wrote = lease.watch_swap(old)
                 if wrote:
-                    lease.wait_unwritten(old)
+                    lease.hold_within(old, lease.WAIT_SECONDS)  # until its save is done
             else:  # no leases here: stat says whether a writer holding the old file wrote into it
                 now = os.fstat(old)
                 wrote = (now.st_size, now.st_mtime_ns, now.st_ctime_ns) != (seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns)
