@@ -375,7 +375,8 @@ def _points(row, table: Table) -> list[tuple[str, list[str]]]:
     from .core.sweep import planned
 
     key = planned(row.entry).key
-    return [(f"{key}={value}", [shown_value(found.get(name)) for name in table.metrics]) for value, found in row.points]
+    return [(f"{key}={value}" + (" (best)" if value == row.best else ""),
+             [shown_value(found.get(name)) for name in table.metrics]) for value, found in row.points]
 
 
 def compare_text(table: Table, width: int = 32) -> str:

@@ -31,7 +31,7 @@ from .errors import InputError
 from .metrics import format_change, format_number, is_lower_better
 from .model import STATUSES, Entry, normalize_key
 from .sweep import planned
-from .sweep_evidence import points_in
+from .sweep_evidence import points_and_best
 
 #: What :func:`ordered` sorts by when no metric is named: the journal's own order (time).
 TIME = "time"
@@ -48,6 +48,7 @@ class Row:
     #: a sweep's points, the row expanded: (the value swept, its metrics by metric_key), as its table holds them;
     #: the row's own metrics are its best point's. Empty for any other entry.
     points: list[tuple[str, dict[str, float]]] = field(default_factory=list)
+    best: str | None = None  # the value of the best point, as the sweep's table marks it (in bold)
 
 
 @dataclass(frozen=True)
@@ -77,12 +78,13 @@ def row(entry: Entry) -> Row:
     # a change needs a baseline: without one there is no Delta to read (and no compare() to pay for)
     for effect in measured_effects(entry) if measured and entry.baseline.strip() else ():
         delta.setdefault(metric_key(_column_of(effect, measured)), effect.change)
-    points = [(value, {metric_key(k): v for k, v in m.items()}) for value, m in points_in(entry)]
+    found, best = points_and_best(entry)
+    points = [(value, {metric_key(k): v for k, v in m.items()}) for value, m in found]
     metrics = {metric_key(name): value for name, value in measured.items()}
     if points:  # a sweep: the key it printed beside each run's metrics is the parameter swept, not a metric
         for some in (metrics, delta):
             some.pop(metric_key(planned(entry).key), None)
-    return Row(entry, list(entry.changed_items), metrics, delta, points)
+    return Row(entry, list(entry.changed_items), metrics, delta, points, best)
 
 
 def _column_of(effect: Effect, measured: dict[str, float]) -> str:

@@ -77,8 +77,8 @@ def compare_row(row: comparing.Row) -> dict:
     outcome measured; ``delta``: each metric's change from the baseline, only
     where the entry's Delta has one; ``shown``: both as every face writes them
     (``0.975``, ``+0.012``, ``nan``). ``points``: a sweep's row expanded, each
-    value swept with its metrics (the row's own are its best point's); empty
-    for any other entry.
+    value swept with its metrics (the row's own are its best point's, the
+    one with ``best``); empty for any other entry.
     """
     return {
         "changed": [{"key": i.key, "old": i.old, "new": i.new} for i in row.changed],
@@ -93,6 +93,7 @@ def compare_row(row: comparing.Row) -> dict:
                 "value": value,
                 "metrics": {name: _number(v) for name, v in metrics.items()},
                 "shown": {name: comparing.shown_value(v) for name, v in metrics.items()},
+                "best": value == row.best,
             }
             for value, metrics in row.points
         ],

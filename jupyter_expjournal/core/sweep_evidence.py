@@ -20,10 +20,13 @@ from .sweep_result import Curve, SweepResult, against_plan
 
 def points_in(entry: Entry) -> list[Point]:
     """The points a completed sweep's table holds (the metrics in its columns, the judged one first)."""
+    return points_and_best(entry)[0]
+
+
+def points_and_best(entry: Entry) -> tuple[list[Point], str | None]:
+    """:func:`points_in`, and the value whose row the table marks as the best (in bold), or None."""
     sweep = planned(entry)
-    if sweep is None:
-        return []
-    return read_table(entry.actual, sweep.key)
+    return ([], None) if sweep is None else _read(entry.actual, sweep.key)
 
 
 _ROW = re.compile(r"\|(.*)\|")
@@ -31,16 +34,23 @@ _ROW = re.compile(r"\|(.*)\|")
 
 def read_table(text: str, key: str) -> list[Point]:
     """The rows of the table :func:`table` wrote (its first header cell is ``key``)."""
+    return _read(text, key)[0]
+
+
+def _read(text: str, key: str) -> tuple[list[Point], str | None]:
+    """The table's points, and the value of the row it writes in bold (the best), if any."""
     lines = text.split("\n")
     for i, line in enumerate(lines[:-1]):
         head = _cells(line)
         if head and head[0].casefold() == key.casefold() and set(lines[i + 1].replace("|", "").split()) == {"---"}:
-            points = []
+            points, best = [], None
             for row in lines[i + 2 :]:
                 cells = _cells(row)
                 if cells is None:
                     break
                 value = cells[0].strip("*").removesuffix(" (not planned)")
+                if best is None and cells[0].startswith("**") and cells[0].endswith("**"):
+                    best = value
                 metrics = {}
                 for name, cell in zip(head[1:], cells[1:]):
                     try:
@@ -48,8 +58,8 @@ def read_table(text: str, key: str) -> list[Point]:
                     except ValueError:
                         continue
                 points.append((value, metrics))
-            return points
-    return []
+            return points, best
+    return [], None
 
 
 def _cells(line: str) -> list[str] | None:

@@ -63,8 +63,8 @@ from ..core.model import Entry
 from ..core.store import PERSIST_FROM, fingerprint
 
 #: Bumped when the file's layout changes; its first bytes say which layout it has (3: each Part names its metrics;
-#: 4: entries carry "sweep" and compare "points", so no answer kept before them is read back).
-FORMAT = 4
+#: 4: entries carry "sweep" and compare "points", so no answer kept before them is read back; 5: each point's "best").
+FORMAT = 5
 MAGIC = b"EXJ-ANS" + bytes([FORMAT])
 SUFFIX = ".answer"
 #: The first read of a kept file: its header and, for a small journal, the whole answer.

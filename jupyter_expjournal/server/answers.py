@@ -51,7 +51,9 @@ from .answer_cache import load as load_kept
 from .answer_cache import parts as kept_parts
 
 #: Part of every ETag and of a kept answer's key, so that a change of the JSON shape invalidates old ones.
-SHAPE_VERSION = b"4"  # 3: entries carry "compare" and "search_terms", the answer "metric_names"; 4: "sweep", compare "points"
+# 3: entries carry "compare" and "search_terms", the answer "metric_names"; 4: "sweep", compare "points";
+# 5: each point's "best"
+SHAPE_VERSION = b"5"
 #: Seconds after a kept answer was sent before the journal is read to recall its entries' JSON: the
 #: read holds Python's lock for a while (unpickling the parse), and the answer's bytes go out meanwhile.
 RECALL_AFTER = 1.0

@@ -122,14 +122,21 @@ export function CompareTable(props: {
                   points.map(point => (
                     <tr
                       key={point.value}
-                      className="jp-ExpJournal-point"
+                      className={
+                        point.best
+                          ? 'jp-ExpJournal-point jp-ExpJournal-pointBest'
+                          : 'jp-ExpJournal-point'
+                      }
                       data-point={point.value}
-                      aria-label={`${entry.name}: ${key}=${point.value}`}
+                      aria-label={`${entry.name}: ${key}=${point.value}${point.best ? ' (best)' : ''}`}
                     >
                       <th scope="row" colSpan={2}>
                         <span className="jp-ExpJournal-tableChange">
                           {key}={point.value}
                         </span>
+                        {point.best && (
+                          <span className="jp-ExpJournal-muted"> best</span>
+                        )}
                       </th>
                       {metrics.map(name => (
                         <td key={name} className="jp-ExpJournal-metric">

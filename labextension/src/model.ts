@@ -62,6 +62,8 @@ export interface IPoint {
   metrics: Record<string, number | null>;
   /** Each metric as every face writes it (`0.975`). */
   shown: Record<string, string>;
+  /** The best point, as the sweep's table marks it (the core judges it). */
+  best?: boolean;
 }
 
 /** One changed config row of the compare table: old/new null where absent on that side. */

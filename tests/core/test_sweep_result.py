@@ -19,7 +19,7 @@ from jupyter_expjournal.core.errors import InputError
 from jupyter_expjournal.core.journal import Journal
 from jupyter_expjournal.core.model import Outcome
 from jupyter_expjournal.core.sweep import plan_sweep
-from jupyter_expjournal.core.sweep_evidence import evidence, points_in, read_table
+from jupyter_expjournal.core.sweep_evidence import evidence, points_and_best, points_in, read_table
 from jupyter_expjournal.core.sweep_points import csv_rows, from_text, from_value, table_points
 from jupyter_expjournal.core.sweep_result import result_of
 
@@ -304,3 +304,17 @@ def test_a_sweep_planned_by_its_config_row_alone_as_a_form_sends_it(journal):
     entry = journal.entries()[-1]
     assert "**Sweep**" not in journal.journal_path.read_text()
     assert entry.delta == "accuracy best 0.99 at gamma=0.001: +0.0011 vs expected +0.005: worse than expected"
+
+
+def test_the_best_point_is_the_row_its_table_writes_in_bold_even_one_never_planned():
+    from jupyter_expjournal.core.compare import row
+    from jupyter_expjournal.core.journal_format import parse_journal
+
+    text = ("### 2026-12-01 10:00 — gamma sweep\n**Status**: COMPLETED\n**Hypothesis**: h\n"
+            "**Config**:\n- gamma: scale → [0.1, 1]\n**Sweep**: gamma = 0.1, 1\n**Actual outcome**: swept\n\n"
+            "| gamma | acc |\n| --- | --- |\n| 0.1 | 0.5 |\n| 1 | 0.6 |\n| **0.5 (not planned)** | **0.7** |\n")
+    [entry] = parse_journal(text)
+    assert points_and_best(entry) == ([("0.1", {"acc": 0.5}), ("1", {"acc": 0.6}), ("0.5", {"acc": 0.7})], "0.5")
+    assert row(entry).best == "0.5"
+    by_hand = text.replace("| **0.5 (not planned)** | **0.7** |", "| 0.5 | 0.7 |")  # a table written by hand, no mark
+    assert points_and_best(parse_journal(by_hand)[0])[1] is None

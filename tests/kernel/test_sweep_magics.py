@@ -103,5 +103,5 @@ def test_the_review_names_each_sweep_and_the_compare_table_expands_it_to_its_poi
     lines = capsys.readouterr().out.splitlines()
     at = next(i for i, line in enumerate(lines) if "gamma sweep" in line)
     assert "0.9956 (+0.0067)" in lines[at] and "gamma ↑" not in lines[0]  # the row: its best point; the key no column
-    assert [line.split() for line in lines[at + 1 : at + 4]] == [["gamma=0.0001", "0.9711"], ["gamma=0.001", "0.9956"],
-                                                                ["gamma=0.01", "0.86"]]
+    assert [line.split() for line in lines[at + 1 : at + 4]] == [["gamma=0.0001", "0.9711"],
+                                                                ["gamma=0.001", "(best)", "0.9956"], ["gamma=0.01", "0.86"]]

@@ -151,9 +151,9 @@ async def test_a_sweep_completed_from_its_printed_loop_gets_its_table_and_curve(
     entry = data["entry"]
     assert entry["delta"].startswith("accuracy best 0.9956 at gamma=0.001: +0.0067 vs expected +0.005")
     assert entry["compare"]["points"] == [
-        {"value": "0.0001", "metrics": {"accuracy": 0.9711}, "shown": {"accuracy": "0.9711"}},
-        {"value": "0.001", "metrics": {"accuracy": 0.9956}, "shown": {"accuracy": "0.9956"}},
-        {"value": "0.01", "metrics": {"accuracy": 0.86}, "shown": {"accuracy": "0.86"}},
+        {"value": "0.0001", "metrics": {"accuracy": 0.9711}, "shown": {"accuracy": "0.9711"}, "best": False},
+        {"value": "0.001", "metrics": {"accuracy": 0.9956}, "shown": {"accuracy": "0.9956"}, "best": True},
+        {"value": "0.01", "metrics": {"accuracy": 0.86}, "shown": {"accuracy": "0.86"}, "best": False},
     ]
     assert entry["compare"]["metrics"] == {"accuracy": 0.9956} and "gamma" not in entry["compare"]["delta"]
     code, journal, _ = await api("journal", params={"path": ""})

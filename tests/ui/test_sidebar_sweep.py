@@ -98,7 +98,8 @@ def test_a_sweep_planned_in_the_form_completed_and_expanded_in_the_compare_table
     expect(toggle).to_have_attribute("aria-expanded", "true")
     points = table.locator("tr.jp-ExpJournal-point")
     expect(points).to_have_count(3)
-    expect(points.locator("th")).to_have_text(["gamma=0.0001", "gamma=0.001", "gamma=0.01"])
+    expect(points.locator("th")).to_have_text(["gamma=0.0001", "gamma=0.001 best", "gamma=0.01"])
+    expect(table.locator("tr.jp-ExpJournal-pointBest")).to_have_attribute("data-point", "0.001")  # as its table marks it
     expect(points.locator(".jp-ExpJournal-metric")).to_have_text(["0.9711", "0.9956", "0.86"])
     expect(rows).to_have_count(5)
     assert rows.nth(1).get_attribute("data-point") == "0.0001", "the points follow their sweep's row"
