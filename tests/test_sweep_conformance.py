@@ -70,3 +70,27 @@ def test_a_sweep_is_the_same_entry_from_the_api_the_magics_and_the_cli(ip, tmp_p
     assert "| **0.001** | **0.9956** |" in texts["api"] and "sweep-1.png\n<" in texts["api"]
     assert texts["magics"] == texts["api"]
     assert texts["cli"] == texts["api"]
+
+
+@pytest.mark.parametrize("spec", ["gamma=1,2 C=3,4", "gamma=1,C=2", "gamma,C=1,2", "gamma=0.1"])
+def test_a_bad_sweep_is_the_cores_one_message_in_every_face_and_writes_nothing(ip, tmp_path, monkeypatch, capsys, spec):
+    from IPython.core.error import UsageError
+
+    from jupyter_expjournal.core.errors import InputError
+
+    with pytest.raises(InputError) as core:
+        plan_sweep(parse_body(NAME, BODY), spec)
+    said = str(core.value)
+
+    monkeypatch.setenv("EXPJOURNAL_DIR", str(tmp_path / "magics" / "experiments"))
+    ip._expjournal.directory = ""
+    with pytest.raises(UsageError) as magic:
+        ip.run_cell_magic("hypothesis", f"{NAME} --sweep {spec}", BODY)
+    assert said in str(magic.value)
+
+    capsys.readouterr()
+    config = [arg for row in ROWS for arg in ("--config", row)]
+    assert cli_main(["hypothesis", NAME, "--dir", str(tmp_path / "cli" / "experiments"), "--hypothesis", HYPOTHESIS,
+                     *config, "--sweep", spec]) == 2
+    assert said in capsys.readouterr().err
+    assert not (tmp_path / "magics").exists() and not (tmp_path / "cli").exists()
