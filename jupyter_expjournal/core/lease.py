@@ -70,11 +70,34 @@ def release(fd: int) -> None:
 
 def hold_within(fd: int, timeout: float = BUSY_SECONDS) -> bool | None:
     """:func:`hold`, tried again until no one has the file open for writing or ``timeout`` has passed:
-    True (held: the save under way has ended), False (still open for writing), None (no leases here)."""
+    True (held: the save under way has ended), False (still open for writing), None (no leases here).
+
+    A file that stayed open for writing a whole ``timeout`` (a descriptor left open: no save lasts
+    that long) is not waited for again by this process until it has been seen closed, so that every
+    read of it does not stall."""
+    held = hold(fd)
+    if held is not False:
+        if _left_open:
+            _left_open.discard(_identity(fd))
+        return held
+    key = _identity(fd)
+    if key in _left_open:
+        return False
     deadline = time.monotonic() + timeout
     while (held := hold(fd)) is False and time.monotonic() < deadline:
         time.sleep(0.001)
+    if held is False:
+        _left_open.add(key)
     return held
+
+
+#: Files (device, inode) seen open for writing through a whole wait: not waited for again until seen closed.
+_left_open: set[tuple[int, int]] = set()
+
+
+def _identity(fd: int) -> tuple[int, int]:
+    st = os.fstat(fd)
+    return st.st_dev, st.st_ino
 
 
 def after_writers(path) -> None:

@@ -246,3 +246,40 @@ def test_a_later_entry_never_takes_the_name_of_an_earlier_entrys_missing_figure(
     (second,) = (folder / "assets").iterdir()
     assert second.name != first.name
     assert (folder / "journal.md").read_text(encoding="utf-8").count(f"assets/{first.name}") == 1
+
+
+LEFT_OPEN = textwrap.dedent(
+    """
+    import sys, time
+    fh = open(sys.argv[1], "a")  # a descriptor left open for writing (a notebook's forgotten open(..., "a"))
+    open(sys.argv[2], "w").close()
+    time.sleep(60)
+    """
+)
+
+
+def test_a_journal_left_open_for_writing_is_waited_for_once_not_at_every_read(tmp_path, monkeypatch):
+    from jupyter_expjournal.core import lease
+    from jupyter_expjournal.core.journal import Journal
+
+    folder = tmp_path / "experiments"
+    assert cli(folder, "hypothesis", "run 0", "--hypothesis", "h", "--baseline", "acc = 0.5") == 0
+    monkeypatch.setattr(lease, "BUSY_SECONDS", 0.3)
+    monkeypatch.setattr(lease.hold_within, "__defaults__", (0.3,))
+    ready = tmp_path / "ready"
+    holder = subprocess.Popen([sys.executable, "-c", LEFT_OPEN, str(folder / "journal.md"), str(ready)], env=child_env())
+    try:
+        while not ready.exists():
+            assert holder.poll() is None
+        journal = Journal(folder)
+        tries = []
+        real = lease.hold
+        monkeypatch.setattr(lease, "hold", lambda fd: (tries.append(fd), real(fd))[1])
+        assert [e.name for e in journal.entries()] == ["run 0"]
+        first = len(tries)  # tried for the whole wait: the save never ended
+        assert cli(folder, "result", "--outcome", "acc = 0.6", "--learning", "l") == 0  # written, not refused
+        assert Journal(folder).journal_file.read().count("**Status**: COMPLETED") == 1
+        assert first > 50 and len(tries) - first < 10, (first, len(tries) - first)  # then tried once a time, not waited
+    finally:
+        holder.kill()
+        holder.wait()
