@@ -10,9 +10,10 @@ the layout between fields, which the reader ignores:
 - a blank line goes before a field line that follows a non-blank line (not
   right under the entry's heading);
 - a field line indented right after a list item loses its indentation;
-- in lessons.md, a blank line goes between a list item and a line of text right
-  after it that the reader already takes as no part of the item (a renderer
-  would take it in).
+- in lessons.md, a line of text that the reader already takes as no part of
+  the list item above it, but that a renderer would take in, gets a blank line
+  before it (when it follows the item's text) and loses its indentation (a tab,
+  or two spaces after a line of spaces, continues the item when rendered).
 
 Every other byte stays: user text, unknown fields, comments, fences, line
 endings (an inserted blank line takes the ending of the line before it), a
@@ -32,7 +33,7 @@ from pathlib import Path
 from .errors import JournalError
 from .journal_format import parse_journal
 from .lessons_format import parse_lessons
-from .text import BOM, Fences, iter_lines
+from .text import BOM, Fences, is_bullet, iter_lines
 
 
 @dataclass(frozen=True)
@@ -108,29 +109,50 @@ def _same_entries(before: list, after: list) -> None:
 
 
 def lessons_formatted(text: str) -> tuple[str, int]:
-    """lessons.md's ``text`` in the rendering form, and how many lessons and rules changed."""
+    """lessons.md's ``text`` in the rendering form, and how many lessons and rules changed.
+
+    The reader ends a lesson at the first line that is neither indented by two
+    spaces nor empty; a renderer goes on: a line of text right after the item's
+    text joins it (a lazy continuation line), and one indented two columns or
+    more (a tab) continues the item even after a blank line. Such a line gets a
+    blank line before it, and loses its indentation, so that it renders as what
+    the reader reads: text after the list.
+    """
     pieces: list[str] = []
     pos = 0
     touched = 0
-    in_item = False  # the line before is a non-blank line of a bullet, outside a fence
+    item = False  # the reader's item is open: a bullet, then lines indented by two spaces or empty
+    in_list = False  # a renderer is still inside the last item: a line indented two columns continues it
+    text_before = False  # the line before is non-blank text of the item: a line of text after it joins it
     fences = Fences()
     for offset, line, _nl in iter_lines(text):
-        if fences.feed(line):
-            in_item = False
+        if fences.feed(line):  # the reader keeps a fence in an open item; a renderer, only one indented into it
+            in_list = in_list and _columns(line) >= 2
+            text_before = False
             continue
-        if line.startswith(("- ", "* ")):
-            in_item = True
-        elif in_item and line.startswith("  "):
-            in_item = bool(line.strip())
-        elif in_item and line.strip() and not line.startswith("#"):
+        if line.startswith("## "):
+            item = in_list = text_before = False
+        elif line.startswith(("- ", "* ")):
+            item = in_list = text_before = True
+        elif item and (line.startswith("  ") or line == ""):
+            text_before = bool(line.strip())
+        elif not line.strip():  # blank to a renderer (spaces); the end of the item to the reader
+            item = text_before = False
+        elif in_list and not _ATX_HEADING.match(line):
             # the reader ends the item here; a renderer would make this line part of it
-            _, before = _previous_line(text, offset)
-            pieces += [text[pos:offset], "\r\n" if before.endswith("\r\n") else "\n"]
-            pos = offset
-            touched += 1
-            in_item = False
+            indent = len(line) - len(line.lstrip(" \t"))
+            strip = _columns(line) >= 2 and _plain(line[indent:])
+            if text_before:
+                _, before = _previous_line(text, offset)
+                pieces += [text[pos:offset], "\r\n" if before.endswith("\r\n") else "\n"]
+                pos = offset
+            if strip:
+                pieces.append(text[pos:offset])
+                pos = offset + indent
+            touched += text_before or strip
+            item = in_list = text_before = False
         else:
-            in_item = False
+            item = in_list = text_before = False
     pieces.append(text[pos:])
     after = "".join(pieces)
     if after != text:
@@ -138,6 +160,28 @@ def lessons_formatted(text: str) -> tuple[str, int]:
         if _lessons_read(old) != _lessons_read(new):
             raise JournalError("format would change what a lesson or rule reads as; nothing was written (please report this)")
     return after, touched
+
+
+#: An ATX heading: it ends a list item, so the line before it needs no blank line.
+_ATX_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
+
+
+def _columns(line: str) -> int:
+    """How many columns of indentation ``line`` has (a tab to the next multiple of 4, as CommonMark counts)."""
+    width = 0
+    for char in line:
+        if char == " ":
+            width += 1
+        elif char == "\t":
+            width += 4 - width % 4
+        else:
+            break
+    return width
+
+
+def _plain(text: str) -> bool:
+    """``text`` starts a plain line once its indentation is gone (no bullet, fence, heading, quote, HTML or table)."""
+    return bool(text) and text[0] not in "#-*+`~<>|=" and not is_bullet(text)
 
 
 def _lessons_read(lessons) -> tuple[list, list]:

@@ -147,6 +147,52 @@ def test_lessons_get_a_blank_line_between_a_list_and_a_note_under_it():
     assert lessons_formatted(after) == (after, 0)
 
 
+def lesson_items_shown(text: str) -> list[str]:
+    """The text of every list item a renderer shows, white space folded (a lesson's date, text and source)."""
+    return [" ".join(li.text.split()) for li in render(text).find("li")]
+
+
+def lessons_read(text: str) -> list[str]:
+    return [" ".join(f"{x.date} {x.text}{' Source: ' + x.source if x.source else ''}".split())
+            for x in parse_lessons(text).lessons]
+
+
+#: Notes typed under a lesson that the reader takes as no part of it, where a renderer still took them into the item
+#: after ``format``: after the lesson's second paragraph, indented by a tab, a ``#tag`` (no heading), indented two
+#: spaces after a line of spaces (blank to a renderer, the end of the item to the reader).
+NOTES_UNDER_A_LESSON = {
+    "after a second paragraph": "## Lessons\n- 2026-03-15 a lesson\n\n  its second paragraph\nA note under it.\n",
+    "tab-indented": "## Lessons\n- 2026-03-15 a lesson\n\tA note under it.\n",
+    "tab-indented after a blank line": "## Lessons\n- 2026-03-15 a lesson\n\n\tA note under it.\n",
+    "space and tab": "## Lessons\n- 2026-03-15 a lesson\n \tA note under it.\n",
+    "a hashtag": "## Lessons\n- 2026-03-15 a lesson\n#note under it\n",
+    "after a line of spaces": "## Lessons\n- 2026-03-15 a lesson\n \n  A note under it.\n",
+}
+
+
+@pytest.mark.parametrize("shape", NOTES_UNDER_A_LESSON)
+def test_a_note_the_reader_keeps_out_of_a_lesson_renders_out_of_it_once_formatted(shape):
+    text = NOTES_UNDER_A_LESSON[shape]
+    after, touched = lessons_formatted(text)
+    assert lesson_items_shown(after) == lessons_read(after) == lessons_read(text), (after, render(after))
+    assert touched == 1
+    only_layout_changed(text, after)
+    assert lessons_formatted(after) == (after, 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["- 2026-03-15 item one", "* 2026-03-16 item two", "  more of the item",
+                                 "   deeper", "", " ", "  ", "a note", "\ta tabbed note", " \tnote c", " note d",
+                                 "#tag note", "# A heading"]), max_size=14))
+def test_format_leaves_no_note_inside_a_lesson_as_rendered(lines):
+    text = "## Lessons\n" + "\n".join(lines) + "\n"
+    after, _ = lessons_formatted(text)
+    assert lessons_read(after) == lessons_read(text)
+    assert lesson_items_shown(after) == lessons_read(after), (text, after)
+    only_layout_changed(text, after)
+    assert lessons_formatted(after)[0] == after
+
+
 # -- many shapes, made up: whatever the lines, format keeps every entry and every byte but layout ----------
 
 LINES = st.sampled_from([
