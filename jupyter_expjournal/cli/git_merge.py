@@ -81,7 +81,7 @@ def cmd_merge_driver(journal: Journal, args) -> bool:
     paths[1].write_bytes(merged.text.encode("utf-8"))
     what = "lessons and rules" if lessons else "entries"
     if merged.note:
-        print(f"{PROG}: {shown}: {merged.note}", file=sys.stderr)
+        print(f"{PROG}: {shown}: {merged.note}, by git's own three-way merge (git merge-file)", file=sys.stderr)
     if merged.conflicts:
         print(f"{PROG}: {shown}: changed differently on both sides: {', '.join(merged.conflicts)}; conflict markers"
               f" stand around {'it' if len(merged.conflicts) == 1 else 'each'} alone (keep one version, remove the"
@@ -107,6 +107,24 @@ def driver_command() -> str:
     return f"{shlex.quote(sys.executable)} -m jupyter_expjournal merge-driver --marker-size %L %O %A %B %P"
 
 
+def _refuse_a_journal_elsewhere(journal: Journal, top: Path) -> None:
+    """No journal where this found one, but the repository holds one elsewhere: registering this would merge nothing."""
+    if journal.journal_path.exists() or journal.lessons_path.exists():
+        return
+    listed = _git(["ls-files", "-co", "--exclude-standard", "--", ":(glob)**/journal.md"], top)
+    others = [line for line in listed.stdout.splitlines() if line] if listed.returncode == 0 else []
+    if not others:
+        return  # a fresh project: its journal is to come where this found it
+    folders = []
+    for other in others:
+        folder = (top / other).parent
+        project = folder.parent if folder.name == "experiments" else folder
+        folders.append(os.path.relpath(project))
+    ways = " or ".join(f"'{PROG} --dir {shlex.quote(f)} git-setup'" for f in folders)
+    raise InputError(f"no journal at {journal.journal_path}, but the repository holds {', '.join(others)}:"
+                     f" run {ways} (or git-setup from that project's folder)")
+
+
 def cmd_git_setup(journal: Journal, args) -> bool:
     """Register the driver for the repository that holds the journal; say what changed."""
     folder = Path(journal.directory)
@@ -115,6 +133,7 @@ def cmd_git_setup(journal: Journal, args) -> bool:
     if found.returncode != 0:
         raise InputError(f"{near} is not in a git repository: run 'git init' first (or --dir a folder in one)")
     top = Path(found.stdout.strip())
+    _refuse_a_journal_elsewhere(journal, top)
     wanted = []
     for path in (journal.journal_path, journal.lessons_path):
         try:

@@ -15,8 +15,13 @@ heading), so it merges as one:
 - entries added on either side are all kept, after the entries both sides
   share, in time order (each side's own order kept: a merge of two sorted
   lists);
-- the text before the first entry (the preamble) merges as lines do, with the
-  caller's line merge (git's own, in the driver).
+- an entry that one side only laid out anew with ``format`` (blank lines
+  between fields, nothing a reader sees) and the other changed takes the
+  other side's change, laid out as ``format`` lays it out;
+- the text before the first entry (the preamble), and a byte-order mark,
+  merge as lines do, with the caller's line merge (git's own, in the driver);
+  a file where no version holds an entry is all preamble: a line merge, said
+  in ``note``.
 
 lessons.md merges by bullet: the lessons and rules either side added are kept
 once each, in their sections; one removed on one side and untouched on the
@@ -30,9 +35,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .errors import JournalError
 from .identity import ref
 from .journal_format import parse_journal
 from .lessons_format import add_bullet, parse_lessons
+from .reformat import journal_formatted
 from .text import newline_of
 
 BOM = "\ufeff"
@@ -156,10 +163,36 @@ def _describe(chunk: _Chunk) -> str:
     return f"'{chunk.name}' ({key})" if not key.startswith(chunk.stamp) else f"'{chunk.name}' ({chunk.stamp})"
 
 
+def _formatted(text: str) -> str | None:
+    """``text`` as ``format`` lays it out; None when format would refuse it."""
+    try:
+        return journal_formatted(text)[0]
+    except JournalError:
+        return None
+
+
+def _laid_out(b: _Chunk | None, o: _Chunk | None, t: _Chunk | None) -> str | None:
+    """When one side only ran ``format`` on an entry the other side changed: the other side's entry, laid out alike.
+
+    format changes the layout between fields and nothing a reader sees, so
+    this is no conflict of content; None when it is one.
+    """
+    if b is None or o is None or t is None:
+        return None
+    laid = _formatted(b.text)
+    if laid is None or laid == b.text:
+        return None
+    for formatted_side, other in ((o, t), (t, o)):
+        if formatted_side.body == laid.rstrip(" \t\r\n"):
+            return _formatted(other.text)
+    return None
+
+
 def merge_journal(base: str, ours: str, theirs: str, line_merge: LineMerge | None = None,
                   labels: tuple[str, str] = ("ours", "theirs"), size: int = MARKER) -> Merged:
     """journal.md merged entry by entry (see the module's docstring)."""
-    bom = ours.startswith(BOM)
+    marked = [t.startswith(BOM) for t in (base, ours, theirs)]
+    bom = marked[1] if marked[1] != marked[0] else marked[2]  # the mark merges as a line would: the side that changed it
     base, ours, theirs = (t[1:] if t.startswith(BOM) else t for t in (base, ours, theirs))
     newline = newline_of(ours) or newline_of(theirs) or "\n"
     b_pre, b_chunks = _split(base)
@@ -170,8 +203,10 @@ def merge_journal(base: str, ours: str, theirs: str, line_merge: LineMerge | Non
     t_map = {c.key: c for c in t_chunks}
     merged = Merged("")
     preamble, conflicted = (line_merge or _unmerged)(b_pre, o_pre, t_pre)
+    if not (b_chunks or o_chunks or t_chunks):
+        merged.note = "not a journal (no entries in any version): merged line by line"
     if conflicted:
-        merged.conflicts.append("the preamble")
+        merged.conflicts.append("the preamble" if merged.note == "" else "the file (it holds no entries)")
 
     def both(o: _Chunk | None, t: _Chunk | None, b: _Chunk | None) -> str:
         """One entry from its three versions (None: not in that version)."""
@@ -180,6 +215,9 @@ def merge_journal(base: str, ours: str, theirs: str, line_merge: LineMerge | Non
             return o.text if o is not None else ""
         if bodies[1] == bodies[0]:
             return t.text if t is not None else ""
+        laid_out = _laid_out(b, o, t)
+        if laid_out is not None:
+            return laid_out
         merged.conflicts.append(_describe(o or t))
         return markers(_ended(o, newline), _ended(t, newline), newline, labels, size)
 

@@ -91,6 +91,33 @@ def test_the_preamble_merges_as_lines_and_crlf_and_a_bom_are_kept():
     assert both.conflicts == ["the preamble"]
 
 
+def test_a_byte_order_mark_merges_as_a_line_would_added_or_removed_on_either_side():
+    ours = BASE + "\n" + entry("o", 7, "0000000e")
+    assert merge_journal(BASE, ours, "\ufeff" + BASE).text == "\ufeff" + ours  # theirs added it
+    assert merge_journal("\ufeff" + BASE, ours, "\ufeff" + BASE).text == ours  # ours removed it
+    assert merge_journal("\ufeff" + BASE, "\ufeff" + ours, BASE).text == ours  # theirs removed it
+
+
+OLD = (HEAD + "### 2026-11-20 09:00 — old\n**Status**: PLANNED\n**Hypothesis**: h\n**Change**: C 1 → 10\n"
+       "**Provenance**: id 00000009\n")
+
+
+def test_an_entry_only_laid_out_by_format_on_one_side_takes_the_other_sides_change_laid_out_alike():
+    formatted = OLD.replace("\n**", "\n\n**").replace("\n\n**Status", "\n**Status")
+    completed = OLD.replace("PLANNED", "COMPLETED") + "**Actual outcome**: accuracy = 0.97\n**Learning**: it  did\n"
+    want = formatted.replace("PLANNED", "COMPLETED") + "\n**Actual outcome**: accuracy = 0.97\n\n**Learning**: it  did\n"
+    for ours, theirs in ((formatted, completed), (completed, formatted)):
+        merged = merge_journal(OLD, ours, theirs)
+        assert not merged.conflicts and merged.text == want
+    # a change beyond the layout on both sides is still a conflict
+    assert merge_journal(OLD, formatted.replace("**Hypothesis**: h", "**Hypothesis**: x"), completed).conflicts
+
+
+def test_a_file_without_entries_is_merged_line_by_line_as_said():
+    merged = merge_journal("notes\n", "notes\nours\n", "notes\ntheirs\n")
+    assert merged.conflicts == ["the file (it holds no entries)"] and "no entries" in merged.note
+
+
 def test_a_version_that_is_not_utf8_is_unreadable_by_name():
     with pytest.raises(Unreadable, match="their version of journal.md is not UTF-8"):
         decode(b"\xff\xfe", "their version of journal.md")
