@@ -102,7 +102,8 @@ def test_git_rebase_keeps_every_entry_once_without_markers(repo):
     assert_merged(repo, base)
 
 
-def test_a_branch_logged_through_the_magics_merges_too(repo, ip, monkeypatch, capsys):
+@pytest.mark.parametrize("how", ["merge", "rebase"])
+def test_a_branch_logged_through_the_magics_merges_too(repo, ip, monkeypatch, capsys, how):
     git(repo, "checkout", "-q", "-b", "notebook")
     monkeypatch.setenv("EXPJOURNAL_DIR", str(repo / "experiments"))
     ip._expjournal.directory = ""
@@ -117,7 +118,10 @@ def test_a_branch_logged_through_the_magics_merges_too(repo, ip, monkeypatch, ca
     git(repo, "checkout", "-q", "-b", "cli")
     complete(repo, "open on main", "0.97")
     commit(repo, "cli")
-    git(repo, "merge", "-q", "--no-edit", "notebook")
+    if how == "merge":
+        git(repo, "merge", "-q", "--no-edit", "notebook")
+    else:
+        git(repo, "rebase", "-q", "notebook")
     text = journal(repo)
     assert not MARKER.search(text)
     by_name = {e.name: e for e in entries(repo)}
