@@ -8,7 +8,8 @@ item. The writer never rewrites them behind the user's back (see
 the layout between fields, which the reader ignores:
 
 - a blank line goes before a field line that follows a non-blank line (not
-  right under the entry's heading);
+  right under the entry's heading), and before an entry's heading that does (a
+  heading right under ``<details>`` or ``<div>`` is raw text of that HTML block);
 - a field line indented right after a list item loses its indentation;
 - in lessons.md, a line of text that the reader already takes as no part of
   the list item above it, but that a renderer would take in, gets a blank line
@@ -78,11 +79,13 @@ def journal_formatted(text: str) -> tuple[str, int]:
     pos = 0
     touched: set[int] = set()
     entry = 0
-    for offset, indent in starts:
+    # an entry's heading too: right under a line of HTML (``<details>``) it would be raw text of that HTML block
+    for offset, indent in sorted(starts + [(h, -1) for h in headings if h > 0]):
         while entry + 1 < len(headings) and headings[entry + 1] <= offset:
             entry += 1
         start, before = _previous_line(text, offset)
-        if start != headings[entry] and before.strip():
+        heading, indent = indent < 0, max(indent, 0)
+        if before.strip() and (heading or start != headings[entry]):  # the first field stays right under the heading
             pieces += [text[pos:offset], "\r\n" if before.endswith("\r\n") else "\n"]
             pos = offset
             touched.add(entry)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -120,6 +122,21 @@ def test_an_indented_bold_line_not_after_a_list_stays_text_of_its_value():
     assert entry.learning == "a\n  **Why**: indented, not after a list"
 
 
+@pytest.mark.parametrize("opening", ["<details>\n<summary>older runs</summary>\n", "<div>\n", "Notes on the runs.\n"])
+def test_an_entry_right_under_an_html_tag_renders_as_an_entry_once_formatted(opening):
+    # an HTML block (<details>, <div>) runs to the next blank line: an entry typed right under one is raw text
+    text = "# Experiment journal\n\n" + opening + COMPACT + "</details>\n"
+    after, touched = journal_formatted(text)
+    assert touched == 1 and read(after) == read(text)
+    only_layout_changed(text, after)
+    tree = render(after)
+    assert [h.text for h in tree.find("h3")] == ["2026-11-25 14:03 — QLoRA rank 64"], after
+    shown = fields_shown(tree)
+    assert [s.name for s in shown if s.first and s.block.tag == "p" and "li" not in s.around] == list(
+        parse_journal(after)[0].fields)
+    assert journal_formatted(after) == (after, 0)
+
+
 LESSONS = """## Lessons
 - 2026-03-15 QLoRA: alpha/r matters more than rank. Source: runs 3-5
 A note typed right under the list.
@@ -211,6 +228,23 @@ def test_format_keeps_every_entry_of_any_journal(lines, newline, final):
     assert read(after) == read(text)
     only_layout_changed(text.replace("\r\n", "\n"), after.replace("\r\n", "\n"))
     assert journal_formatted(after)[0] == after
+
+
+RENDERED_LINES = st.sampled_from([
+    "### 2026-11-25 14:03 — an entry", "### 2026-11-26 — another", "**Status**: PLANNED", "**Hypothesis**: h",
+    "**Config**:", "- a: 1 → 2", "* b: 3", "1. ordered", "2. two", "  **Baseline**: indented", "\t**Delta**: tabbed",
+    "  continuation", "  - nested: 1", "", "   ", "text", "```", "~~~", "```text", "\\escaped", "**bold** no colon",
+    "**Status**: COMPLETED (note)", "| a | b |", "| - | - |", "> quote", "<!-- c -->",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(RENDERED_LINES, max_size=25))
+def test_every_field_read_renders_as_a_field_of_its_own_once_formatted(lines):
+    after, _ = journal_formatted("\n".join(["### 2026-11-24 — first", *lines]) + "\n")
+    read_names = Counter(name for e in parse_journal(after) for name in [*e.fields, *e.repeated])
+    shown = Counter(s.name for s in fields_shown(render(after)) if s.first and s.block.tag == "p" and "li" not in s.around)
+    assert not read_names - shown, after  # (an indented bold line of a value may render like a field: it is text)
 
 
 @settings(max_examples=200, deadline=None)
