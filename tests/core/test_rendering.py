@@ -199,3 +199,42 @@ def test_the_seed_format_example_of_the_design_renders_each_field_apart_once_for
     formatted, touched = journal_formatted(COMPACT)
     assert touched == 1
     assert_fields_render_apart(formatted, ["Status", "Hypothesis", "Change", "Config", "Expected outcome", "Baseline"])
+
+
+def test_what_the_tools_write_is_already_what_format_makes(journal):
+    from jupyter_expjournal.core.reformat import journal_formatted, lessons_formatted
+    from jupyter_expjournal.core.sweep import plan_sweep
+
+    completed(journal)
+    draft = parse_body("odd fields", BODY)
+    draft.extra["Owner"] = "ana\n- a list in a field of my own"
+    journal.hypothesize(draft, now=T0)
+    journal.abandon("the GPU node went away", learning="two things:\n- book two nodes\n- check the queue first")
+    journal.retro("after the fact", Outcome(summary="accuracy = 0.96", output="accuracy = 0.96"), now=T0)
+    journal.hypothesize(plan_sweep(parse_body("gamma sweep", "gamma\nconfig:\n- gamma: scale → [0.01, 0.1]\n"), "gamma"),
+                        now=T0)
+    journal.complete(Outcome(output="gamma=0.01 accuracy=0.97\ngamma=0.1 accuracy=0.95", learning="0.01"))
+    journal.add_lesson("a lesson\nover two lines\n- with a list", context="SVC", source="runs 1-2", date="2026-03-15")
+    journal.add_rule("NEVER", "skip the baseline", reason="memory lies", date="2026-03-16")
+    text = journal.journal_path.read_text(encoding="utf-8")
+    lessons = journal.lessons_path.read_text(encoding="utf-8")
+    assert "| gamma | accuracy |" in text and len(parse_journal(text)) == 4
+    assert journal_formatted(text) == (text, 0)
+    assert lessons_formatted(lessons) == (lessons, 0)
+    assert_fields_render_apart(text)
+
+
+@pytest.mark.parametrize("shape", ["lf", "crlf", "bom", "no final newline"])
+def test_an_entry_appended_to_a_compact_journal_leaves_the_old_bytes_as_they_were(journal, shape):
+    old = "# Experiment journal\n\n" + COMPACT.replace("PLANNED", "COMPLETED") + "**Actual outcome**: eval_acc = 0.8\n"
+    old = {"crlf": old.replace("\n", "\r\n"), "bom": "\ufeff" + old, "no final newline": old.rstrip("\n")}.get(shape, old)
+    journal.directory.mkdir()
+    journal.journal_path.write_bytes(old.encode("utf-8"))
+    journal.hypothesize(parse_body("SVC C=10", BODY), now=T0)
+    journal.complete(Outcome(summary="accuracy = 0.97", learning="C helps"))
+    raw = journal.journal_path.read_bytes()
+    assert raw.startswith(old.encode("utf-8"))
+    text = raw.decode("utf-8")
+    new = text[text.index("### 2026-11-25 14:03 — SVC C=10"):]
+    assert_fields_render_apart(new, PLANNED_FIELDS + ["Actual outcome", "Delta", "Learning"])
+    assert [h.text for h in render(text).find("h3")] == ["2026-11-25 14:03 — QLoRA rank 64", "2026-11-25 14:03 — SVC C=10"]
