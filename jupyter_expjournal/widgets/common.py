@@ -33,6 +33,11 @@ def share(**kwargs) -> W.Layout:
     return W.Layout(width="auto", flex="1 1 0%", min_width="0", **kwargs)
 
 
+def fitting(**kwargs) -> W.Layout:
+    """Its natural width while it fits, never wider than its box (a checkbox whose label would stick out)."""
+    return W.Layout(width="auto", min_width="0", max_width="100%", **kwargs)
+
+
 def left(**kwargs) -> W.Layout:
     """A button's layout: its natural width, at the left of a vertical box (not stretched)."""
     return W.Layout(width="auto", align_self="flex-start", **kwargs)
@@ -75,8 +80,13 @@ def no_math(html: str) -> str:
 
 
 def plain(text: str, *, bold: bool = False) -> str:
-    """User text on one line, cut with an ellipsis (the whole of it in the tooltip), shown exactly."""
-    style = "display:block;overflow:hidden;text-overflow:ellipsis;white-space:nowrap"
+    """User text on one line, cut with an ellipsis (the whole of it in the tooltip), shown exactly.
+
+    As wide as the widget it is in, whose width comes from its layout (``wide()``): the
+    text's own width counts for nothing (``width:0``), else the HTML widget's content,
+    which never shrinks below what it holds, sticks out of a narrow panel uncut.
+    """
+    style = "display:block;width:0;min-width:100%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap"
     weight = ";font-weight:bold" if bold else ""
     return f"<span class='{NO_MATH}' style='{style}{weight}' title='{escape(text)}'>{inert(text)}</span>"
 

@@ -24,7 +24,7 @@ from ..core.draft import config_rows
 from ..core.errors import JournalError
 from ..core.model import Draft
 from ..core.sweep import plan_sweep, planned
-from .common import NO_MATH, WRAP, close_tree, inert, left, share, text_field, wide
+from .common import NO_MATH, WRAP, close_tree, fitting, inert, left, share, text_field, wide
 from .words import WORDS
 
 #: A gate line's colour, by its first character: refused, warned, passed, a rule.
@@ -92,11 +92,12 @@ class HypothesisForm:
             tooltip="a one-variable sweep: the key and the values it takes, fixed before the runs "
             "(only the key when its config row lists them: old → [v1, v2])",
         )
-        self.parallel = W.Checkbox(
-            False, description="parallel (open even though another is PLANNED)", indent=False, layout=W.Layout(width="auto")
-        )
+        # A checkbox's label is one line: in a narrow panel it is cut with an ellipsis (the whole in its tooltip).
+        parallel = "parallel (open even though another is PLANNED)"
+        self.parallel = W.Checkbox(False, description=parallel, tooltip=parallel, indent=False, layout=fitting())
+        force = "force (strict mode: log anyway)"
         self.force = W.Checkbox(  # shown in strict mode only
-            False, description="force (strict mode: log anyway)", indent=False, layout=W.Layout(width="auto", display="none")
+            False, description=force, tooltip=force, indent=False, layout=fitting(display="none")
         )
         self.submit = W.Button(description="Log hypothesis", button_style="primary", icon="pencil", layout=left())
         self.gates = W.HTML("", layout=wide())
@@ -105,7 +106,8 @@ class HypothesisForm:
             w.observe(on_change, "value")
         self.new_row()
         config_label = W.HTML(
-            f"<span style='opacity:.7'>config: key, old → new · new empty: unchanged · {ABSENT}: absent on that side</span>"
+            "<div style='opacity:.7;line-height:1.4'>"
+            f"config: key, old → new · new empty: unchanged · {ABSENT}: absent on that side</div>"
         )
         self.widget = W.VBox(
             [

@@ -30,6 +30,8 @@ from .words import WORDS
 PAGE = 50
 #: Entry rows kept built (expanded details included) across refreshes and filters.
 ROW_CACHE = 300
+#: The least width of an entry's name in its row: narrower, the time and the button go under it.
+NAME_WIDTH = "10em"
 #: Images larger than this are linked by name, not shown.
 MAX_IMAGE_BYTES = 5_000_000
 #: Shown as written, in a fixed-width font.
@@ -51,17 +53,35 @@ def row_key(entry: Entry, directory: Path) -> tuple:
     return (str(directory), entry.index, entry.heading, tuple(entry.fields.items()))
 
 
+def name_html(name: str) -> str:
+    """An entry's name in its row: whole, wrapping at word boundaries (anywhere in a word longer than the row).
+
+    Wrapping, not an ellipsis: a text that cannot wrap is as wide as the HTML widget's
+    content, which does not shrink, so the row's time and button were pushed out of the panel.
+    """
+    return f"<span class='{NO_MATH}' style='display:block;{WRAP};font-weight:bold'>{inert(name)}</span>"
+
+
 class EntryRow:
-    """One entry in the list: status badge, name, time; details built when first opened."""
+    """One entry in the list: status badge, name, time; details built when first opened.
+
+    The row wraps: in a narrow panel the time and the button go under the name, at the right,
+    and the name keeps at least :data:`NAME_WIDTH` (the sidebar's rule: never a character a line).
+    """
 
     def __init__(self, entry: Entry, directory: Path) -> None:
         self.entry = entry
         self.directory = directory
         self.badge = W.HTML(badge(entry.status), layout=W.Layout(width="7.5em", flex="0 0 auto"))
         self.name = W.HTML(
-            plain(entry.name, bold=True), layout=W.Layout(flex="1 1 auto", width="auto", min_width="0", overflow="hidden")
+            name_html(entry.name),
+            layout=W.Layout(flex=f"1 1 {NAME_WIDTH}", width="auto", min_width=f"min({NAME_WIDTH}, 100%)", overflow="hidden"),
         )
-        self.time = W.HTML(plain(entry.timestamp), layout=W.Layout(flex="0 0 auto", width="auto"))
+        self.name.add_class("expjournal-name")
+        self.time = W.HTML(
+            f"<span class='{NO_MATH}' style='white-space:nowrap'>{inert(entry.timestamp)}</span>",
+            layout=W.Layout(flex="0 0 auto", width="auto"),
+        )
         self.toggle = W.ToggleButton(
             value=False,
             description="details",
@@ -69,7 +89,11 @@ class EntryRow:
             tooltip=f"details of '{entry.name}'",
             layout=W.Layout(width="90px", flex="0 0 auto"),
         )
-        self.header = W.HBox([self.badge, self.name, self.time, self.toggle], layout=wide(align_items="center"))
+        # the time and the button go together: at the right of the name, or under it at the right
+        when = W.HBox(
+            [self.time, self.toggle], layout=W.Layout(flex="0 0 auto", width="auto", margin="0 0 0 auto", align_items="center")
+        )
+        self.header = W.HBox([self.badge, self.name, when], layout=wide(align_items="center", flex_flow="row wrap"))
         self.details = W.VBox([], layout=wide(display="none", padding="0 0 .4em 1em"))
         self.widget = W.VBox([self.header, self.details], layout=wide(border_bottom="1px solid #ddd"))
         self.widget.add_class("expjournal-entry")  # a hook for UI tests and user CSS, no styling shipped
@@ -149,7 +173,7 @@ class JournalTab:
         self.filter = W.Text(
             placeholder="filter: any words, in any field (name, outcome, metric, status…)", layout=wide()
         )
-        self.count = W.Label("")
+        self.count = W.Label("", layout=wide())  # cut with an ellipsis in a narrow panel, never out of it
         self.entries_box = W.VBox([], layout=wide())
         self.more = W.Button(description="show more", layout=left(display="none"))
         self.filter.observe(self._filtered, "value")

@@ -74,7 +74,7 @@ class ResultTab:
                 self.abandon_reason,
                 self.abandon,
                 W.HTML("<hr style='margin:.6em 0'>"),
-                W.HTML("<span style='opacity:.7'>no hypothesis was logged: record the run after the fact</span>"),
+                W.HTML("<div style='opacity:.7;line-height:1.4'>no hypothesis was logged: record the run after the fact</div>"),
                 self.retro_name,
                 self.retro,
             ],

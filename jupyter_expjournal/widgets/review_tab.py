@@ -15,8 +15,9 @@ from ..core.model import Review
 from .common import NO_MATH, no_math
 from .words import WORDS
 
-#: The review wraps within the tab (long hypotheses, the journal's path) and its plots shrink to it.
-FIT = "white-space:normal;overflow-wrap:anywhere;word-break:break-word;max-width:100%"
+#: The review wraps within the tab (long hypotheses, the journal's path) and its plots shrink to it; its lines
+#: are spaced as text (an HTML widget's own line height is a control's, 28 px: the analysis read one line a row).
+FIT = "white-space:normal;overflow-wrap:anywhere;word-break:break-word;max-width:100%;line-height:1.4"
 
 
 class ReviewTab:

@@ -185,13 +185,14 @@ def test_the_panels_inputs_fit_it_and_its_review_shows_the_plots(lab):
         """Each visible control (and each tab's frame) sticking out of a box that clips it, in px.
 
         A box that scrolls or clips (the panel, a tab, a vertical box) hides what sticks out of it:
-        a text field's right border, the tab frame's right border, a button's end.
+        a text field's right border, the tab frame's right border, a button's end, a line of text
+        (the entry count, a checkbox's label, an entry's time and its "details" button).
         """
         return lab.page.evaluate(
             """(panel) => {
                 const out = [];
                 const shown = 'input, textarea, select, button, .widget-tab-contents, .expjournal-review td, ' +
-                    '.expjournal-analysis img';
+                    '.expjournal-analysis img, .widget-label, .widget-checkbox, .widget-html-content';
                 for (const e of panel.querySelectorAll(shown)) {
                     if (e.offsetParent === null) continue;
                     const right = e.getBoundingClientRect().right;
@@ -212,7 +213,7 @@ def test_the_panels_inputs_fit_it_and_its_review_shows_the_plots(lab):
 
     ARTIFACTS.mkdir(exist_ok=True)
     viewport = 900
-    for wanted in (470, 400):  # the panel's width: the window is narrowed until the notebook makes it so
+    for wanted in (470, 400, 320):  # the panel's width: the window is narrowed until the notebook makes it so
         for _ in range(6):
             lab.page.set_viewport_size({"width": viewport, "height": 1000})
             lab.page.wait_for_timeout(300)
@@ -225,7 +226,21 @@ def test_the_panels_inputs_fit_it_and_its_review_shows_the_plots(lab):
             root.get_by_role("tab", name=tab).click()
             lab.page.wait_for_timeout(200)
             assert overflowing() == [], (wanted, tab)
+        # each entry's name is read whole, on one line (they are short), however narrow: not squeezed by its time and button
+        names = root.locator(".expjournal-entry .expjournal-name span")
+        expect(names).to_have_count(3)
+        cut = names.evaluate_all(
+            "(spans) => spans.filter(s => s.clientWidth < s.scrollWidth || "
+            "s.offsetHeight > 1.6 * parseFloat(getComputedStyle(s).lineHeight))"
+            ".map(s => `${s.textContent}: ${s.clientWidth} of ${s.scrollWidth} px, ${s.offsetHeight} px high`)"
+        )
+        assert cut == [], (wanted, cut)
+        root.screenshot(path=str(ARTIFACTS / f"widget-journal-{wanted}px.png"))
         root.get_by_role("tab", name="Hypothesis").click()
+        # a hint that wraps reads as text: its lines not 28 px apart (an HTML widget's line height is a control's)
+        hint = root.get_by_text("config: key, old → new")
+        spacing = hint.evaluate("(e) => parseFloat(getComputedStyle(e).lineHeight)")
+        assert spacing < 24, (wanted, spacing)
         root.screenshot(path=str(ARTIFACTS / f"widget-{wanted}px.png"))
 
     root.get_by_role("tab", name="Review").click()
@@ -233,6 +248,9 @@ def test_the_panels_inputs_fit_it_and_its_review_shows_the_plots(lab):
     expect(plots).to_be_visible(timeout=20_000)
     expect(root.locator("img[alt='best effect per parameter']")).to_be_visible()
     assert overflowing() == [], "Review"
+    # the review reads as text, not one line per 28 px (an HTML widget's line height is a control's)
+    spacing = root.locator(".expjournal-review").first.evaluate("(e) => parseFloat(getComputedStyle(e).lineHeight)")
+    assert spacing < 24, spacing
     review = root.locator(".expjournal-analysis")
     review.scroll_into_view_if_needed()
     review.screenshot(path=str(ARTIFACTS / "widget-review.png"))
