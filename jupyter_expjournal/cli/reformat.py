@@ -20,9 +20,17 @@ from ..core.reformat import reformat
 
 def cmd_format(journal: Journal, args) -> bool:
     """Show the diff, then write it (or, with ``--check``, only show it); True when ``--check`` found changes."""
-    results = reformat(journal, write=not args.check)
-    for result in results:
+    shown = reformat(journal, write=False)
+    for result in shown:
         sys.stdout.write(result.diff())
+    sys.stdout.flush()  # seen before the write waits for the folder's lock
+    results = shown
+    if not args.check and any(r.changed for r in shown):
+        results = reformat(journal, write=True)  # built again under the lock, from the files as they are then
+        for before, result in zip(shown, results):
+            if (result.before, result.after) != (before.before, before.after):
+                print(f"{result.path} was saved meanwhile: what was written instead:", file=sys.stderr)
+                sys.stdout.write(result.diff())
     changed = [r for r in results if r.changed]
     for r in changed:
         what = render.entries_count(r.touched) if r.path == journal.journal_path else render.plural(

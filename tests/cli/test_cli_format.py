@@ -113,3 +113,33 @@ def test_format_as_a_process_for_ci(tmp_path):
     done = subprocess.run([sys.executable, "-m", "jupyter_expjournal", "format", "--check", "--dir", str(folder)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and done.stdout.startswith("--- a/journal.md")
+
+
+def test_format_shows_the_diff_before_it_writes(tmp_path):
+    """The diff is on standard output before the write waits for the folder's lock (held here by another writer)."""
+    import fcntl
+    import selectors
+    import time
+
+    folder = tmp_path / "experiments"
+    folder.mkdir()
+    (folder / "journal.md").write_text(COMPACT, encoding="utf-8")
+    with open(folder / ".expjournal.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        proc = subprocess.Popen([sys.executable, "-m", "jupyter_expjournal", "format", "--dir", str(folder)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            selector = selectors.DefaultSelector()
+            selector.register(proc.stdout, selectors.EVENT_READ)
+            shown, deadline = b"", time.monotonic() + 20
+            while b"+**Expected outcome**" not in shown and time.monotonic() < deadline and proc.poll() is None:
+                if selector.select(timeout=0.5):
+                    shown += proc.stdout.read1(65536)
+            assert shown.startswith(b"--- a/journal.md\n"), "no diff while the write waited for the lock"
+            assert (folder / "journal.md").read_text(encoding="utf-8") == COMPACT  # not written yet
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert (shown + out).count(b"--- a/journal.md") == 1  # the diff once
+    assert (folder / "journal.md").read_text(encoding="utf-8") == FORMATTED
