@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import pytest
 
-jupyter_client = pytest.importorskip("jupyter_client")
+pytest.importorskip("jupyter_client")
 pytest.importorskip("ipywidgets")
+
+from live_kernel import Kernels, messages, without_vscode  # noqa: E402
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 JOURNAL = """### 2026-11-24 09:40 — SVC C=10
@@ -24,39 +26,17 @@ JOURNAL = """### 2026-11-24 09:40 — SVC C=10
 """
 
 
-def messages(client, code: str, status: str = "ok") -> list[dict]:
-    got: list[dict] = []
-    reply = client.execute_interactive(code, timeout=60, output_hook=got.append)
-    assert reply["content"]["status"] == status, reply["content"]
-    return [m for m in got if m["msg_type"] in ("display_data", "stream", "error")]
-
-
 @pytest.fixture
 def kernel(venv_kernelspec, tmp_path):
     (tmp_path / "experiments").mkdir()
     (tmp_path / "experiments" / "journal.md").write_text(JOURNAL, encoding="utf-8")
-    started = []
-
-    def start(**env):
-        manager, client = jupyter_client.manager.start_new_kernel(kernel_name="python3", cwd=str(tmp_path), env=env)
-        started.append((manager, client))
-        messages(client, f"%load_ext jupyter_expjournal\n%journal --dir {tmp_path / 'experiments'}")
-        return client
-
-    yield start
-    for manager, client in started:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
-
-
-def env_without_vscode():
-    import os
-
-    return {k: v for k, v in os.environ.items() if not k.startswith("VSCODE_") and k != "TERM_PROGRAM"}
+    kernels = Kernels(tmp_path)
+    yield kernels.start
+    kernels.close()
 
 
 def test_the_panels_display_data_carries_the_view_and_the_review(kernel):
-    client = kernel(**env_without_vscode())
+    client = kernel(**without_vscode())
     shown = [m for m in messages(client, "%review --widget") if m["msg_type"] == "display_data"]
     (panel,) = shown
     data = panel["content"]["data"]
@@ -67,7 +47,7 @@ def test_the_panels_display_data_carries_the_view_and_the_review(kernel):
 
 
 def test_vs_code_with_ipywidgets_8_1_9_gets_the_review_as_its_own_output(kernel):
-    client = kernel(**env_without_vscode(), VSCODE_PID="4242")
+    client = kernel(**without_vscode(), VSCODE_PID="4242")
     messages(client, "import ipywidgets; ipywidgets.__version__ = '8.1.9'")  # the version VS Code cannot draw
     alone, panel = [m["content"]["data"] for m in messages(client, "%review --widget") if m["msg_type"] == "display_data"]
     assert WIDGET_VIEW not in alone and WIDGET_VIEW in panel
@@ -76,7 +56,7 @@ def test_vs_code_with_ipywidgets_8_1_9_gets_the_review_as_its_own_output(kernel)
 
 
 def test_without_ipywidgets_the_magic_names_the_extra_in_one_line(kernel):
-    client = kernel(**env_without_vscode())
+    client = kernel(**without_vscode())
     messages(client, "import sys; sys.modules['ipywidgets'] = None")  # as after a plain `pip install jupyter_expjournal`
     got = messages(client, "%review --widget", status="error")  # a UsageError: one line, no traceback
     text = "".join(m["content"].get("text", "") + "".join(m["content"].get("traceback", [])) for m in got)

@@ -164,3 +164,83 @@ def test_review_table_keeps_user_text_inert(ip, journal):
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script>" not in html and "<b>C</b>" not in html and "<i>" not in html
     assert "<img src=x onerror=alert(1)>" in text  # the text view shows it as written
+
+
+# -- the same views as a real kernel sends them, and as a terminal IPython prints them -------------------------
+
+REAL = """%%hypothesis {name} --parallel
+A larger C fits the digits data more tightly.
+change: C {old} → {new}
+expected: accuracy +0.01
+baseline: accuracy = 0.95"""
+
+
+@pytest.fixture
+def kernel(venv_kernelspec, tmp_path):
+    pytest.importorskip("jupyter_client")
+    from live_kernel import Kernels
+
+    (tmp_path / "experiments").mkdir()
+    kernels = Kernels(tmp_path)
+    yield kernels.start()
+    kernels.close()
+
+
+def test_a_real_kernel_sends_the_review_its_figures_plots_and_table_as_html_and_text(kernel, tmp_path):
+    from live_kernel import displayed, messages
+
+    messages(kernel, REAL.format(name="first run", old=1, new=10))
+    # a cell showing a figure (the kernel's inline backend) and printing a metric
+    messages(kernel, "import matplotlib.pyplot as plt\nplt.plot([1, 2]); plt.show(); print('accuracy = 0.97')")
+    messages(kernel, '%result --name "first run" --learning l')
+    (review,) = displayed(kernel, "%review")
+    assert "(1 entry: 1 completed)" in review["text/plain"] and "1 entries" not in review["text/plain"]
+    assert "(1 entry: 1 completed)" in review["text/html"]
+    (link,) = [line.split("(", 1)[1].rstrip(")") for line in
+               (tmp_path / "experiments" / "journal.md").read_text(encoding="utf-8").splitlines() if line.startswith("![")]
+    assert f"1 figure: {link}" in review["text/plain"]
+    assert review["text/html"].count("<img ") == 1 and f"alt='{link}'" in review["text/html"]
+
+    messages(kernel, REAL.format(name="second run", old=10, new=100))
+    messages(kernel, '%result --name "second run" --outcome "accuracy = 0.98" --no-output --learning l')
+    (plotted,) = displayed(kernel, "%review --plot")
+    plots = ("<img alt='accuracy over experiments'", "<img alt='best effect per parameter'")
+    assert all(plotted["text/html"].count(plot) == 1 for plot in plots)  # beside the first run's figure
+    assert "no plots" not in plotted["text/plain"]
+
+    (table,) = displayed(kernel, "%review --table --sort accuracy")
+    head, rule, best, worst, foot = table["text/plain"].splitlines()
+    assert head.split() == ["id", "entry", "time", "status", "changed", "accuracy", "↑"]
+    assert "second run" in best and "0.98 (+0.03)" in best and "first run" in worst
+    assert "<table" in table["text/html"] and table["text/html"].index("second run") < table["text/html"].index("first run")
+
+
+def test_in_a_terminal_ipython_the_table_and_the_review_are_plain_text(tmp_path):
+    """A terminal session: the magics typed into IPython's own shell, what it prints read back."""
+    import os
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    checkout = str(Path(__file__).resolve().parents[2])
+    lines = [
+        "%load_ext jupyter_expjournal",
+        f"%journal --dir {tmp_path / 'experiments'}",
+        "get_ipython().run_cell_magic('hypothesis', 'c10', 'h\\nchange: C 1 → 10\\nbaseline: accuracy = 0.95')",
+        '%result --outcome "accuracy = 0.97" --no-output --learning l',
+        "%review --table",
+        "%review",
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "IPython", "--no-banner", "--colors=NoColor", "--no-confirm-exit", "--simple-prompt"],
+        input="\n".join(lines) + "\nexit\n", capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [checkout, os.environ.get("PYTHONPATH")]))},
+    )
+    out = done.stdout
+    assert done.returncode == 0, done.stderr
+    table = out[re.search(r"id +entry", out).start():]
+    assert table.splitlines()[0].split() == ["id", "entry", "time", "status", "changed", "accuracy", "↑"]
+    assert "c10" in table and "C 1 → 10" in table and "0.97 (+0.02)" in table and "(1 entry; delta:" in table
+    assert "(1 entry: 1 completed)" in out and "1 entries" not in out
+    assert "<table" not in out and "<div" not in out and "IPython.core.display" not in out
