@@ -106,9 +106,13 @@ class ResultTab:
         if record is None:
             text = "attaches: nothing yet (run the experiment in a cell first)"
         else:
-            first = next((line for line in record.source.splitlines() if line.strip()), "")
             prompt = cell_source(record.prompt, "the last cell run")
-            text = f"attaches: {prompt}: {render.first_line(first, 70)}"
+            first = next((line for line in record.source.splitlines() if line.strip()), "")
+            if first:
+                text = f"attaches: {prompt}: {render.first_line(first, 70)}"
+            else:  # its code unknown (Colab's older pre_run_cell has no ExecutionInfo): named by what it printed
+                shown = next((line for line in record.text().splitlines() if line.strip()), "")
+                text = f"attaches: {prompt}" + (f" (its output: {render.first_line(shown, 70)})" if shown else "")
         self.attach_source.value = plain(text)
 
     # -- the actions: each returns the message to show, or raises JournalError having written nothing --

@@ -77,3 +77,16 @@ def test_a_run_with_no_hypothesis_is_logged_after_the_fact(panel, journal, ip):
     assert panel.message.startswith("'quick lr probe' COMPLETED after the fact")
     assert panel.retro_name.value == panel.learning.value == ""
     assert panel.tabs.selected_index == widgets.TAB_JOURNAL
+
+
+def test_a_cell_run_without_its_source_is_named_by_its_output(panel, journal, ip):
+    """Colab's older events give pre_run_cell no ExecutionInfo: the recorder has the outputs, not the code.
+    The Result tab names that cell by its first line of output, not "the last cell run: " and nothing."""
+    fill(panel)
+    panel.form.submit.click()
+    ip.events.trigger("pre_run_cell")
+    exec(compile("print('accuracy = 0.93')", "<colab cell>", "exec"), ip.user_ns)
+    ip.events.trigger("post_run_cell")
+    assert panel.attach_source.value.count("attaches: the last cell run (its output: accuracy = 0.93)") == 2  # and title
+    panel.attach.click()
+    assert "accuracy = 0.93" in journal.entries()[-1].actual
