@@ -31,19 +31,26 @@ BLANK_VIEWS = {("VS Code", "8.1.9"): "microsoft/vscode-jupyter#17504"}
 INSTEAD = "The journal panel (ipywidgets) is not drawn here; the review instead:"
 
 
-def front_end(environ=os.environ) -> str:
-    """The front end this kernel runs under, where it says so: "VS Code", else ""."""
+def front_end(environ=os.environ, namespace=None) -> str:
+    """The front end this kernel runs under, where it says so: "VS Code", else "".
+
+    A kernel VS Code started inherits its variables; one it reaches through a Jupyter
+    server does not, but VS Code sets ``__vsc_ipynb_file__`` in the kernel's namespace.
+    """
     if "VSCODE_PID" in environ or "VSCODE_CWD" in environ or environ.get("TERM_PROGRAM") == "vscode":
+        return "VS Code"
+    if namespace and "__vsc_ipynb_file__" in namespace:
         return "VS Code"
     return ""
 
 
-def blank_view(version: str, environ=os.environ) -> str:
+def blank_view(version: str, environ=os.environ, namespace=None) -> str:
     """Why the panel would show nothing here (the issue tracking it), or ""."""
-    issue = BLANK_VIEWS.get((front_end(environ), version))
+    where = front_end(environ, namespace)
+    issue = BLANK_VIEWS.get((where, version))
     if not issue:
         return ""
-    return (f"{front_end(environ)} draws no widget with ipywidgets {version} ({issue}): "
+    return (f"{where} draws no widget with ipywidgets {version} ({issue}): "
             "pip install 'ipywidgets!=8.1.9' and restart the kernel to get the panel")
 
 

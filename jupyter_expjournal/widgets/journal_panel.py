@@ -189,7 +189,7 @@ class JournalPanel:
         except JournalError:  # the panel's status line says what is wrong
             display(view, raw=True)
         else:
-            blank = blank_view(W.__version__)
+            blank = blank_view(W.__version__, namespace=getattr(self.session.shell, "user_ns", None))
             if blank:
                 display(review_bundle(review, f"{blank}. {INSTEAD}"), raw=True)
             display(with_fallback(view, review), raw=True)

@@ -46,8 +46,12 @@ def test_the_panels_display_data_carries_the_view_and_the_review(kernel):
     assert "SVC C=10" in data["text/plain"] and "VBox(" not in data["text/plain"]
 
 
-def test_vs_code_with_ipywidgets_8_1_9_gets_the_review_as_its_own_output(kernel):
-    client = kernel(**without_vscode(), VSCODE_PID="4242")
+@pytest.mark.parametrize("known_by", ["environment", "namespace"])
+def test_vs_code_with_ipywidgets_8_1_9_gets_the_review_as_its_own_output(kernel, known_by):
+    # a kernel VS Code started has its variables; one on a Jupyter server has VS Code's __vsc_ipynb_file__
+    client = kernel(**without_vscode(), VSCODE_PID="4242") if known_by == "environment" else kernel(**without_vscode())
+    if known_by == "namespace":
+        messages(client, "__vsc_ipynb_file__ = '/work/panel.ipynb'")
     messages(client, "import ipywidgets; ipywidgets.__version__ = '8.1.9'")  # the version VS Code cannot draw
     alone, panel = [m["content"]["data"] for m in messages(client, "%review --widget") if m["msg_type"] == "display_data"]
     assert WIDGET_VIEW not in alone and WIDGET_VIEW in panel

@@ -70,6 +70,25 @@ def test_vs_code_with_ipywidgets_8_1_9_shows_the_review_as_an_output_of_its_own(
     assert fallback.blank_view("8.1.8") == ""
 
 
+def test_a_kernel_vs_code_reaches_through_a_jupyter_server_is_known_by_its_namespace(ip, journal, monkeypatch):
+    """A remote kernel (VS Code on a Jupyter server it did not start) has no VSCODE_* variable, but VS Code puts
+    the notebook's path in ``__vsc_ipynb_file__``, as the session reads it for the Provenance."""
+    for name in ("VSCODE_PID", "VSCODE_CWD", "TERM_PROGRAM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("ipywidgets.__version__", "8.1.9")
+    monkeypatch.setitem(ip.user_ns, "__vsc_ipynb_file__", "/work/nb.ipynb")
+    two_runs(journal)
+    with Published(ip) as shown:
+        panel = show_panel(ip._expjournal.session)
+    try:
+        alone, view = shown.bundles
+        assert WIDGET_VIEW not in alone and alone["text/plain"].startswith("VS Code draws no widget with ipywidgets 8.1.9")
+    finally:
+        panel.close()
+    assert fallback.front_end({}, {"__vsc_ipynb_file__": "/work/nb.ipynb"}) == "VS Code"
+    assert fallback.front_end({}, {}) == ""
+
+
 def test_front_end_is_read_from_the_kernels_environment():
     assert fallback.front_end({"VSCODE_PID": "1"}) == "VS Code"
     assert fallback.front_end({"TERM_PROGRAM": "vscode"}) == "VS Code"
