@@ -66,3 +66,25 @@ def test_without_ipywidgets_the_magic_names_the_extra_in_one_line(kernel):
     text = "".join(m["content"].get("text", "") + "".join(m["content"].get("traceback", [])) for m in got)
     assert text.strip() == ("UsageError: the panel needs ipywidgets, an extra: "
                             "pip install 'jupyter_expjournal[widgets]', then restart the kernel")
+
+
+def test_a_notebook_exported_to_html_without_widget_state_shows_the_review(venv_kernelspec, tmp_path):
+    """nbconvert (as GitHub and nbviewer do) draws a widget only from widget state saved in the notebook, which
+    JupyterLab does not save by default: the panel's output is then its review, as text/html."""
+    nbclient = pytest.importorskip("nbclient")
+    nbconvert = pytest.importorskip("nbconvert")
+    import nbformat
+
+    (tmp_path / "experiments").mkdir()
+    (tmp_path / "experiments" / "journal.md").write_text(JOURNAL, encoding="utf-8")
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(f"%load_ext jupyter_expjournal\n%journal --dir {tmp_path / 'experiments'}"),
+                nbformat.v4.new_code_cell("%review --widget")]
+    client = nbclient.NotebookClient(nb, timeout=60, kernel_name="python3", store_widget_state=False,
+                                     resources={"metadata": {"path": str(tmp_path)}})
+    client.execute(env=without_vscode())
+    html, _ = nbconvert.HTMLExporter(template_name="lab").from_notebook_node(nb)
+    shown = html[html.rindex("jp-OutputArea-output"):]
+    assert 'data-mime-type="text/html"' in shown[:200] and "The journal panel (ipywidgets) is not drawn here" in shown
+    assert "<b>SVC C=10</b>" in shown and "(1 entry: 1 completed)" in shown

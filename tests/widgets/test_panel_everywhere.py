@@ -129,3 +129,23 @@ def test_the_journal_tab_counts_one_entry_as_one_entry(make_panel, journal):
     assert panel.count.value == "1 of 1 entry matches"
     panel.filter.value = "nothing like it"
     assert panel.count.value == "0 of 1 entry match"
+
+
+def test_the_hint_names_an_extra_that_brings_ipywidgets_without_the_versions_that_draw_nothing():
+    """The extra the hint names is the one pyproject.toml declares, and it leaves out every ipywidgets version
+    a front end is known to draw blank (fallback.BLANK_VIEWS), with the issue cited beside it."""
+    import re
+    from pathlib import Path
+
+    from packaging.requirements import Requirement
+
+    tomllib = pytest.importorskip("tomllib" if sys.version_info >= (3, 11) else "tomli")
+
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    extras = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    (extra,) = re.findall(r"jupyter_expjournal\[(\w+)\]", INSTALL_HINT)
+    (widgets,) = [Requirement(r) for r in extras[extra] if Requirement(r).name == "ipywidgets"]
+    assert widgets.specifier.contains("8.1.8") and widgets.specifier.contains("8.2.0")
+    for (_, version), issue in fallback.BLANK_VIEWS.items():
+        assert not widgets.specifier.contains(version)
+        assert issue in pyproject.read_text(encoding="utf-8")
