@@ -14,13 +14,12 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from . import lease
+from . import lease, unchanged
 from .errors import JournalError, describe_os_error
 from .lock import DirLock
 from .snapshot import Snapshot
@@ -31,8 +30,6 @@ T = TypeVar("T")
 #: Files at least this large keep their parse on disk between processes (:mod:`.parse_cache`);
 #: smaller ones parse faster than a cache loads.
 PERSIST_FROM = 256 * 1024
-#: How much of a large file is read and compared at a time when checking it still holds a snapshot.
-CHECK_CHUNK = 256 * 1024
 #: The page size: a write within one page is whole or not at all, even when its process is killed.
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 #: How long a refused rewrite waits to see whether the file was being saved by another program.
@@ -80,8 +77,6 @@ class TextFile:
         self._saved_derived: set[str] = set()  # keys kept on disk with the analysis' facts
         self._frozen: set[str] = set()  # keys whose value parse_cache.load hid from the garbage collector
         self._rest: dict[str, Callable[[], None]] = {}  # keys whose value waits for the rest of its state
-        self._buffer = bytearray()  # what checking a large file reads into, made on first use (see _holds)
-        self._reading = threading.Lock()
 
     def identity(self) -> tuple | None:
         """The file's :func:`fingerprint` (None when it does not exist): it proves "changed" only."""
@@ -146,21 +141,8 @@ class TextFile:
         return self._snapshot(key, self._read_bytes(), parse, extend)
 
     def _holds(self, hit: Snapshot) -> bool:
-        """Whether the file holds exactly ``hit``'s bytes, read a chunk at a time into one small kept buffer
-        and compared while in the CPU's cache (8 MB: 0.9 ms; read whole, then compared: 1.2-2 ms)."""
-        try:
-            with self._reading, open(self.path, "rb", buffering=0) as fh:  # one buffer: one reader at a time
-                scratch = self._buffer = self._buffer or bytearray(CHECK_CHUNK)
-                with memoryview(scratch) as view:
-                    for expected in hit.chunks(len(scratch)):
-                        got = 0
-                        while got < len(expected) and (n := fh.readinto(view[got : len(expected)])):
-                            got += n
-                        if got < len(expected) or not scratch.startswith(expected):
-                            return False
-                    return not fh.readinto(view[:1])  # and nothing after them
-        except OSError:
-            return False  # the reading path says why
+        """Whether the file holds exactly ``hit``'s bytes (:func:`.unchanged.holds`)."""
+        return unchanged.holds(self.path, hit)
 
     def _snapshot(self, key: str, data: bytes, parse: Callable[[str], object], extend: Callable | None) -> Snapshot:
         hit = self._cache.get(key)
@@ -337,46 +319,65 @@ class TextFile:
             _unlink(tmp)
 
     def _swap(self, expected: bytes, data: bytes) -> None:
-        """``os.replace`` the file with ``data`` if it still holds ``expected``; raise :class:`Changed` if not."""
+        """``os.replace`` the file with ``data`` if it still holds ``expected``; raise :class:`Changed` if not.
+
+        The new file is written (and fsynced, the slow part) before the lease is
+        taken: an editor's save that starts while we hold it waits on us, and
+        when we let go its open goes to the file it looked up, the old one. So
+        the lease is held only to compare and rename, and a save that began to
+        wait meanwhile is let through before the rename, and the rewrite built
+        again on it."""
         target = self.target
+        tmp = self._temp_file(data)
         try:
-            old = os.open(target, os.O_RDONLY)
-        except FileNotFoundError:
-            if expected:
-                raise Changed from None
-            self.replace_bytes(data)
-            return
-        except OSError as exc:
-            raise JournalError(describe_os_error(self.path, exc)) from None
-        tmp = None
-        try:
-            # No in-place writer can open it until we let go; one that has it open now (mid-save) is let
-            # finish first; one left open for good is not waited for (then stat is checked instead).
-            held = lease.hold_within(old) or None
-            tmp = self._temp_file(data)
-            seen = os.fstat(old)
-            if lease.read_fd(old) != expected:
-                raise Changed
-            os.replace(tmp, target)
-            tmp = None
-            if held:
-                wrote = lease.watch_swap(old)
-                if wrote:
-                    lease.hold_within(old, lease.WAIT_SECONDS)  # until its save is done
-            else:  # no leases here: stat says whether a writer holding the old file wrote into it
-                now = os.fstat(old)
-                wrote = (now.st_size, now.st_mtime_ns, now.st_ctime_ns) != (seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns)
-            if wrote:  # the writer's bytes went into the file we replaced: they are the newest, put them back
-                theirs = lease.settled(old)
-                if theirs != expected:
-                    self._swap(data, theirs)
-                    raise Changed
-            _fsync_dir(target.parent)
+            try:
+                old = os.open(target, os.O_RDONLY)
+            except FileNotFoundError:
+                if expected:
+                    raise Changed from None
+                os.replace(tmp, target)
+                tmp = None
+                _fsync_dir(target.parent)
+                return
+            try:
+                self._swap_open(old, expected, data, tmp)
+                tmp = None
+            finally:
+                _close(old)
         except OSError as exc:
             raise JournalError(describe_os_error(self.path, exc)) from None
         finally:
-            _close(old)
             _unlink(tmp)
+
+    def _swap_open(self, old: int, expected: bytes, data: bytes, tmp: str) -> None:
+        """:meth:`_swap` with the file open as ``old`` and the new one written as ``tmp`` (renamed in, or Changed)."""
+        target = self.target
+        # No in-place writer can open it until we let go; one that has it open now (mid-save) is let
+        # finish first; one left open for good is not waited for (then stat is checked instead).
+        held = lease.hold_within(old) or None
+        seen = os.fstat(old)
+        if lease.read_fd(old) != expected:
+            raise Changed
+        if held and lease.breaking(old):  # a save began while we compared: let it land, and build on it
+            lease.release(old)
+            raise Changed
+        os.replace(tmp, target)
+        calm = False
+        if held:
+            wrote = lease.watch_swap(old)
+            if wrote:
+                calm = bool(lease.hold_within(old, lease.WAIT_SECONDS))  # until its save is done
+        else:  # no leases here: stat says whether a writer holding the old file wrote into it
+            now = os.fstat(old)
+            wrote = (now.st_size, now.st_mtime_ns, now.st_ctime_ns) != (seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns)
+        if wrote:  # the writer's bytes went into the file we replaced: they are the newest, put them back
+            theirs = lease.read_fd(old) if calm else lease.settled(old)  # held: their save is over
+            if calm:
+                lease.release(old)
+            if theirs != expected:
+                self._swap(data, theirs)
+                raise Changed
+        _fsync_dir(target.parent)
 
     def _temp_file(self, data: bytes) -> str:
         """``data`` written and fsynced to a temp file beside the target, with the target's mode."""
