@@ -58,6 +58,16 @@ def regex_parse(text: str) -> list[dict]:
 def shell_in(folder: Path):
     from IPython.core.interactiveshell import InteractiveShell
 
+    if not InteractiveShell.initialized():
+        # IPython's history in a database of this run, as a fresh machine has it: its writer thread commits
+        # every cell's source while the cell runs, and the user's own database (100 MB here after thousands of
+        # benchmark cells) made each commit, and so every figure, depend on what ran before.
+        from traitlets.config import Config
+
+        config = Config()
+        scratch = tempfile.mkdtemp(prefix="bench-ipython-", dir=os.environ.get("XDG_CACHE_HOME"))  # run.py removes it
+        config.HistoryManager.hist_file = str(Path(scratch) / "history.sqlite")
+        InteractiveShell.instance(config=config)
     shell = InteractiveShell.instance()
     with redirect_stdout(io.StringIO()):
         shell.run_line_magic("load_ext", "jupyter_expjournal")
