@@ -59,14 +59,14 @@ def shell_in(folder: Path):
     from IPython.core.interactiveshell import InteractiveShell
 
     if not InteractiveShell.initialized():
-        # IPython's history in a database of this run, as a fresh machine has it: its writer thread commits
-        # every cell's source while the cell runs, and the user's own database (100 MB here after thousands of
-        # benchmark cells) made each commit, and so every figure, depend on what ran before.
+        # IPython's history kept in memory: on disk its writer thread commits every cell's source (an fdatasync)
+        # while the next cell runs, and takes the GIL and the history lock from it. That is IPython's cost of any
+        # cell, an empty one too (printed beside the figures), and with the user's own database (100 MB here after
+        # thousands of benchmark cells) it made every figure depend on the disk's load and on what ran before.
         from traitlets.config import Config
 
         config = Config()
-        scratch = tempfile.mkdtemp(prefix="bench-ipython-", dir=os.environ.get("XDG_CACHE_HOME"))  # run.py removes it
-        config.HistoryManager.hist_file = str(Path(scratch) / "history.sqlite")
+        config.HistoryManager.hist_file = ":memory:"
         InteractiveShell.instance(config=config)
     shell = InteractiveShell.instance()
     with redirect_stdout(io.StringIO()):
@@ -109,11 +109,12 @@ def _writes_by_size(base: Path, repeat: int) -> None:
         first = cell(shell, "%%hypothesis warm-up --parallel\n" + BODY.format(i=0))  # the cold parse of this journal
         cell(shell, "print('accuracy = 0.805')")
         cell(shell, "%result --name warm-up")
-        hyp, res = [], []
+        hyp, res, empty = [], [], []
         for i in range(repeat):
             hyp.append(cell(shell, f"%%hypothesis bench {i} --parallel\n" + BODY.format(i=i + 2)))
             cell(shell, f"print('accuracy = 0.8{i:02d}')")
             res.append(cell(shell, f"%result --name bench {i}"))
+            empty.append(cell(shell, "pass"))
         text = (folder / "journal.md").read_bytes()
         last = text[text.rindex(b"\n### ") :]
         entry_bytes = last[: last.index(b"**Actual outcome**")] if b"**Actual outcome**" in last else last
@@ -125,6 +126,7 @@ def _writes_by_size(base: Path, repeat: int) -> None:
                target=0.050 if size == 10_000 else None)
         if size == 10_000:
             report("  first %%hypothesis after load (cold parse)", first, None)
+            report("  an empty cell in the same shell (IPython's own cost of a cell)", median(empty), None)
 
 
 def _writes_in_git(base: Path, repeat: int) -> None:
