@@ -79,7 +79,8 @@ def cmd_merge_driver(journal: Journal, args) -> bool:
         print(f"{PROG}: {exc}: merged by git's own three-way merge instead", file=sys.stderr)
         return _git_merge_file(paths[1], paths[0], paths[2], size)
     paths[1].write_bytes(merged.text.encode("utf-8"))
-    what = "lessons and rules" if lessons else "entries"
+    one = merged.added == 1
+    what = ("lesson or rule" if one else "lessons and rules") if lessons else ("entry" if one else "entries")
     if merged.note:
         print(f"{PROG}: {shown}: {merged.note}, by git's own three-way merge (git merge-file)", file=sys.stderr)
     if merged.conflicts:

@@ -90,6 +90,7 @@ def test_git_merge_keeps_every_entry_once_without_markers(repo):
     git(repo, "checkout", "-q", "a")
     done = git(repo, "merge", "-q", "--no-edit", "b")
     assert "merged by entry" in done.stderr
+    assert "2 entries from the other side" in done.stderr and "1 lesson or rule from the other side" in done.stderr
     assert_merged(repo, base)
     found = [e.name for e in entries(repo)]
     assert found[:2] == ["depth 3", "open on main"]  # the shared entries first, then the new ones in time order
