@@ -1,8 +1,8 @@
 """The ipywidgets panel in a real JupyterLab: shown by a cell, filled and clicked in the browser.
 
-docs/widget.png is written from this test: the picture is saved under tests/ui/artifacts/ on every
-run; docs/widget.png is replaced only when it is missing or EXPJOURNAL_UPDATE_DOCS=1, so a test run
-leaves the work tree clean."""
+docs/widget.png, docs/panel-review.png and docs/panel-sweep.png are written from these tests: each
+picture is saved under tests/ui/artifacts/ on every run; the one in docs/ is replaced only when it is
+missing or EXPJOURNAL_UPDATE_DOCS=1, so a test run leaves the work tree clean."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs" / "widget.png"
+REVIEW_DOCS = REPO / "docs" / "panel-review.png"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 ATTACH = "Attach previous cell's outputs"
 
@@ -70,6 +71,18 @@ def picture(root, docs: Path) -> None:
         shutil.copyfile(shot, docs)
 
 
+def panel_width(lab, root, wanted: int, viewport: int, height: int = 1100, within: int = 15) -> float:
+    """Narrow or widen the window until the notebook makes the panel ``wanted`` px wide; the width it got."""
+    for _ in range(6):
+        lab.page.set_viewport_size({"width": viewport, "height": height})
+        lab.page.wait_for_timeout(300)
+        width = root.bounding_box()["width"]
+        if abs(width - wanted) <= within:
+            break
+        viewport -= int(width - wanted)
+    return width
+
+
 def test_widget_panel_logs_a_hypothesis_and_attaches_a_result(lab):
     lab.journal.write_text(JOURNAL, encoding="utf-8")
     (lab.folder / "experiments" / "lessons.md").write_text(LESSONS, encoding="utf-8")
@@ -103,14 +116,7 @@ def test_widget_panel_logs_a_hypothesis_and_attaches_a_result(lab):
     assert lab.journal_text() == JOURNAL, "the gates are checked without writing"
 
     # A 720 px wide panel for the picture: the window is narrowed until the notebook makes it so.
-    viewport = 1400
-    for _ in range(6):
-        lab.page.set_viewport_size({"width": viewport, "height": 1100})
-        lab.page.wait_for_timeout(300)
-        width = root.bounding_box()["width"]
-        if abs(width - 720) <= 20:
-            break
-        viewport -= int(width - 720)
+    width = panel_width(lab, root, 720, 1400, within=20)
     assert 600 <= width <= 800, width
     picture(root, DOCS)
 
@@ -212,15 +218,8 @@ def test_the_panels_inputs_fit_it_and_its_review_shows_the_plots(lab):
         )
 
     ARTIFACTS.mkdir(exist_ok=True)
-    viewport = 900
     for wanted in (470, 400, 320):  # the panel's width: the window is narrowed until the notebook makes it so
-        for _ in range(6):
-            lab.page.set_viewport_size({"width": viewport, "height": 1000})
-            lab.page.wait_for_timeout(300)
-            width = root.bounding_box()["width"]
-            if abs(width - wanted) <= 15:
-                break
-            viewport -= int(width - wanted)
+        width = panel_width(lab, root, wanted, 900, height=1000)
         assert abs(width - wanted) <= 30, width
         for tab in ("Hypothesis", "Result", "Lesson", "Journal"):
             root.get_by_role("tab", name=tab).click()
@@ -254,6 +253,12 @@ def test_the_panels_inputs_fit_it_and_its_review_shows_the_plots(lab):
     review = root.locator(".expjournal-analysis")
     review.scroll_into_view_if_needed()
     review.screenshot(path=str(ARTIFACTS / "widget-review.png"))
+    # the picture for the README: the Review tab's analysis and its plots in a 640 px panel
+    width = panel_width(lab, root, 640, 1300)
+    assert abs(width - 640) <= 30, width
+    review.scroll_into_view_if_needed()
+    expect(plots).to_be_visible()
+    picture(review, REVIEW_DOCS)
     assert not lab.dialogs
 
 
