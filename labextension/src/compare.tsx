@@ -9,7 +9,9 @@ import { IEntry, IJournal } from './model';
  * text come from the core (`entry.compare`, `metric_names`); the table only
  * lays them out. A sweep is one row (its best point's metrics) with a toggle
  * that expands it to its points (`entry.compare.points`): each value swept,
- * each metric.
+ * each metric. In a narrow panel (JupyterLab's default 250 px) the status goes
+ * under the entry's name and what changed wraps, so that the metrics stay in
+ * sight (base.css, the container query on the panel).
  */
 
 /**
@@ -57,7 +59,9 @@ export function CompareTable(props: {
                 {name} {higher[name] === false ? '↓' : '↑'}
               </th>
             ))}
-            <th scope="col">Status</th>
+            <th scope="col" className="jp-ExpJournal-wideOnly">
+              Status
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -77,6 +81,9 @@ export function CompareTable(props: {
                     <time className="jp-ExpJournal-muted">
                       {entry.timestamp}
                     </time>
+                    <div className="jp-ExpJournal-narrowOnly">
+                      <StatusBadge status={entry.status} />
+                    </div>
                     {points.length > 0 && (
                       <div>
                         <button
@@ -114,7 +121,7 @@ export function CompareTable(props: {
                       </td>
                     );
                   })}
-                  <td>
+                  <td className="jp-ExpJournal-wideOnly">
                     <StatusBadge status={entry.status} />
                   </td>
                 </tr>
@@ -143,7 +150,7 @@ export function CompareTable(props: {
                           {point.shown[name] ?? ''}
                         </td>
                       ))}
-                      <td />
+                      <td className="jp-ExpJournal-wideOnly" />
                     </tr>
                   ))}
               </React.Fragment>

@@ -65,6 +65,24 @@ class Lab:
             self.page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=30_000)
             self.wait_kernel_idle()
 
+    def open_notebook7(self, path: str) -> None:
+        """Notebook 7's page of a notebook (not JupyterLab's shell), its left sidebar hidden at first."""
+        self.page.goto(f"{self.server['url']}/notebooks/{path}?token={self.server['token']}")
+        self.page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+        assert self.page.locator(".jp-LabShell").count() == 0, "Notebook 7's own shell, not JupyterLab's"
+
+    def show_in_notebook7(self):
+        """Open the sidebar as the README says: View → Left Sidebar → Show Experiment journal."""
+        self.page.get_by_role("menuitem", name="View").click()
+        self.page.locator(".lm-Menu-item", has_text="Left Sidebar").hover()
+        self.page.locator(".lm-Menu-item", has_text="Show Experiment journal").click()
+        panel = self.page.locator(SIDEBAR)
+        panel.wait_for(state="visible")
+        panel.locator(".jp-ExpJournal-where").filter(has_text=f"{self.rel}/experiments/journal.md").wait_for(
+            timeout=15_000
+        )
+        return panel
+
     def wait_kernel_idle(self, timeout: float = 60_000) -> None:
         """Until the current notebook's kernel is connected and idle (the toolbar says idle earlier)."""
         self.page.wait_for_function(
