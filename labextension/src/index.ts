@@ -36,6 +36,12 @@ import { noticeWords } from './notices';
 import { APIError } from './request';
 import { FileFollower } from './follow';
 import { JournalSidebar } from './sidebar';
+import {
+  notebookPageUrl,
+  onePagePerDocument,
+  revealCell,
+  revealFromUrl
+} from './reveal';
 
 const PLUGIN_ID = 'jupyter-expjournal:plugin';
 const CATEGORY = 'Experiment journal';
@@ -408,37 +414,51 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
+    /** Told when the notebook an entry names no longer has its cell. */
+    const cellGone = (path: string) =>
+      Notification.warning(
+        `${PathExt.basename(path)} no longer has the cell the entry was written from.`,
+        { autoClose: 6000 }
+      );
+
     app.commands.addCommand(CommandIDs.openOrigin, {
       label: 'Open the notebook an entry was written from',
       execute: async args => {
         const path = args.path as string;
         const cellId = args.cell_id as string | undefined;
         try {
-          const widget = await app.commands.execute('docmanager:open', {
-            path
-          });
+          const here = tracker.find(
+            panel => contents.localPath(panel.context.path) === path
+          );
+          if (onePagePerDocument() && !here) {
+            // Notebook 7: the notebook's own page, at its cell (opened in the click, not after an await).
+            window.open(notebookPageUrl(path, cellId), '_blank');
+            return;
+          }
+          const widget =
+            here ?? (await app.commands.execute('docmanager:open', { path }));
           const panel = widget instanceof NotebookPanel ? widget : null;
           if (!panel || !cellId) {
             return;
           }
-          await panel.context.ready;
-          await panel.revealed;
-          const notebook = panel.content;
-          const index = notebook.widgets.findIndex(c => c.model.id === cellId);
-          if (index < 0) {
-            Notification.warning(
-              `${PathExt.basename(path)} no longer has the cell the entry was written from.`,
-              { autoClose: 6000 }
-            );
-            return;
+          app.shell.activateById(panel.id);
+          if (!(await revealCell(panel, cellId))) {
+            cellGone(path);
           }
-          notebook.activeCellIndex = index;
-          await notebook.scrollToItem(index, 'center');
         } catch (error) {
           fail(error);
         }
       }
     });
+
+    // A Notebook 7 page the sidebar opened at a cell: that cell is made active.
+    if (onePagePerDocument()) {
+      void app.restored.then(() =>
+        revealFromUrl(tracker, panel =>
+          cellGone(contents.localPath(panel.context.path))
+        )
+      );
+    }
 
     app.commands.addCommand(CommandIDs.refresh, {
       label: 'Refresh the experiment journal',

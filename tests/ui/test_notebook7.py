@@ -47,3 +47,38 @@ def test_notebook7_sidebar_from_the_view_menu(lab):
     toast = page.locator(".Toastify__toast", has_text="'SVC C=10' COMPLETED")
     expect(toast.get_by_role("button", name="Add learning / next")).to_be_visible()
     assert not lab.dialogs, lab.dialogs
+
+
+def test_notebook7_details_open_the_notebook_at_its_cell(lab):
+    """In Notebook 7 a notebook opens in a page of its own: the entry's Provenance cell is the active
+    one there, scrolled to, as in JupyterLab's tab (issue 13, point 5)."""
+    import nbformat
+    from testkit import png
+
+    from .test_sidebar import HELD
+
+    (lab.folder / "experiments" / "assets").mkdir()
+    (lab.folder / "experiments" / "assets" / "fig.png").write_bytes(png())
+    lab.notebook("held.ipynb", *[f"x{i} = {i}" + "\n" * 8 for i in range(30)])
+    cell = nbformat.read(lab.folder / "held.ipynb", as_version=4).cells[24].id
+    lab.journal.write_text(HELD.format(rel=lab.rel, cell=cell), encoding="utf-8")
+    lab.open_notebook7(lab.notebook("other.ipynb", "y = 1"))
+    lab.show_in_notebook7()
+    card = lab.entry("SVC C=10 with a fairly long name that has to wrap")
+    card.locator("summary", has_text="Details").click()
+    with lab.page.context.expect_page() as opened:
+        card.get_by_role("button", name="Open held.ipynb at its cell").click()
+    page = opened.value
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+    assert f"/notebooks/{lab.rel}/held.ipynb" in page.url, page.url
+    active = page.locator(".jp-Notebook .jp-Cell.jp-mod-active")
+    expect(active).to_contain_text("x24 = 24", timeout=15_000)
+    expect(active).to_be_in_viewport()
+    # A figure opens in Notebook 7's own viewer page (the app's way to a file), not as a raw file.
+    with lab.page.context.expect_page() as opened:
+        card.locator(".jp-ExpJournal-fields .jp-ExpJournal-thumb").click()
+    viewer = opened.value
+    viewer.wait_for_load_state()
+    assert f"/edit/{lab.rel}/experiments/assets/fig.png" in viewer.url, viewer.url
+    expect(viewer.locator(".jp-ImageViewer img")).to_be_visible(timeout=30_000)
+    assert not lab.dialogs, lab.dialogs
