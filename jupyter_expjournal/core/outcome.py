@@ -335,7 +335,9 @@ def result_fields(entry: Entry, outcome: Outcome, result_value: object, asset_na
     if not delta:
         delta = format_delta(compare(entry.baseline, entry.expected, metrics)) or NO_DELTA
     return [
-        ("Actual outcome", "\n".join(p for p in parts if p)),
+        # a paragraph each: the summary, the output (its label and fence), the figures; in one paragraph a
+        # renderer runs the summary and the label together ("accuracy = 0.97 Output of cell [5]:")
+        ("Actual outcome", "\n\n".join(p for p in parts if p)),
         ("Delta", delta),
         ("Duration", outcome.duration),
         ("Learning", outcome.learning),

@@ -85,7 +85,13 @@ def test_a_completed_entry_shows_its_output_as_code_and_its_figure_as_an_image(j
     (img,) = tree.find("img")
     assert img.attrs["src"].startswith("assets/") and img.attrs["alt"] == "cell 5 figure 1"
     assert "li" not in img.ancestors()
-    assert "Output of cell [5]:" in next(s for s in fields_shown(tree) if s.name == "Actual outcome").block.text
+    # the summary, the output's label and the output each a block of their own: in one paragraph the summary
+    # and the label ran together ("accuracy = 0.97 Output of cell [5]:")
+    outcome = next(s for s in fields_shown(tree) if s.name == "Actual outcome").block
+    assert "Output of" not in outcome.text
+    tops = tree.blocks
+    label = tops.index(outcome) + 1
+    assert tops[label].tag == "p" and tops[label].text == "Output of cell [5]:" and tops[label + 1] is pre
 
 
 @pytest.mark.parametrize("summary", ["", "accuracy = 0.97"])

@@ -83,7 +83,8 @@ async def test_outputs_make_the_same_actual_outcome_and_delta_as_result(api, roo
 
     assert same_assets(rest["Actual outcome"]) == same_assets(kernel["Actual outcome"])
     assert rest["Actual outcome"] == (
-        f"accuracy = 0.975\nOutput of cell [{count}]:\n```text\nepoch 3\naccuracy = 0.975\n```\n![cell {count} figure 1]({asset})"
+        f"accuracy = 0.975\n\nOutput of cell [{count}]:\n```text\nepoch 3\naccuracy = 0.975\n```\n\n"
+        f"![cell {count} figure 1]({asset})"
     )
     assert rest["Delta"] == kernel["Delta"] == "accuracy +0.025 vs expected +0.02: better than expected"
     assert re.fullmatch(r"\d+\.\d s wall from hypothesis to result", rest["Duration"]), rest["Duration"]
@@ -105,7 +106,7 @@ async def test_an_error_output_is_the_outcome_as_result_records_it(api, root, ip
     summary = "Error: ZeroDivisionError: division by zero"
     assert rest["Actual outcome"].split("\n")[0] == kernel["Actual outcome"].split("\n")[0] == summary
     assert rest["Actual outcome"] == (
-        f"{summary}\nOutput of cell [7]:\n```text\naccuracy = 0.9\n"
+        f"{summary}\n\nOutput of cell [7]:\n```text\naccuracy = 0.9\n"
         "ZeroDivisionError Traceback\n----> 1 1/0\nZeroDivisionError: division by zero\n```"
     )
     assert rest["Delta"] == kernel["Delta"]
@@ -130,8 +131,8 @@ async def test_text_figure_and_error_together(api, root):
     text = (root / "experiments" / "journal.md").read_text(encoding="utf-8")
     rest = fields(text, HYPOTHESIS["name"])
     assert rest["Actual outcome"] == (
-        "Error: ZeroDivisionError: division by zero\nOutput of cell [4]:\n```text\nepoch 3\naccuracy = 0.975\n"
-        f"ZeroDivisionError Traceback\n----> 1 1/0\nZeroDivisionError: division by zero\n```\n![cell 4 figure 1]({asset})"
+        "Error: ZeroDivisionError: division by zero\n\nOutput of cell [4]:\n```text\nepoch 3\naccuracy = 0.975\n"
+        f"ZeroDivisionError Traceback\n----> 1 1/0\nZeroDivisionError: division by zero\n```\n\n![cell 4 figure 1]({asset})"
     )
     assert "<Figure size" not in text and "\x1b" not in text
     assert rest["Delta"] == "accuracy +0.025 vs expected +0.02: better than expected"
@@ -146,7 +147,7 @@ async def test_the_documented_output_and_images_fields_still_work(api, root):
     assert code == 200 and len(data["assets"]) == 1
     rest = fields((root / "experiments" / "journal.md").read_text(encoding="utf-8"), HYPOTHESIS["name"])
     assert rest["Actual outcome"].startswith(
-        "accuracy = 0.96\nOutput of cell [2]:\n```text\naccuracy = 0.96\n```\n![cell 2 figure 1]("
+        "accuracy = 0.96\n\nOutput of cell [2]:\n```text\naccuracy = 0.96\n```\n\n![cell 2 figure 1]("
     )
     assert "wall from hypothesis to result" in rest["Duration"]
 

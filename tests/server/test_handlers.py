@@ -235,8 +235,8 @@ async def test_result_saves_a_png_and_links_it(api, jp_fetch, root):
 
     text = (root / "experiments" / "journal.md").read_text(encoding="utf-8")
     assert "**Status**: COMPLETED\n" in text and "PLANNED" not in text
-    outcome = "eval_acc = 0.81\nOutput of cell [3]:\n```text\nepoch 3\neval_acc = 0.81\n```\n"
-    assert f"**Actual outcome**: {outcome}![cell 3 figure 1]({asset})\n" in text
+    outcome = "eval_acc = 0.81\n\nOutput of cell [3]:\n```text\nepoch 3\neval_acc = 0.81\n```\n"
+    assert f"**Actual outcome**: {outcome}\n![cell 3 figure 1]({asset})\n" in text
     assert "**Learning**: rank helps a little\n\n**Next**: try alpha 128\n" in text
 
     # the front end shows it through /files/<directory_relative>/<image>
