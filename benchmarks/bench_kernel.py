@@ -115,7 +115,7 @@ def cell_overhead(quick: bool) -> None:
     report("  cell writing one line to descriptor 1, extension loaded", median(fd_inside[True]), median(fd_inside[False]),
            "same cell, recorder off")
     print("    (ipykernel's watcher thread hands the line to the tap; a cell waits for it only when it starts within"
-          " 5 ms of the last, or displays something)")
+          " 50 ms of the last, or displays something)")
 
 
 FD_CHECK = ("__import__('json').dumps({'hooked': len(_rec.kernel_streams.hooked),"

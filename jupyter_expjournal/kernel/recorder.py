@@ -78,7 +78,9 @@ _MISSING = object()
 
 #: A cell that starts within this many seconds of the last one's end first waits for what is still in the
 #: descriptors' pipes (it belongs to the last cell). Later, the watcher threads have had the CPU main left idle.
-BACK_TO_BACK = 0.005
+#: 5 ms was too short on a loaded machine (cells queued by Run All started 5-50 ms apart while the watcher
+#: waited for a core, and a child's line went to the next cell); the look costs one poll of two pipes.
+BACK_TO_BACK = 0.05
 
 
 class OutputRecorder:
