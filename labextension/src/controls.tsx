@@ -70,7 +70,7 @@ export function Controls(props: {
         type="search"
         className="jp-mod-styled jp-ExpJournal-filter"
         aria-label="Filter entries"
-        placeholder="Search names, outcomes, metrics…"
+        placeholder="Search every field…"
         title="Every word must be found in the entry: any field, a metric (accuracy = 0.975), a config value"
         value={props.query}
         onChange={e => props.setQuery(e.target.value)}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .lab import SIDEBAR, TAB
+from .lab import TAB
 from .test_screenshot import left_panel_width, words_unbroken
 from .test_sidebar import COMPARED
 
@@ -82,6 +82,16 @@ def test_everything_fits_the_panel_from_220_px(lab, app):
             assert name["width"] >= width - 60, (app, width, name)
         assert words_unbroken(lab) == [], (app, width)
         assert sideways(lab) == {}, (app, width, "cards")
+        shown, room = sidebar.get_by_label("Filter entries").evaluate(
+            """(input) => {
+                const style = getComputedStyle(input);
+                const context = document.createElement('canvas').getContext('2d');
+                context.font = style.font;
+                const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+                return [context.measureText(input.placeholder).width, input.clientWidth - padding];
+            }"""
+        )
+        assert shown <= room, (app, width, "the search box's placeholder is cut", shown, room)
 
         # The details: the log preformatted (its lines as the file holds them), in the panel's width.
         card = lab.entry("a run with a long log")
