@@ -70,6 +70,8 @@ class Lab:
         self.page.goto(f"{self.server['url']}/notebooks/{path}?token={self.server['token']}")
         self.page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
         assert self.page.locator(".jp-LabShell").count() == 0, "Notebook 7's own shell, not JupyterLab's"
+        # Its kernel started and idle (the toolbar's indicator): a Shift+Enter before it is lost.
+        self.page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
 
     def show_in_notebook7(self):
         """Open the sidebar as the README says: View → Left Sidebar → Show Experiment journal."""

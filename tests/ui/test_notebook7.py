@@ -82,3 +82,58 @@ def test_notebook7_details_open_the_notebook_at_its_cell(lab):
     assert f"/edit/{lab.rel}/experiments/assets/fig.png" in viewer.url, viewer.url
     expect(viewer.locator(".jp-ImageViewer img")).to_be_visible(timeout=30_000)
     assert not lab.dialogs, lab.dialogs
+
+
+def test_notebook7_actions_answer_in_place_and_its_editors_follow_the_files(lab):
+    """Notebook 7, the sidebar hidden: an attach with nothing open explains in a dialog whose New
+    hypothesis opens the form (the sidebar shown); Alt+Shift+R asks the learning first; an editor page
+    on journal.md or lessons.md reloads when the tools write it, and warns when it holds unsaved edits."""
+    page = lab.page
+    lab.open_notebook7(lab.notebook("act.ipynb", 'print("accuracy = 0.98")'))
+    lab.run_cell(0)
+    lab.wait_cell_done(0)
+    lab.cell(0).locator(".jp-InputPrompt").click()
+    lab.cell(0).locator(".jp-cell-toolbar [data-command='expjournal:attach-cell']").click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("no open experiment to attach cell [1]'s outputs to")
+    dialog.get_by_role("button", name="New hypothesis").click()
+    form = page.get_by_role("form", name="New hypothesis")
+    expect(form).to_be_visible()
+    expect(form.locator("#jp-ExpJournal-why")).to_have_text("Give a name and the hypothesis to log it.")
+    form.get_by_label("Name", exact=True).fill("SVC C=100")
+    form.get_by_label("Hypothesis", exact=True).fill("Tighter still.")
+    form.get_by_label("Baseline").fill("accuracy = 0.975")
+    form.get_by_role("button", name="Log hypothesis").click()
+    expect(lab.entry("SVC C=100")).to_be_visible()
+    lab.cell(0).locator(".jp-InputPrompt").click()
+    page.keyboard.press("Alt+Shift+R")
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("cell [1]: 1 output → 'SVC C=100'")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+
+    for name, write, written in (
+        ("lessons.md", lambda: lab.api("lesson", {"text": "check a batch by eye"}), "check a batch by eye"),
+        ("journal.md", lambda: lab.api("abandon", {"name": "SVC C=100", "reason": "wrong split"}), "wrong split"),
+    ):
+        if name == "lessons.md":
+            (lab.folder / "experiments" / "lessons.md").write_text("## Lessons\n", encoding="utf-8")
+        editor_page = page.context.new_page()
+        editor_page.goto(f"{lab.server['url']}/edit/{lab.rel}/experiments/{name}?token={lab.server['token']}")
+        editor = editor_page.locator(".jp-FileEditor .cm-content")
+        editor.wait_for(timeout=60_000)
+        write()
+        expect(editor).to_contain_text(written, timeout=10_000)  # not dirty: it reloads
+        editor.click()
+        editor_page.keyboard.press("Control+End")
+        editor_page.keyboard.type("\nmy unsaved note\n")
+        lab.api("lesson", {"text": "one more lesson"}) if name == "lessons.md" else lab.api(
+            "hypothesis", {"name": "SVC C=1000", "hypothesis": "Tighter.", "baseline": "accuracy = 0.9"}
+        )
+        told = editor_page.locator(".jp-Dialog", has_text=f"{name} was changed by the journal tools")
+        expect(told).to_be_visible(timeout=10_000)
+        expect(told).to_contain_text("Saving now would overwrite what they wrote")
+        told.get_by_role("button", name="Reload from disk").click()
+        expect(editor).not_to_contain_text("my unsaved note")
+        editor_page.close()
+    assert not lab.dialogs, lab.dialogs
