@@ -18,6 +18,9 @@ from .words import WORDS
 #: The review wraps within the tab (long hypotheses, the journal's path) and its plots shrink to it; its lines
 #: are spaced as text (an HTML widget's own line height is a control's, 28 px: the analysis read one line a row).
 FIT = "white-space:normal;overflow-wrap:anywhere;word-break:break-word;max-width:100%;line-height:1.4"
+#: ... but a field's label (hypothesis, baseline) stays whole: its value wraps, not "hypoth / esis" (a style
+#: element is the only way to reach the review's own cells; scoped to the tab's class, it touches nothing else).
+LABELS = f"<style>.{__name__.replace('.', '-')} th {{overflow-wrap:normal;word-break:normal}}</style>"
 
 
 class ReviewTab:
@@ -25,6 +28,7 @@ class ReviewTab:
 
     def __init__(self) -> None:
         self.widget = W.HTML("", layout=W.Layout(width="auto", align_self="stretch"))
+        self.widget.add_class(__name__.replace(".", "-"))
         self.review: Review | None = None
         self.visible = False  # whether the tab is the one shown: then a new review is drawn at once
         self._drawn: Review | None = None
@@ -60,4 +64,4 @@ class ReviewTab:
 
     def _set(self, review: Review, images: list[tuple[str, str]]) -> None:
         html = no_math(render.review_html(review, images, WORDS))
-        self.widget.value = f"<div class='{NO_MATH}' style='{FIT}'>{html}</div>"
+        self.widget.value = f"{LABELS}<div class='{NO_MATH}' style='{FIT}'>{html}</div>"

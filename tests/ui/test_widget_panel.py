@@ -10,6 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 REPO = Path(__file__).resolve().parents[2]
@@ -182,40 +183,53 @@ def checkout_panel(lab, name: str, width: int, height: int, *cells: str):
     return root
 
 
+def overflowing(lab, root) -> list[str]:
+    """Each visible control (and each tab's frame) sticking out of a box that clips it, in px.
+
+    A box that scrolls or clips (the panel, a tab, a vertical box) hides what sticks out of it:
+    a text field's right border, the tab frame's right border, a button's end, a line of text
+    (the entry count, a checkbox's label, an entry's time and its "details" button).
+    """
+    return lab.page.evaluate(
+        """(panel) => {
+            const out = [];
+            const shown = 'input, textarea, select, button, .widget-tab-contents, .expjournal-review td, ' +
+                '.expjournal-analysis img, .widget-label, .widget-checkbox, .widget-html-content';
+            for (const e of panel.querySelectorAll(shown)) {
+                if (e.offsetParent === null) continue;
+                const right = e.getBoundingClientRect().right;
+                for (let box = e.parentElement; box && box !== panel.parentElement; box = box.parentElement) {
+                    if (getComputedStyle(box).overflowX === 'visible') continue;
+                    const inner = box.getBoundingClientRect().left + box.clientLeft + box.clientWidth;
+                    if (right > inner + 0.5) {
+                        const name = (e.placeholder || e.textContent || e.className).trim().slice(0, 30);
+                        out.push(`${name}: ${Math.round(right - inner)} px out of ${box.className.slice(0, 40)}`);
+                        break;
+                    }
+                }
+            }
+            return out;
+        }""",
+        root.element_handle(),
+    )
+
+
+def labels_broken(root) -> list[str]:
+    """The review's field labels (hypothesis, change, ...: one word each) broken over lines in a narrow panel."""
+    return root.locator(".expjournal-review th").evaluate_all(
+        """(ths) => ths.filter(t => {
+            if (t.offsetParent === null || t.textContent.trim().indexOf(' ') >= 0) return false;
+            const text = document.createRange();
+            text.selectNodeContents(t);
+            return new Set([...text.getClientRects()].map(r => Math.round(r.top))).size > 1;  // its lines
+        }).map(t => t.textContent)"""
+    )
+
+
 def test_the_panels_inputs_fit_it_and_its_review_shows_the_plots(lab):
     root = checkout_panel(lab, "fits.ipynb", 900, 1000)  # a narrow notebook: the panel about 550 px wide
     # the widget view is drawn, not the review the bundle carries for front ends without widgets
     expect(lab.cell(1)).not_to_contain_text("is not drawn here")
-
-    def overflowing() -> list[str]:
-        """Each visible control (and each tab's frame) sticking out of a box that clips it, in px.
-
-        A box that scrolls or clips (the panel, a tab, a vertical box) hides what sticks out of it:
-        a text field's right border, the tab frame's right border, a button's end, a line of text
-        (the entry count, a checkbox's label, an entry's time and its "details" button).
-        """
-        return lab.page.evaluate(
-            """(panel) => {
-                const out = [];
-                const shown = 'input, textarea, select, button, .widget-tab-contents, .expjournal-review td, ' +
-                    '.expjournal-analysis img, .widget-label, .widget-checkbox, .widget-html-content';
-                for (const e of panel.querySelectorAll(shown)) {
-                    if (e.offsetParent === null) continue;
-                    const right = e.getBoundingClientRect().right;
-                    for (let box = e.parentElement; box && box !== panel.parentElement; box = box.parentElement) {
-                        if (getComputedStyle(box).overflowX === 'visible') continue;
-                        const inner = box.getBoundingClientRect().left + box.clientLeft + box.clientWidth;
-                        if (right > inner + 0.5) {
-                            const name = (e.placeholder || e.textContent || e.className).trim().slice(0, 30);
-                            out.push(`${name}: ${Math.round(right - inner)} px out of ${box.className.slice(0, 40)}`);
-                            break;
-                        }
-                    }
-                }
-                return out;
-            }""",
-            root.element_handle(),
-        )
 
     ARTIFACTS.mkdir(exist_ok=True)
     for wanted in (470, 400, 320):  # the panel's width: the window is narrowed until the notebook makes it so
@@ -224,7 +238,7 @@ def test_the_panels_inputs_fit_it_and_its_review_shows_the_plots(lab):
         for tab in ("Hypothesis", "Result", "Lesson", "Journal"):
             root.get_by_role("tab", name=tab).click()
             lab.page.wait_for_timeout(200)
-            assert overflowing() == [], (wanted, tab)
+            assert overflowing(lab, root) == [], (wanted, tab)
         # each entry's name is read whole, on one line (they are short), however narrow: not squeezed by its time and button
         names = root.locator(".expjournal-entry .expjournal-name span")
         expect(names).to_have_count(3)
@@ -246,7 +260,8 @@ def test_the_panels_inputs_fit_it_and_its_review_shows_the_plots(lab):
     plots = root.locator("img[alt='accuracy over experiments']")
     expect(plots).to_be_visible(timeout=20_000)
     expect(root.locator("img[alt='best effect per parameter']")).to_be_visible()
-    assert overflowing() == [], "Review"
+    assert overflowing(lab, root) == [], "Review"
+    assert labels_broken(root) == []
     # the review reads as text, not one line per 28 px (an HTML widget's line height is a control's)
     spacing = root.locator(".expjournal-review").first.evaluate("(e) => parseFloat(getComputedStyle(e).lineHeight)")
     assert spacing < 24, spacing
@@ -305,4 +320,56 @@ def test_the_panel_plans_a_sweep_and_attaches_its_table_and_curve(lab):
     expect(root).to_contain_text("'gamma sweep' COMPLETED: accuracy best 0.9956 at gamma=0.001")
     curve = next(line for line in text.splitlines() if line.startswith("![gamma sweep: accuracy against gamma](assets/"))
     assert (lab.folder / "experiments" / curve.split("(", 1)[1].rstrip(")")).read_bytes().startswith(b"\x89PNG")
+    assert not lab.dialogs
+
+
+def test_the_panel_in_notebook7_logs_attaches_fits_and_shows_the_plots(lab):
+    """The README offers the panel for Notebook 7: its page (not JupyterLab's shell) draws the panel, which logs a
+    hypothesis, attaches the next cell, fits a narrow window and draws the analysis' plots."""
+    pytest.importorskip("notebook", minversion="7", reason="pip install '.[test]' brings Notebook 7")
+    lab.journal.write_text(JOURNAL, encoding="utf-8")
+    path = lab.notebook("nb7-panel.ipynb", CHECKOUT, SHOW, EXPERIMENT)
+    page = lab.page
+    page.set_viewport_size({"width": 1200, "height": 1000})
+    page.goto(f"{lab.server['url']}/notebooks/{path}?token={lab.server['token']}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+    assert page.locator(".jp-LabShell").count() == 0, "Notebook 7's own shell, not JupyterLab's"
+    # the kernel connected and idle (the toolbar's indicator): a cell run before is not run at all
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    for cell in (0, 1):
+        lab.run_cell(cell)
+        lab.wait_cell_done(cell)
+    root = lab.cell(1).locator(".jp-OutputArea-output").first.locator(".expjournal-panel")
+    expect(root).to_be_visible(timeout=30_000)
+    expect(lab.cell(1)).not_to_contain_text("is not drawn here")
+    expect(root).to_contain_text("2 completed, 1 abandoned")
+
+    root.get_by_placeholder("SVC C=10").fill("SVC C=100")
+    root.get_by_placeholder("What you expect to happen, and why.").fill("Past 10, C only memorises the training digits.")
+    root.get_by_placeholder("key", exact=True).fill("C")
+    root.get_by_placeholder("old (or value)").fill("10")
+    root.get_by_placeholder("new (empty: unchanged)").fill("100")
+    root.get_by_placeholder("accuracy +0.01").fill("accuracy +0.001")
+    root.get_by_placeholder("accuracy = 0.95").fill("accuracy = 0.9889")
+    expect(root).to_contain_text("✓ the gates pass")
+    root.get_by_role("button", name="Log hypothesis").click()
+    lab.wait_for_file(lambda t: "— SVC C=100" in t and "**Status**: PLANNED" in t)
+    lab.run_cell(2)
+    lab.wait_cell_done(2)
+    expect(root).to_contain_text('attaches: cell [3]: print("accuracy = 0.9889")')
+    root.get_by_role("button", name=ATTACH).click()
+    text = lab.wait_for_file(lambda t: t.count("**Status**: COMPLETED") == 3)
+    assert "```text\naccuracy = 0.9889\n```" in text.split("— SVC C=100")[1]  # the cell's output, attached
+
+    width = panel_width(lab, root, 360, 700, height=1000)  # a narrow window
+    assert abs(width - 360) <= 30, width
+    for tab in ("Hypothesis", "Result", "Lesson", "Journal"):
+        root.get_by_role("tab", name=tab).click()
+        page.wait_for_timeout(200)
+        assert overflowing(lab, root) == [], tab
+    root.get_by_role("tab", name="Review").click()
+    expect(root.locator("img[alt='accuracy over experiments']")).to_be_visible(timeout=20_000)
+    assert overflowing(lab, root) == [], "Review"
+    assert labels_broken(root) == []
+    root.screenshot(path=str(ARTIFACTS / "widget-notebook7.png"))
     assert not lab.dialogs
