@@ -299,9 +299,10 @@ def outcome_before(outputs: list[dict], count: int, assets: list[str]) -> str:
         if piece:
             pieces.append(piece if piece.endswith("\n") else piece + "\n")
     assert figures == len(assets)
-    lines = [f"Error: {error}", f"Output of cell [{count}]:", fenced(cut_output("".join(pieces)))]
-    lines += [f"![cell {count} figure {i}]({asset})" for i, asset in enumerate(assets, 1)]
-    return "\n".join(lines)
+    # a paragraph each (issue 12): the summary, the output with its label, each figure
+    parts = [f"Error: {error}", f"Output of cell [{count}]:\n" + fenced(cut_output("".join(pieces)))]
+    parts += [f"![cell {count} figure {i}]({asset})" for i, asset in enumerate(assets, 1)]
+    return "\n\n".join(parts)
 
 
 FAILING_CELL = """import matplotlib.pyplot as plt
