@@ -310,7 +310,8 @@ def result_fields(entry: Entry, outcome: Outcome, result_value: object, asset_na
     if not metrics:
         if result_value is not None:
             metrics.update(metrics_from_value(result_value))
-        metrics = {**read, **metrics}
+        # what the person typed as the outcome ("accuracy = 0.97") counts for the names nothing measured gives
+        metrics = {**parse_metrics(outcome.summary), **read, **metrics}
     summary = outcome.summary.strip()
     if not summary and outcome.error:  # captured, not typed: a NUL is shown as the NUL symbol, like the output
         summary = f"Error: {outcome.error.splitlines()[0]}".replace("\x00", "\u2400")

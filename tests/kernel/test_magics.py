@@ -403,3 +403,20 @@ def test_result_says_what_it_attached_and_warns_of_a_cell_that_showed_nothing(ip
     out = capsys.readouterr().out
     assert re.search(r"^! attached cell \[\d+\]: it showed no output$", out, re.M), out
     assert journal.entries()[-1].actual.startswith("accuracy = 0.98")
+
+
+@pytest.mark.parametrize("cell", ["x = 1", "print('training done')"])
+def test_a_metric_typed_as_the_outcome_makes_the_delta_when_the_output_shows_none(ip, journal, cell):
+    """`%result --outcome "accuracy = 0.97"` after a cell that printed no metric: the typed metric is the
+    result (the Delta said "no metric ... was found in the output")."""
+    run(ip, "%%hypothesis typed\nC helps.\nchange: C 1 -> 10\nbaseline: accuracy = 0.95")
+    run(ip, cell)
+    run(ip, '%result --outcome "accuracy = 0.97"')
+    assert journal.entries()[-1].fields["Delta"] == "accuracy +0.02 (0.95 → 0.97)"
+
+
+def test_the_output_s_metric_wins_over_a_typed_one_of_the_same_name(ip, journal):
+    run(ip, "%%hypothesis both\nC helps.\nchange: C 1 -> 10\nbaseline: accuracy = 0.95")
+    run(ip, "print('accuracy = 0.9712')")
+    run(ip, '%result --outcome "accuracy = 0.97, roughly"')
+    assert journal.entries()[-1].fields["Delta"] == "accuracy +0.0212 (0.95 → 0.9712)"
