@@ -80,6 +80,9 @@ class AgentSession:
 
     def plan_experiment(self, name: str, hypothesis: str, change: str, config: dict, expected: str, baseline: str,
                         parallel: bool, force: bool, sweep: str | dict | list | None) -> str:
+        if not expected.strip():  # required by the contract: an empty one would log a plan with no target
+            raise InputError("plan_experiment: 'expected' is empty: the expected outcome, a metric target if you have"
+                             " one (eval_acc +0.02)")
         draft = Draft(name, hypothesis, change, config_items(config), expected, baseline)
         if sweep is not None and sweep != "":  # an empty string is "not said", as for every string argument
             draft = swept(draft, sweep)
@@ -140,6 +143,8 @@ class AgentSession:
         return f"{self.journal.lessons_path}: {line}"
 
     def add_rule(self, kind: str, text: str, reason: str) -> str:
+        if text.strip() and not reason.strip():  # required by the contract: a rule says why (an empty text: the core's)
+            raise InputError("add_rule: 'reason' is empty: NEVER: because what; ALWAYS: when")
         line = self.journal.add_rule(kind, text, reason=reason)
         return f"{self.journal.lessons_path}: {line}"
 
@@ -201,6 +206,10 @@ class AgentSession:
     def _image(self, path: str) -> tuple[str, bytes | str]:
         """An ``images`` path as the core checks an image file, refused unless it is a file inside the project."""
         where = f"log_result: image {path!r}"
+        if not path.strip():
+            raise InputError(f"{where} is an empty path: give a file inside the project")
+        if "\x00" in path:
+            raise InputError(f"{where} contains a NUL byte: no file is named so")
         given = Path(os.path.expanduser(path))
         resolved = (given if given.is_absolute() else self.project / given).resolve()
         if not inside(self.project, resolved):
