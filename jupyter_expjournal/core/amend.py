@@ -8,7 +8,7 @@ the journal's text is changed by hand, not behind the person's back.
 
 from __future__ import annotations
 
-from .draft import refuse_nul
+from .draft import refuse_non_text
 from .errors import InputError
 from .identity import matching
 from .model import Entry
@@ -17,7 +17,7 @@ from .text import canonical
 
 def learned(learning: str, next_: str) -> list[tuple[str, str]]:
     """The fields to add, as written (``canonical``); an InputError when both are empty."""
-    refuse_nul({"learning": learning, "next": next_})
+    refuse_non_text({"learning": learning, "next": next_})
     fields = [("Learning", canonical(learning or "")), ("Next", canonical(next_ or ""))]
     if not any(value for _, value in fields):
         raise InputError("a learning or a next step is needed")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from .config import ABSENT, ConfigItem, parse_config, render_config
 from .errors import InputError
 from .model import RESULT_FIELDS, Draft, normalize_key
-from .text import FIELD
+from .text import FIELD, LONE_SURROGATE
 
 #: Plain ``key:`` lines that start a field; any other ``word:`` line is text.
 KEYS = {
@@ -261,11 +261,18 @@ def parse_result_body(body: str) -> dict[str, str]:
     return {k: v for k, v in joined.items() if v}
 
 
-def refuse_nul(values: dict[str, str]) -> None:
-    """A NUL byte makes the journal a binary file for git, grep and editors: refuse it."""
+def refuse_non_text(values: dict[str, str]) -> None:
+    """A NUL byte makes the journal a binary file for git, grep and editors, and a lone surrogate (a
+    Python string holding bytes that were not UTF-8, as ``surrogateescape`` decodes them) cannot be
+    written as UTF-8 at all: refuse both, naming the value."""
     for label, value in values.items():
-        if value and "\x00" in value:
+        if not value:
+            continue
+        if "\x00" in value:
             raise InputError(f"the {label} contains a NUL byte: the journal is plain text; nothing was written")
+        if not value.isascii() and (bad := LONE_SURROGATE.search(value)):
+            raise InputError(f"the {label} holds a lone surrogate (U+{ord(bad.group()):04X}), which is not text"
+                             " UTF-8 can store (bytes decoded with surrogateescape?); nothing was written")
 
 
 def refuse_result_fields(draft: Draft) -> None:
@@ -283,7 +290,7 @@ _RESULT_KEYS = {normalize_key(name) for name in RESULT_FIELDS}
 
 
 def validate_name(name: str) -> str:
-    refuse_nul({"name": name})
+    refuse_non_text({"name": name})
     name = (name or "").strip()
     if not name:
         raise InputError("an experiment needs a name")

@@ -16,7 +16,7 @@ from . import gates
 from .amend import closed_entry, learned
 from .assets import Assets
 from .config import render_config
-from .draft import Learned, refuse_nul, refuse_result_fields, validate_name
+from .draft import Learned, refuse_non_text, refuse_result_fields, validate_name
 from .errors import GateError, InputError, JournalError, describe_os_error
 from .identity import identified, ref, resolve
 from .index import index_of
@@ -50,8 +50,8 @@ def _warm(entries: list[Entry]) -> None:
         _ = entry.status, entry.signature
 
 
-def _refuse_nul_outcome(outcome: Outcome) -> None:
-    refuse_nul({"outcome": outcome.summary, "learning": outcome.learning, "next step": outcome.next,
+def _refuse_non_text_outcome(outcome: Outcome) -> None:
+    refuse_non_text({"outcome": outcome.summary, "learning": outcome.learning, "next step": outcome.next,
                 "delta": outcome.delta, "duration": outcome.duration, "source": outcome.source})
 
 
@@ -150,7 +150,7 @@ class Journal:
         """Append a PLANNED entry, if the gates allow it."""
         name = validate_name(draft.name)
         refuse_result_fields(draft)
-        refuse_nul({"hypothesis": draft.hypothesis, "change": draft.change, "expected outcome": draft.expected,
+        refuse_non_text({"hypothesis": draft.hypothesis, "change": draft.change, "expected outcome": draft.expected,
                     "baseline": draft.baseline, "config": render_config(draft.config), **draft.extra})
         if not canonical(draft.hypothesis):
             raise InputError(f"'{name}' has no hypothesis: write what you expect to happen and why")
@@ -186,7 +186,7 @@ class Journal:
         result_value: object = None,
     ) -> Logged:
         """Mark the open entry COMPLETED and attach the outcome at its end."""
-        _refuse_nul_outcome(outcome)
+        _refuse_non_text_outcome(outcome)
         self._resolve_before_writing(name, preferred)
         with self.lock:
             assets: list[Path] = []
@@ -206,7 +206,7 @@ class Journal:
 
     def abandon(self, reason: str, *, name: str | None = None, preferred: str | None = None, learning: str = "") -> Logged:
         """Mark the open entry ABANDONED, saying why (an honest close)."""
-        refuse_nul({"reason": reason, "learning": learning})
+        refuse_non_text({"reason": reason, "learning": learning})
         reason = canonical(reason or "")
         if not reason:
             raise InputError("say why the experiment is abandoned: a reason is needed")
@@ -286,8 +286,8 @@ class Journal:
     ) -> Logged:
         """Log a run after the fact, marked as such: honest beats missing."""
         name = validate_name(name)
-        refuse_nul({"hypothesis": hypothesis, "provenance": provenance})
-        _refuse_nul_outcome(outcome)
+        refuse_non_text({"hypothesis": hypothesis, "provenance": provenance})
+        _refuse_non_text_outcome(outcome)
         self._ensure_dir()
         with self.lock:
             current = self.journal_file.snapshot("entries", parse_journal, extend_journal)
@@ -321,7 +321,7 @@ class Journal:
 
     def add_lesson(self, text: str, *, context: str = "", source: str = "", date: str | None = None) -> str:
         """Add a lesson bullet under ``## Lessons``; returns the line written."""
-        refuse_nul({"lesson": text, "context": context, "source": source})
+        refuse_non_text({"lesson": text, "context": context, "source": source})
         text = canonical(text or "")
         if not text:
             raise InputError("a lesson needs text (context: what you learned)")
@@ -333,7 +333,7 @@ class Journal:
 
     def add_rule(self, kind: str, action: str, *, reason: str = "", date: str | None = None) -> str:
         """Add a NEVER/ALWAYS rule under ``## Rules (hard-won)``."""
-        refuse_nul({"rule": action, "reason": reason})
+        refuse_non_text({"rule": action, "reason": reason})
         kind = kind.upper()
         if kind not in ("NEVER", "ALWAYS"):
             raise InputError(f"a rule is NEVER or ALWAYS, not {kind!r}")

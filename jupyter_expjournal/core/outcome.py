@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .model import Entry, Outcome
+from .text import LONE_SURROGATE
 
 #: Captured output longer than this is cut in the middle, with a marker.
 MAX_OUTPUT_LINES = 60
@@ -51,7 +52,11 @@ class CellOutputs:
 
 
 def clean_text(text: str) -> str:
-    """Terminal escapes out, carriage-return progress bars collapsed to their last state."""
+    """Terminal escapes out, carriage-return progress bars collapsed to their last state, and a lone
+    surrogate (bytes that were not UTF-8, decoded with ``surrogateescape``) shown as U+FFFD: UTF-8
+    cannot store it, and captured output is shown, not refused."""
+    if not text.isascii():
+        text = LONE_SURROGATE.sub("\ufffd", text)
     if "\x1b" in text:
         text = _ANSI.sub("", text)
     if "\r" in text:

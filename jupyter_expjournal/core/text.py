@@ -29,6 +29,9 @@ COMMENT = re.compile(r" {0,3}<!--")
 SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
 #: A list item's first line (``- x``, ``* x``, ``+ x``, ``1. x``, ``1) x``), at any indentation.
 BULLET = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+#: A UTF-16 surrogate on its own in a Python string (bytes decoded with ``surrogateescape``): UTF-8 has no
+#: encoding for it.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 #: What a list item's line can start with: most lines are settled by their first character.
 BULLET_FIRST = frozenset("-*+ \t0123456789")
 BOM = "\ufeff"

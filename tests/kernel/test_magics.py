@@ -420,3 +420,14 @@ def test_the_output_s_metric_wins_over_a_typed_one_of_the_same_name(ip, journal)
     run(ip, "print('accuracy = 0.9712')")
     run(ip, '%result --outcome "accuracy = 0.97, roughly"')
     assert journal.entries()[-1].fields["Delta"] == "accuracy +0.0212 (0.95 → 0.9712)"
+
+
+def test_captured_text_utf8_cannot_store_is_shown_as_the_replacement_character(ip, journal):
+    """A cell printing a name decoded with surrogateescape (bytes that are not UTF-8): %result attaches it
+    (it raised UnicodeEncodeError from deep in the store), the character shown as U+FFFD."""
+    run(ip, "%%hypothesis odd bytes\nC helps.\nbaseline: accuracy = 0.95")
+    run(ip, "import sys; sys.stdout.write('file caf\\udce9.csv: accuracy = 0.97\\n')")
+    result = run(ip, "%result")
+    assert result.success, result.error_in_exec
+    text = journal.journal_path.read_text(encoding="utf-8")
+    assert "file caf\ufffd.csv: accuracy = 0.97" in text and journal.entries()[-1].status == "COMPLETED"
