@@ -79,8 +79,14 @@ _MISSING = object()
 #: A cell that starts within this many seconds of the last one's end first waits for what is still in the
 #: descriptors' pipes (it belongs to the last cell). Later, the watcher threads have had the CPU main left idle.
 #: 5 ms was too short on a loaded machine (cells queued by Run All started 5-50 ms apart while the watcher
-#: waited for a core, and a child's line went to the next cell); the look costs one poll of two pipes.
+#: waited for a core, and a child's line went to the next cell).
 BACK_TO_BACK = 0.05
+#: The look at the pipes is a poll through ctypes whose code is cold at every cell (11-16 µs in a kernel:
+#: most of the recorder's cost per cell). A cell shorter than ``SHORT_CELL`` (no child process runs that
+#: fast) is looked after only when the next starts within ``SHORT_GAP``: the watchers then had longer
+#: than the cell ran to take in what it wrote.
+SHORT_CELL = 0.001
+SHORT_GAP = 0.005
 
 
 class OutputRecorder:
@@ -216,7 +222,8 @@ class OutputRecorder:
         stack.append(info)
         if len(stack) > 1:
             return  # nested run_cell: its outputs belong to the outer cell
-        if time.perf_counter() - self._ended < BACK_TO_BACK and self.records:
+        gap = time.perf_counter() - self._ended
+        if gap < BACK_TO_BACK and self.records and (gap < SHORT_GAP or self.records[-1].duration >= SHORT_CELL):
             self._settle()  # no cell runs yet: what the pipes still hold goes to the last one
         shell = self.shell
         if shell.display_pub is not self._pub or shell.displayhook is not self._hook:
