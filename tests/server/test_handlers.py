@@ -12,7 +12,19 @@ from testkit import png, tree
 from jupyter_expjournal.server import schema
 
 STAMP = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"
-TODAY = datetime.now().strftime("%Y-%m-%d")
+TODAY = "TODAY"  # the date a write stamps, as undated() writes it
+
+
+def undated(text: str, days: set[str]) -> str:
+    """``text`` with each date it holds written as TODAY, each one of ``days`` (the days the test ran on:
+    a run that passes midnight stamps the next day)."""
+    found = set(re.findall(r"\d{4}-\d{2}-\d{2}", text))
+    assert found <= days, (found, days)
+    return re.sub(r"\d{4}-\d{2}-\d{2}", TODAY, text)
+
+
+def today() -> str:
+    return datetime.now().strftime("%Y-%m-%d")
 ROUTES = {
     "journal": ["get"], "check": ["post"], "hypothesis": ["post"], "result": ["post"], "abandon": ["post"], "lesson": ["post"],
     "entry": ["get"], "order": ["get"], "retro": ["post"], "learning": ["post"],
@@ -324,16 +336,21 @@ async def test_abandon_closes_the_entry_by_heading(api, root):
 # -- lessons and rules ---------------------------------------------------------------
 
 async def test_lesson_and_rule_are_added_in_the_seed_format(api, root):
+    days = {today()}
     lesson = {"text": "alpha/r matters more than rank.", "context": "QLoRA", "source": "runs 3-5"}
     code, data, _ = await api("lesson", {"path": "nb", **lesson})
-    assert code == 201 and data["line"] == f"- {TODAY} QLoRA: alpha/r matters more than rank. Source: runs 3-5"
+    days.add(today())
+    assert code == 201 and undated(data["line"], days) == f"- {TODAY} QLoRA: alpha/r matters more than rank. Source: runs 3-5"
     rule = {"rule": "NEVER", "action": "train in fp16 without loss scaling", "reason": "the loss goes NaN"}
     code, data, _ = await api("lesson", {"path": "nb", **rule})
+    days.add(today())
     assert code == 201
-    assert data["line"] == f"- NEVER train in fp16 without loss scaling because the loss goes NaN. Learned: {TODAY}"
+    assert undated(data["line"], days) == (
+        f"- NEVER train in fp16 without loss scaling because the loss goes NaN. Learned: {TODAY}")
     code, data, _ = await api("lesson", {"path": "nb", "rule": "always", "action": "pin the eval seed"})
-    assert code == 201 and data["line"] == f"- ALWAYS pin the eval seed. Learned: {TODAY}"
-    assert (root / "experiments" / "lessons.md").read_text(encoding="utf-8") == (
+    days.add(today())
+    assert code == 201 and undated(data["line"], days) == f"- ALWAYS pin the eval seed. Learned: {TODAY}"
+    assert undated((root / "experiments" / "lessons.md").read_text(encoding="utf-8"), days) == (
         "## Lessons\n"
         f"- {TODAY} QLoRA: alpha/r matters more than rank. Source: runs 3-5\n"
         "\n"
