@@ -64,19 +64,6 @@ class Snapshot:
             offset += len(piece)
         return True
 
-    def equals(self, view: memoryview) -> bool:
-        """Whether ``view`` (a mapped file) holds exactly the bytes of this snapshot, compared piece by piece
-        where it lies (``bytes.startswith`` takes a view of the mapping: nothing is copied)."""
-        if len(view) != self.size:
-            return False
-        offset = 0
-        for piece in self._data:
-            end = offset + len(piece)
-            if not piece.startswith(view[offset:end]):
-                return False
-            offset = end
-        return True
-
     def chunks(self, size: int):
         """The bytes in views of at most ``size`` bytes, in order: what a check compares a file with as it reads."""
         for piece in self._data:

@@ -1,4 +1,4 @@
-"""core/unchanged.py: the proof that a file still holds a cached snapshot's bytes, mapped under a lease or read."""
+"""core/unchanged.py: the proof that a file still holds a cached snapshot's bytes, with and without a writer."""
 
 from __future__ import annotations
 
@@ -20,14 +20,14 @@ def snapshot_in_pieces(data: bytes) -> Snapshot:
     return second.appended(data[2 * third :], data[2 * third :].decode(), None)
 
 
-@pytest.fixture(params=["mapped under a lease", "read, the file open for writing"])
+@pytest.fixture(params=["no writer", "the file open for writing"])
 def way(request, tmp_path):
-    """Each test runs both ways: with the lease to be had, and while another descriptor has the file open
-    for writing (no lease: the read path)."""
+    """Each test runs both ways: with no writer, and while another descriptor has the file open for
+    writing (as an editor saving in place has it)."""
     path = tmp_path / "journal.md"
     path.write_bytes(BIG)
     writer = None
-    if request.param.startswith("read"):
+    if request.param != "no writer":
         writer = os.open(path, os.O_WRONLY | os.O_APPEND)
         fd = os.open(path, os.O_RDONLY)
         try:
