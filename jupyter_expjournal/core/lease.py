@@ -34,6 +34,9 @@ WAIT_SECONDS = 5.0
 #: for a descriptor left open, and the swap goes on checking stat instead).
 BUSY_SECONDS = 1.0
 
+#: The signal a lease break sends (see above).
+BREAK_SIGNAL = signal.SIGURG
+
 _SETLEASE = getattr(fcntl, "F_SETLEASE", None)
 _UNAVAILABLE = {errno.EACCES, errno.EPERM, errno.EINVAL, errno.ENOLCK, errno.ENOSYS, errno.EOPNOTSUPP}
 
@@ -44,7 +47,7 @@ def hold(fd: int) -> bool | None:
     if _SETLEASE is None:
         return None
     try:
-        fcntl.fcntl(fd, fcntl.F_SETSIG, signal.SIGURG)
+        fcntl.fcntl(fd, fcntl.F_SETSIG, BREAK_SIGNAL)
         fcntl.fcntl(fd, _SETLEASE, fcntl.F_RDLCK)
     except OSError as exc:
         if exc.errno in (errno.EAGAIN, errno.EBUSY):
@@ -53,6 +56,27 @@ def hold(fd: int) -> bool | None:
             return None
         raise
     return True
+
+
+def hold_alone(fd: int) -> bool:
+    """Take a write lease on ``fd``: True only if no other descriptor has the file open at all; from
+    then on any other open waits (at most the lease-break time) until ``fd`` is closed, and shows."""
+    if _SETLEASE is None:
+        return False
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETSIG, BREAK_SIGNAL)
+        fcntl.fcntl(fd, _SETLEASE, fcntl.F_WRLCK)
+    except OSError:
+        return False
+    return True
+
+
+def alone(fd: int) -> bool:
+    """Whether the write lease of :func:`hold_alone` still holds (no one tried to open the file since)."""
+    try:
+        return fcntl.fcntl(fd, fcntl.F_GETLEASE) == fcntl.F_WRLCK
+    except OSError:
+        return False
 
 
 def breaking(fd: int) -> bool:

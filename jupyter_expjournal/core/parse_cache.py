@@ -29,6 +29,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from . import files
+
 #: Bumped whenever the parsed objects change shape, or the reader reads some text differently
 #: (6: a field indented after a list item is a field): an old cache is then ignored.
 VERSION = 6
@@ -206,7 +208,7 @@ def _keep(target: Path, write: Callable) -> None:
         pass
     finally:
         if tmp is not None:
-            _unlink(tmp)
+            files.unlink(tmp)
 
 
 class _Referring(pickle.Pickler):
@@ -255,16 +257,9 @@ def prune(directory: Path) -> None:
                 continue
             if item.name.endswith(".tmp"):
                 if now - mtime > STALE_TEMP_SECONDS:
-                    _unlink(item.path)
+                    files.unlink(item.path)
             elif item.is_file():
                 kept.append((mtime, item.path))
     kept.sort(reverse=True)
     for _mtime, old in kept[KEEP:]:
-        _unlink(old)
-
-
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
+        files.unlink(old)

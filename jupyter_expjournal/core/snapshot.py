@@ -71,6 +71,12 @@ class Snapshot:
             for start in range(0, len(piece), size):
                 yield whole[start : start + size]
 
+    def same_bytes(self, other: Snapshot) -> bool:
+        """Whether ``other`` keeps these very bytes objects: the same bytes, told without comparing them (what a
+        watch proved of one snapshot holds for its copies with another parse)."""
+        mine, theirs = self._data, other._data
+        return mine is theirs or (len(mine) == len(theirs) and all(a is b for a, b in zip(mine, theirs, strict=True)))
+
     @property
     def pieces(self) -> int:
         """How many pieces the bytes are kept in (one per append since they were last joined)."""
@@ -123,6 +129,18 @@ class Snapshot:
         """This text with ``[start, end)`` replaced by ``piece``; ``data`` is the new text's bytes, whole."""
         return Snapshot._made([data], [*self._views(0, start), (piece, 0, len(piece)), *self._views(end, self.length)],
                               value)
+
+    def rebuilt(self, data: bytes, built) -> Snapshot:
+        """What a rewrite of this snapshot (whose bytes are ``data``) writes: ``built`` is the new text, or a
+        :class:`~.text.Splice` of it, of which only the text from its start on is encoded (the bytes before it
+        are ``data``'s, as many as the rest does not take)."""
+        if isinstance(built, str):
+            return Snapshot(built.encode("utf-8"), built)
+        start = len(data) - len(self.tail(built.start).encode("utf-8"))
+        end = start + len(self.slice(built.start, built.end).encode("utf-8"))
+        view = memoryview(data)
+        new = b"".join((view[:start], built.piece.encode("utf-8"), view[end:]))
+        return self.spliced(built.start, built.end, built.piece, new)
 
     def with_value(self, value: object) -> Snapshot:
         return Snapshot._made(list(self._data), list(self._text), value)

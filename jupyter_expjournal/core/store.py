@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from . import lease, unchanged
+from . import files, lease, unchanged
 from .errors import JournalError, describe_os_error
 from .lock import DirLock
 from .snapshot import Snapshot
 from .text import Splice
+from .watch import Watch
 
 T = TypeVar("T")
 
@@ -56,12 +58,14 @@ class Changed(Exception):
 class TextFile:
     """One UTF-8 Markdown file, read and written whole, with a parse cache keyed by content.
 
-    The file is the truth. Every read takes the file's bytes (8 MB read and
-    compared in about 1 ms), and a cached parse is used only when those bytes
-    equal the bytes it was parsed from, or extend them (an append by anyone):
-    stat can say a file changed, never that it did not (an in-place edit that
-    keeps size and mtime, a coarse-timestamp file system). A rewrite is a
-    compare-and-swap against the bytes it was built from (:meth:`rewrite`).
+    The file is the truth. A cached parse is used only when the file holds
+    the bytes it was parsed from, or extends them (an append by anyone): stat
+    can say a file changed, never that it did not (an in-place edit that keeps
+    size and mtime, a coarse-timestamp file system). So a read compares the
+    bytes (8 MB in 1-2 ms), unless the kernel's watch of the file proves that
+    no one touched it since they were last compared or written (:mod:`.watch`).
+    A rewrite is a compare-and-swap against the bytes it was built from
+    (:meth:`rewrite`).
 
     A symlinked file is written through to its target, so a journal or
     lessons file shared by a link stays shared.
@@ -77,6 +81,7 @@ class TextFile:
         self._saved_derived: set[str] = set()  # keys kept on disk with the analysis' facts
         self._frozen: set[str] = set()  # keys whose value parse_cache.load hid from the garbage collector
         self._rest: dict[str, Callable[[], None]] = {}  # keys whose value waits for the rest of its state
+        self._watch: Watch | None = None  # made at the first read of a large file (:mod:`.watch`)
 
     def identity(self) -> tuple | None:
         """The file's :func:`fingerprint` (None when it does not exist): it proves "changed" only."""
@@ -136,9 +141,15 @@ class TextFile:
         """:meth:`parsed`, as the cache's :class:`~.snapshot.Snapshot` of the file now: its text is
         joined only if asked for (an append needs only its end)."""
         hit = self._cache.get(key)
-        if hit is not None and hit.size >= PERSIST_FROM and self._holds(hit):
+        if hit is None or hit.size < PERSIST_FROM:
+            return self._snapshot(key, self._read_bytes(), parse, extend)
+        watch = self._watch = self._watch or Watch(self.path)
+        if watch.quiet(hit):  # left alone since its bytes were last proven: the kernel says so
             return hit
-        return self._snapshot(key, self._read_bytes(), parse, extend)
+        token = watch.begin()
+        found = hit if self._holds(hit) else self._snapshot(key, self._read_bytes(), parse, extend)
+        watch.prove(token, found)
+        return found
 
     def _holds(self, hit: Snapshot) -> bool:
         """Whether the file holds exactly ``hit``'s bytes (:func:`.unchanged.holds`)."""
@@ -283,9 +294,9 @@ class TextFile:
                 if self._settled(before):
                     raise
                 continue  # refused what another program was half-way through saving: look again
-            written = _written(current, before, built)
+            written = current.rebuilt(before, built)
             try:
-                self._swap(before, written.data)
+                self._swap(before, written.data, proves=written)
             except Changed:
                 time.sleep(SETTLE_SECONDS)  # let the other program finish its save
                 continue
@@ -312,13 +323,13 @@ class TextFile:
         try:
             os.replace(tmp, self.target)
             tmp = None
-            _fsync_dir(self.target.parent)
+            files.fsync_dir(self.target.parent)
         except OSError as exc:
             raise JournalError(describe_os_error(self.path, exc)) from None
         finally:
-            _unlink(tmp)
+            files.unlink(tmp)
 
-    def _swap(self, expected: bytes, data: bytes) -> None:
+    def _swap(self, expected: bytes, data: bytes, proves: Snapshot | None = None) -> None:
         """``os.replace`` the file with ``data`` if it still holds ``expected``; raise :class:`Changed` if not.
 
         The new file is written (and fsynced, the slow part) before the lease is
@@ -326,9 +337,11 @@ class TextFile:
         when we let go its open goes to the file it looked up, the old one. So
         the lease is held only to compare and rename, and a save that began to
         wait meanwhile is let through before the rename, and the rewrite built
-        again on it."""
+        again on it. The new file is watched before it is renamed in: then the
+        watch proves ``proves`` (the snapshot of ``data``) if no one touched it."""
         target = self.target
         tmp = self._temp_file(data)
+        claim = self._watch.swapping(tmp) if self._watch is not None else None
         try:
             try:
                 old = os.open(target, os.O_RDONLY)
@@ -337,17 +350,19 @@ class TextFile:
                     raise Changed from None
                 os.replace(tmp, target)
                 tmp = None
-                _fsync_dir(target.parent)
+                files.fsync_dir(target.parent)
                 return
             try:
                 self._swap_open(old, expected, data, tmp)
                 tmp = None
             finally:
-                _close(old)
+                files.close(old)
         except OSError as exc:
             raise JournalError(describe_os_error(self.path, exc)) from None
         finally:
-            _unlink(tmp)
+            files.unlink(tmp)
+        if claim is not None:
+            self._watch.swapped(claim, proves)
 
     def _swap_open(self, old: int, expected: bytes, data: bytes, tmp: str) -> None:
         """:meth:`_swap` with the file open as ``old`` and the new one written as ``tmp`` (renamed in, or Changed)."""
@@ -377,7 +392,7 @@ class TextFile:
             if theirs != expected:
                 self._swap(data, theirs)
                 raise Changed
-        _fsync_dir(target.parent)
+        files.fsync_dir(target.parent)
 
     def _temp_file(self, data: bytes) -> str:
         """``data`` written and fsynced to a temp file beside the target, with the target's mode."""
@@ -393,15 +408,15 @@ class TextFile:
                 os.chmod(tmp, os.stat(target).st_mode & 0o7777)
             except FileNotFoundError:
                 os.chmod(tmp, 0o644)
-            _close(fd)
+            files.close(fd)
             fd = None
             done, tmp = tmp, None
             return done
         except OSError as exc:
             raise JournalError(describe_os_error(self.path, exc)) from None
         finally:
-            _close(fd)
-            _unlink(tmp)
+            files.close(fd)
+            files.unlink(tmp)
 
     def _append_by_replace(self, data: bytes) -> int:
         """The file with ``data`` at its end, swapped in whole; the size it had before."""
@@ -433,13 +448,15 @@ class TextFile:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as exc:
             raise JournalError(describe_os_error(self.path, exc)) from None
+        claim = None
         try:
             size = os.fstat(fd).st_size
             if size % PAGE + len(data) > PAGE:
-                _close(fd)
+                files.close(fd)
                 fd = None
                 size = self._append_by_replace(data)
             else:
+                claim = self._watch.appending(fd) if self._watch is not None else None
                 written = os.write(fd, data)
                 if written != len(data):  # a full disk mid-write: put the file back as it was
                     os.ftruncate(fd, os.fstat(fd).st_size - written)
@@ -448,52 +465,12 @@ class TextFile:
         except OSError as exc:
             raise JournalError(describe_os_error(self.path, exc)) from None
         finally:
-            _close(fd)
+            if claim is None or sys.exc_info()[0] is not None:  # a claimed append that went well: closed below
+                files.close(fd)
+        grown = None
         for key, (base, value) in (after or {}).items():
             hit = self._cache.get(key)
             if hit is not None and hit.value is base and hit.size == size:  # the bytes of the parse the caller read
-                self._cache[key] = hit.appended(data, text, value)
-
-
-def _written(current: Snapshot, data: bytes, built: str | Splice) -> Snapshot:
-    """What a rewrite writes, from the file as it was (``current``, whose bytes are ``data``).
-
-    For a :class:`~.text.Splice` only the text from its start on is encoded:
-    the bytes before it are ``data``'s, as many as the rest does not take.
-    """
-    if isinstance(built, str):
-        return Snapshot(built.encode("utf-8"), built)
-    start = len(data) - len(current.tail(built.start).encode("utf-8"))
-    end = start + len(current.slice(built.start, built.end).encode("utf-8"))
-    view = memoryview(data)
-    new = b"".join((view[:start], built.piece.encode("utf-8"), view[end:]))
-    return current.spliced(built.start, built.end, built.piece, new)
-
-
-def _close(fd: int | None) -> None:
-    if fd is not None:
-        try:
-            os.close(fd)
-        except OSError:  # already closed (an interrupt between a close and forgetting the descriptor)
-            pass
-
-
-def _unlink(path: str | None) -> None:
-    if path is not None:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+                self._cache[key] = grown = hit.appended(data, text, value)
+        if claim is not None:
+            self._watch.appended(claim, fd, grown)  # closes fd: the lease keeps others out until then

@@ -198,11 +198,11 @@ def test_a_symlinked_journal_and_lessons_file_stay_links_and_get_the_writes(tmp_
 
 
 def test_an_interrupt_right_after_the_journal_is_replaced_keeps_the_figures(ip, journal, monkeypatch):
-    from jupyter_expjournal.core import store
+    from jupyter_expjournal.core import files
 
     ip.run_cell_magic("hypothesis", "plot run", BODY)
     ip.run_cell(f"from IPython.display import Image, display\ndisplay(Image(data={PNG!r}))\nprint('accuracy = 0.97')")
-    real = store._fsync_dir
+    real = files.fsync_dir
     calls = []
 
     def interrupted(directory):  # the interrupt lands just after the rename, at the folder's fsync
@@ -211,10 +211,10 @@ def test_an_interrupt_right_after_the_journal_is_replaced_keeps_the_figures(ip, 
             calls.append(directory)
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(store, "_fsync_dir", interrupted)
+    monkeypatch.setattr(files, "fsync_dir", interrupted)
     with pytest.raises(KeyboardInterrupt):
         ip.run_line_magic("result", "")
-    monkeypatch.setattr(store, "_fsync_dir", real)
+    monkeypatch.setattr(files, "fsync_dir", real)
     text = journal.journal_path.read_text(encoding="utf-8")
     linked = [line.split("](")[1].rstrip(")") for line in text.splitlines() if line.startswith("![")]
     assert linked and all((journal.directory / link).is_file() for link in linked), (linked, text)
