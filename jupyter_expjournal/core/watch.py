@@ -36,6 +36,7 @@ import ctypes
 import os
 import struct
 import threading
+import weakref
 
 from . import lease
 
@@ -81,6 +82,15 @@ def local(path) -> bool:
     if _LIBC is None or _LIBC.statfs(os.fsencode(path), buffer) != 0:
         return False
     return struct.unpack_from("l", buffer)[0] in LOCAL
+
+
+def _close_in(fd: int, pid: int) -> None:
+    """Close the watch's descriptor, in the process that made it."""
+    if os.getpid() == pid:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
 
 
 class Watch:
@@ -220,6 +230,8 @@ class Watch:
         if fd < 0:  # no instances left (fs.inotify.max_user_instances): compare instead
             return False
         self._fd, self._pid = fd, os.getpid()
+        # A user has few instances (128 by default) and editors need theirs: one per watch, given back with it.
+        weakref.finalize(self, _close_in, fd, self._pid)
         return True
 
     def _follow(self, path: str, st: os.stat_result) -> bool:
