@@ -210,3 +210,26 @@ def test_a_forked_child_reading_the_journal_leaves_the_parents_watch_to_the_pare
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert open_entries(ip, capsys)[-1].startswith("open: 'RUN 1'")
+
+
+def test_an_editor_saving_in_place_while_the_magics_append_and_complete_keeps_every_word(ip, big):
+    """The claims under load: an editor saves the large journal in place every 30 ms (read, truncate, write,
+    adding a note) while the shell appends hypotheses (claimed under a write lease) and swaps results in
+    (claimed through the new file): every note and every entry is there at the end."""
+    from .test_store_truth import EDITOR
+
+    proven(ip, "result")
+    editor = subprocess.Popen([sys.executable, "-c", EDITOR, str(big.journal_path), "40"], env=child_env())
+    try:
+        for n in range(2, 22):
+            ip.run_cell_magic("hypothesis", f"run {n} --parallel", BODY)
+            ip.run_cell(f"print('accuracy = 0.9{n}')")
+            ip.run_line_magic("result", f"--name run {n}")
+    finally:
+        editor.wait(timeout=120)
+    text = big.journal_path.read_text(encoding="utf-8")
+    missing = [n for n in range(40) if f"note {n}\n" not in text]
+    assert not missing, f"the editor's saves lost: notes {missing[:10]}"
+    names = [line.rsplit("— ", 1)[-1] for line in text.splitlines() if line.startswith("### ")]
+    assert names[700:] == [f"run {n}" for n in range(22)]
+    assert text.count("**Status**: COMPLETED") == 700 + 21
