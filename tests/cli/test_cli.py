@@ -136,3 +136,26 @@ def test_dir_naming_a_fresh_project_writes_into_its_experiments_folder(tmp_path)
                            "--hypothesis", "h", "--baseline", "accuracy = 0.9"], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     assert (project / "experiments" / "journal.md").is_file() and not (project / "journal.md").exists()
+
+
+def test_a_review_names_the_newest_repeats_and_failures_and_counts_the_rest(run):
+    """A review stays a screen long at any size: 10,000 entries once printed 10,000 repeat lines (2.4 MB, kept in
+    the notebook at every %review, and read whole by an agent)."""
+    from jupyter_expjournal.core.journal_format import render_entry
+
+    def entry(i):
+        fields = [("Status", "COMPLETED"), ("Hypothesis", "a higher rate helps"), ("Change", "lr 1e-4 → 3e-4"),
+                  ("Baseline", "loss = 0.5"), ("Actual outcome", "loss = nan"), ("Learning", f"diverged {i}")]
+        return render_entry(f"2026-01-{i % 28 + 1:02d} 10:{i % 60:02d}", f"run {i}", fields, "\n")
+
+    run.dir.mkdir(parents=True)
+    (run.dir / "journal.md").write_text("# Journal\n\n" + "\n".join(entry(i) for i in range(60)), encoding="utf-8")
+    code, out, _ = run("review")
+    assert code == 0
+    assert "  repeats: 59 experiments tried a change tried before; the newest 10:" in out
+    repeats = [line for line in out.splitlines() if line.startswith("  repeat: ")]
+    assert len(repeats) == 10 and repeats[-1].startswith("  repeat: 'run 59'")
+    failures = [line for line in out.splitlines() if line.startswith("  failures, ")]
+    assert failures and all("(60 in all; the newest 10)" in line and line.count("'run ") == 10 for line in failures)
+    assert "'run 59'" in failures[0] and "'run 49'" not in failures[0]
+    assert len(out) < 6000

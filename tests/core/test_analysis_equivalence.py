@@ -191,13 +191,16 @@ def reference_lines(r):
     for metric, points in list(r["series"].items())[:3]:
         if len(points) >= 2:
             out.append(f"  {metric} over experiments: " + " → ".join(format_number(v) for _, v in points[-12:]))
-    out.extend(f"  repeat: {ref(later)} tried the change of {ref(earlier)} again" for later, earlier in r["repeats"])
+    if len(r["repeats"]) > 10:  # the newest ten named, after a count of all
+        out.append(f"  repeats: {len(r['repeats']):,} experiments tried a change tried before; the newest 10:")
+    out.extend(f"  repeat: {ref(later)} tried the change of {ref(earlier)} again" for later, earlier in r["repeats"][-10:])
     if r["untested"]:
         out.append(f"  untested: {', '.join(r['untested'])} (in configs, never the changed variable)")
     for kind, failures in r["failures"].items():
-        out.append(f"  failures, {kind}: " + "; ".join(
+        more = f" ({len(failures):,} in all; the newest 10)" if len(failures) > 10 else ""
+        out.append(f"  failures, {kind}{more}: " + "; ".join(
             f"{ref(f.entry)} [{render.first_line(f.entry.change, 60) or 'no change recorded'}]: "
-            f"{render.first_line(f.evidence, 80)}" for f in failures))
+            f"{render.first_line(f.evidence, 80)}" for f in failures[-10:]))
     if r["abandoned"]:
         out.append(f"  abandoned: {r['abandoned']}")
     out.extend(f"  rule for {', '.join(keys)}: {render.first_line(rule.text, 140)}" for rule, keys in r["rules_ahead"])
