@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from threading import Lock
 from typing import Any
 
 from ..core.outcome import IMAGE_MIMES, clean_text, from_notebook
@@ -44,6 +45,9 @@ __all__ = ["Output", "CellRecord"]
 MAX_TRACEBACK_CHARS = 20_000
 
 _NOTEBOOK_KIND = {"display": "display_data", "result": "execute_result"}
+
+#: Held while a record makes its queue for other threads' text (the first text from any of them).
+_ARRIVING = Lock()
 
 
 @dataclass(slots=True)
@@ -101,7 +105,6 @@ class Output:
         return out
 
 
-@dataclass(slots=True, eq=False)
 class CellRecord:
     """What one top-level cell execution printed, displayed, returned or raised.
 
@@ -112,29 +115,48 @@ class CellRecord:
     matters (the final metric). What is dropped is counted in ``truncated``,
     and a stream's text says where and how much was cut. An error is always
     kept, cut to its ``EName: value`` line when over budget.
+
+    One is made for every cell the user runs, so making one is cheap: a plain
+    class with slots (no dataclass machinery), and what only a cell with
+    much output or with output from other threads needs (its tails, its queue)
+    is made when first needed.
     """
 
-    seq: int  # the recorder's own 1-based sequence number
-    prompt: int | None  # N as in ``In [N]``; None when the cell is not stored in history
-    cell_id: str | None  # ExecutionInfo.cell_id when the front end sends one
-    source: str
-    started: float  # time.time() at pre_run_cell
-    budget: int = 2_000_000  # the recorder's max_cell_bytes
-    duration: float = 0.0  # perf_counter seconds, set at post_run_cell
-    outputs: list[Output] = field(default_factory=list)
-    truncated: int = 0  # bytes dropped because of the budget
-    finished: bool = False
-    #: The cell's execute-result object (e.g. a dict of metrics). The recorder
-    #: keeps it only on the most recently finished record, so the ring does not
-    #: pin old, possibly huge, objects in memory.
-    result_value: Any = field(default=None, repr=False)
-    _used: int = field(default=0, init=False, repr=False)  # bytes kept so far
-    _open: Output | None = field(default=None, init=False, repr=False)  # stream output still growing
-    _tails: dict = field(default_factory=dict, init=False, repr=False)  # stream -> its Tail, once the head is full
-    # (kind, text) written from other threads, not taken in yet (deque: appended and popped across threads)
-    _arrived: deque = field(default_factory=deque, init=False, repr=False)
-    _notes: list | None = field(default=None, init=False, repr=False)  # (position, note) of outputs left out
-    _lost: Any = field(default=None, init=False, repr=False)  # MetricStream of dropped displays' and results' text
+    __slots__ = (
+        "seq", "prompt", "cell_id", "source", "started", "budget", "duration", "outputs", "truncated", "finished",
+        "result_value", "_used", "_open", "_tails", "_arrived", "_notes", "_lost",
+    )
+
+    def __init__(self, seq: int, prompt: int | None, cell_id: str | None, source: str, started: float,
+                 budget: int = 2_000_000, duration: float = 0.0, outputs: list[Output] | None = None,
+                 truncated: int = 0, finished: bool = False, result_value: Any = None) -> None:
+        self.seq = seq  # the recorder's own 1-based sequence number
+        self.prompt = prompt  # N as in ``In [N]``; None when the cell is not stored in history
+        self.cell_id = cell_id  # ExecutionInfo.cell_id when the front end sends one
+        self.source = source
+        self.started = started  # time.time() at pre_run_cell
+        self.budget = budget  # the recorder's max_cell_bytes
+        self.duration = duration  # perf_counter seconds, set at post_run_cell
+        self.outputs: list[Output] = [] if outputs is None else outputs
+        self.truncated = truncated  # bytes dropped because of the budget
+        self.finished = finished
+        #: The cell's execute-result object (e.g. a dict of metrics). The recorder
+        #: keeps it only on the most recently finished record, so the ring does not
+        #: pin old, possibly huge, objects in memory.
+        self.result_value = result_value
+        self._used = 0  # bytes kept so far
+        self._open: Output | None = None  # stream output still growing
+        self._tails: dict | None = None  # stream -> its Tail, once the head is full
+        # (kind, text) written from other threads, not taken in yet (a deque, made by the first: appended and
+        # popped across threads)
+        self._arrived: deque | None = None
+        self._notes: list | None = None  # (position, note) of outputs left out
+        self._lost: Any = None  # MetricStream of dropped displays' and results' text
+
+    def __repr__(self) -> str:
+        return (f"CellRecord(seq={self.seq}, prompt={self.prompt}, cell_id={self.cell_id!r}, "
+                f"source={self.source[:60]!r}, outputs={len(self.outputs)}, truncated={self.truncated}, "
+                f"finished={self.finished})")
 
     @property
     def error(self) -> Output | None:
@@ -175,7 +197,7 @@ class CellRecord:
         """
         self._take_arrived()
         values: dict[str, float] = {}
-        for tail in self._tails.values():
+        for tail in (self._tails or {}).values():
             values.update(tail.last_metrics(self.finished))
         if self._lost is not None:
             if self.finished:
@@ -209,7 +231,13 @@ class CellRecord:
 
     def arrive(self, kind: str, s) -> None:
         """Stream text written from another thread: queued, taken in order by the next intake or read."""
-        self._arrived.append((kind, s))
+        arrived = self._arrived
+        if arrived is None:
+            with _ARRIVING:  # two threads' first texts: one queue
+                arrived = self._arrived
+                if arrived is None:
+                    arrived = self._arrived = deque()
+        arrived.append((kind, s))
 
     def _take_arrived(self) -> None:
         arrived = self._arrived
@@ -226,9 +254,9 @@ class CellRecord:
     def _write(self, kind: str, s) -> None:
         if not isinstance(s, str):
             s = str(s)
-        tail = self._tails.get(kind)
-        if tail is not None:  # the head is full: the stream's last part is kept
-            self.truncated += tail.add(s)
+        tails = self._tails
+        if tails is not None and kind in tails:  # the head is full: the stream's last part is kept
+            self.truncated += tails[kind].add(s)
             return
         size = text_size(s)
         room = self.budget // 2 - self._used
@@ -251,6 +279,8 @@ class CellRecord:
             out._chunks.append(s)
         if rest:
             out._seal()
+            if self._tails is None:
+                self._tails = {}
             out._tail = self._tails[kind] = Tail(self.budget // 4, out.data["text/plain"])
             self.truncated += out._tail.add(rest)
 

@@ -37,7 +37,8 @@ How
   pointed at the tee's proxies instead.
 * Execute results come from the display hook's ``write_format_data`` (present
   in both terminal IPython's ``DisplayHook`` and ipykernel's
-  ``ZMQShellDisplayHook``); rich display from ``shell.display_pub.publish``.
+  ``ZMQShellDisplayHook``); rich display from ``shell.display_pub.publish``
+  (both wrapped by :mod:`.shell_patches`, with the traceback printers).
   matplotlib-inline flushes figures on ``post_execute``, which fires before
   ``post_run_cell``, so figures land in the cell that drew them.
 * Errors: every traceback that is shown is recorded where it happens (so an
@@ -49,7 +50,10 @@ How
 
 Per-cell cost matters (every cell the user runs pays it), so the event
 handlers do the minimum; what the outputs become is decided only when they
-are attached (:meth:`~.cell.CellRecord.notebook_outputs`).
+are attached (:meth:`~.cell.CellRecord.notebook_outputs`). What the session
+needs of every cell (its duration, for the entries it opened; whether it ran
+long enough to nudge) is kept without a Python call per cell:
+:meth:`OutputRecorder.time_cells` and ``long_cell``.
 
 This module imports nothing from IPython, ipykernel or matplotlib: it only
 uses the shell object it is given, so importing it is cheap and it works with
@@ -59,22 +63,24 @@ IPython 8 and 9 alike.
 from __future__ import annotations
 
 import logging
+import math
 import sys
-import time
+from array import array
 from collections import deque
 from collections.abc import Callable
 from threading import get_ident
+from time import perf_counter
+from time import time as wall_time
 
 # Absolute imports: this module is also loaded on its own, by file, to check that it imports nothing heavy.
 from jupyter_expjournal.kernel.cell import CellRecord, Output
 from jupyter_expjournal.kernel.descriptors import KernelStreams, is_kernel_stream
+from jupyter_expjournal.kernel.shell_patches import ShellPatches
 from jupyter_expjournal.kernel.tee import StreamTaps, real_stream
 
 __all__ = ["Output", "CellRecord", "OutputRecorder"]
 
 _log = logging.getLogger(__name__)
-
-_MISSING = object()
 
 #: A cell that starts within this many seconds of the last one's end first waits for what is still in the
 #: descriptors' pipes (it belongs to the last cell). Later, the watcher threads have had the CPU main left idle.
@@ -95,9 +101,19 @@ class OutputRecorder:
     ``records`` holds the last ``ring_size`` finished cells; ``current`` is the
     cell now running.  Each cell keeps at most ``max_cell_bytes`` (its
     record's ``budget``; see :class:`~.cell.CellRecord`).  Functions in ``after_cell``
-    are called with each finished record; their exceptions are logged and
+    (the public way to follow the cells: the widget panel does) are called with
+    each finished record; ``on_long_cell`` only with those that ran at least
+    ``long_cell`` seconds, before them. Their exceptions are logged and
     swallowed, never shown as the user's error.
     """
+
+    # Slots: the per-cell callbacks read a dozen of these with their code and data cold (see _pre_run_cell).
+    __slots__ = (
+        "shell", "ring_size", "max_cell_bytes", "records", "current", "after_cell", "long_cell", "on_long_cell",
+        "_registered", "_seq", "_stack", "_t0", "_ended", "_look_within", "_shown_errors", "_value_holder",
+        "_shell_patches", "_taps", "_kernel", "_main", "_pre_cb", "_post_cb", "_plain_out", "_plain_err", "_teed",
+        "_durations", "_durations_base",
+    )
 
     def __init__(self, shell, ring_size: int = 32, max_cell_bytes: int = 2_000_000) -> None:
         self.shell = shell
@@ -106,29 +122,34 @@ class OutputRecorder:
         self.records: deque[CellRecord] = deque(maxlen=ring_size)
         self.current: CellRecord | None = None
         self.after_cell: list[Callable[[CellRecord], None]] = []
+        #: A finished cell that ran at least ``long_cell`` seconds is handed to ``on_long_cell`` (before the
+        #: ``after_cell`` callbacks): the session's nudge, with no Python call for the other cells.
+        self.long_cell = math.inf
+        self.on_long_cell: Callable[[CellRecord], None] | None = None
 
         self._registered = False
-        # Bumped by register/unregister; wrappers installed under an older
-        # generation become pure pass-throughs (they may still sit in a chain
-        # if someone wrapped the same method after us).
-        self._gen = 0
         self._seq = 0
         self._stack: list = []  # ExecutionInfo of the cells now running, outermost first
-        self._quiet = 0  # >0 while a display hook / publisher / traceback printer writes
-        self._in_displayhook = False
         self._t0 = 0.0
         self._ended = 0.0  # perf_counter() when the last cell finished
+        # A cell starting within this many seconds of the last one's end first settles the pipes (for the last
+        # one): BACK_TO_BACK, or SHORT_GAP after a short cell; never before the first cell ended.
+        self._look_within = -1.0
         self._shown_errors: list = []  # exceptions recorded as shown during this cell
         self._value_holder: CellRecord | None = None
-        self._patches: list = []  # (obj, name, previous instance attr or _MISSING, wrapper)
-        self._patched: set = set()  # (id(obj), name) patched in this generation
-        self._pub = None  # display publisher / display hook we wrapped
-        self._hook = None
+        # The shell's display and traceback methods, wrapped: outputs recorded from their source.
+        self._shell_patches = ShellPatches(shell, self._on_publish, self._on_result, self._on_traceback_shown)
         self._taps = StreamTaps(self.on_stream)
         self._kernel = KernelStreams(self.on_stream, real_stream)
         self._main = get_ident()  # the thread cells run in (set again at each cell)
         self._pre_cb = self._pre_run_cell
         self._post_cb = self._post_run_cell
+        # sys.stdout and sys.stderr as the last cell found them when it had nothing to tap or tee: while they
+        # stay, a cell does not look again (in a kernel, the kernel's streams, tapped once).
+        self._plain_out = self._plain_err = None
+        self._teed = False  # the tee is in front of a stream for this cell: put it back after
+        self._durations: array | None = None  # each finished cell's duration, while timing (see time_cells)
+        self._durations_base = 0  # the mark of the first of them
 
     # -- public -------------------------------------------------------------
 
@@ -136,10 +157,8 @@ class OutputRecorder:
         """Start recording (connect to ``shell.events``).  Idempotent."""
         if self._registered:
             return
-        self._gen += 1
         self._registered = True
-        self._patch_shell()
-        self._patch_display()
+        self._shell_patches.start()
         kernel_streams = tuple(s for s in (real_stream(sys.stdout), real_stream(sys.stderr)) if is_kernel_stream(s))
         self._taps.bind_handlers(kernel_streams)
         self.shell.events.register("pre_run_cell", self._pre_cb)
@@ -150,7 +169,6 @@ class OutputRecorder:
         if not self._registered:
             return
         self._registered = False
-        self._gen += 1
         for event, cb in (("pre_run_cell", self._pre_cb), ("post_run_cell", self._post_cb)):
             try:
                 self.shell.events.unregister(event, cb)
@@ -159,23 +177,11 @@ class OutputRecorder:
         self._taps.restore()
         self._taps.unbind_handlers()
         self._kernel.remove()
-        for obj, name, previous, wrapper in reversed(self._patches):
-            try:
-                if vars(obj).get(name) is wrapper:
-                    if previous is _MISSING:
-                        delattr(obj, name)
-                    else:
-                        setattr(obj, name, previous)
-                # else: someone wrapped over us; our wrapper is now inert.
-            except Exception:  # pragma: no cover - defensive
-                pass
-        self._patches.clear()
-        self._patched.clear()
-        self._pub = self._hook = None
+        self._plain_out = self._plain_err = None
+        self._teed = False
+        self._shell_patches.stop()
         self._stack.clear()
         self.current = None
-        self._quiet = 0
-        self._in_displayhook = False
         self._shown_errors.clear()
 
     @property
@@ -213,58 +219,104 @@ class OutputRecorder:
         """Finished cells that started at or after ``t0`` (a ``time.time()`` value)."""
         return [rec for rec in self.records if rec.started >= t0]
 
+    # -- how long the cells ran: kept only while someone times them (the ring keeps only the last few) --
+
+    def time_cells(self) -> int:
+        """Keep each finished cell's duration from now on (if not kept already); the mark of the next cell to finish.
+
+        :meth:`durations_since` that mark gives the seconds of each cell that
+        finished since. An array of floats, appended at each cell's end: no
+        Python call per cell, whatever reads them.
+        """
+        if self._durations is None:
+            self._durations = array("d")
+        return self._durations_base + len(self._durations)
+
+    def durations_since(self, mark: int) -> list[float]:
+        """The seconds each cell finished since ``mark`` (from :meth:`time_cells`) ran, in order."""
+        durations = self._durations
+        if durations is None:
+            return []
+        return durations[max(0, mark - self._durations_base) :].tolist()
+
+    def forget_durations(self, before: int | None) -> None:
+        """Drop the durations of the cells before mark ``before``; ``None``: stop keeping durations at all."""
+        durations = self._durations
+        if durations is None:
+            return
+        if before is None:
+            self._durations_base += len(durations)
+            self._durations = None
+            return
+        drop = min(len(durations), max(0, before - self._durations_base))
+        del durations[:drop]
+        self._durations_base += drop
+
     # -- events -------------------------------------------------------------
 
     def _pre_run_cell(self, info=None) -> None:
+        # Every cell the user runs pays for this and for _post_run_cell, with their code and data cold (the
+        # kernel's own work in between evicts them): each lookup, call and object made counts several times
+        # what it does in a loop. So: nothing looked up twice, a decision made at the last cell's end read as
+        # one number, the streams looked at again only when they changed.
         if info is not None and info.silent:
             return
         stack = self._stack
         stack.append(info)
         if len(stack) > 1:
             return  # nested run_cell: its outputs belong to the outer cell
-        gap = time.perf_counter() - self._ended
-        if gap < BACK_TO_BACK and self.records and (gap < SHORT_GAP or self.records[-1].duration >= SHORT_CELL):
+        now = perf_counter()
+        if now - self._ended < self._look_within:
             self._settle()  # no cell runs yet: what the pipes still hold goes to the last one
+            now = perf_counter()  # the wait is the last cell's, not this one's
+        self._t0 = now
         shell = self.shell
-        if shell.display_pub is not self._pub or shell.displayhook is not self._hook:
-            self._patch_display()
-        if info is not None and info.store_history:
+        patches = self._shell_patches
+        if shell.display_pub is not patches.pub or shell.displayhook is not patches.hook:
+            patches.patch_display()
+        if info is None:
+            prompt, cell_id, source = None, None, ""
+        else:
             # The N of "In [N]".  IPython 8 bumps execution_count after the
             # cell, IPython 9 (9.18 measured, plain shell and ipykernel 7)
             # before pre_run_cell, so execution_count is N there and N + 1
             # here.  The display hook's prompt_count means "this cell" in
             # both; post_run_cell then takes ExecutionResult.execution_count.
-            try:
-                prompt = self._hook.prompt_count
-            except Exception:
-                prompt = None
-        else:
+            # prompt_count is a property reading a traitlet (four Python calls, a third of this callback's
+            # time): the value is read where traitlets keeps it, when that was found to give the same.
             prompt = None
-        self._seq += 1
-        self.current = CellRecord(
-            self._seq,
-            prompt,
-            getattr(info, "cell_id", None),
-            info.raw_cell if info is not None else "",
-            time.time(),
-            self.max_cell_bytes,
-        )
-        self._quiet = 0
-        self._in_displayhook = False
+            if info.store_history:
+                offset = patches.count_offset
+                try:
+                    prompt = patches.hook.prompt_count if offset is None else shell._trait_values["execution_count"] - offset
+                except Exception:
+                    pass
+            cell_id, source = getattr(info, "cell_id", None), info.raw_cell
+        self._seq = seq = self._seq + 1
+        self.current = CellRecord(seq, prompt, cell_id, source, wall_time(), self.max_cell_bytes)
+        patches.quiet = 0
+        patches.in_displayhook = False
         self._main = get_ident()
-        self._taps.install(self._kernel.install())
-        self._t0 = time.perf_counter()
+        if sys.stdout is not self._plain_out or sys.stderr is not self._plain_err:
+            self._tap_streams()  # the streams changed since the last cell, or the tee is in front of them
+
+    def _tap_streams(self) -> None:
+        """Tap the kernel's streams and put the tee in front of the others; remember when there was nothing to do."""
+        out, err = sys.stdout, sys.stderr
+        self._teed = teed = self._taps.install(self._kernel.install())
+        self._plain_out, self._plain_err = (None, None) if teed else (out, err)
 
     def _post_run_cell(self, result=None) -> None:
         # Colab calls post_run_cell callbacks with no argument: then there is no result to read.
         stack = self._stack
         if not stack:
             return
-        info = getattr(result, "info", None) if result is not None else None
-        if result is not None and info is not stack[-1]:
-            # An empty cell fires post_run_cell without pre_run_cell; so does
-            # the cell during which register() was called.
-            return
+        if result is not None:
+            info = result.info
+            if info is not stack[-1]:
+                # An empty cell fires post_run_cell without pre_run_cell; so does
+                # the cell during which register() was called.
+                return
         stack.pop()
         rec = self.current
         if rec is None:  # pragma: no cover - defensive
@@ -279,31 +331,27 @@ class OutputRecorder:
                     _log.debug("recording an error failed", exc_info=True)
         if stack:
             return  # end of a nested cell
-        self._finish(rec, result, info)
-
-    def _settle(self) -> None:
-        try:
-            self._kernel.settle()
-        except Exception:  # pragma: no cover - never break the user's cell
-            _log.debug("waiting for descriptor output failed", exc_info=True)
-
-    def _finish(self, rec: CellRecord, result, info) -> None:
-        """The cell ``rec`` ended (``result`` is its ExecutionResult, or None): its record goes in the ring."""
-        self._ended = ended = time.perf_counter()
-        rec.duration = ended - self._t0
-        self._taps.restore()
+        # The cell ended: its record goes in the ring.
+        self._ended = ended = perf_counter()
+        rec.duration = duration = ended - self._t0
+        # A cell shorter than SHORT_CELL (no child process runs that fast) is looked after only when the
+        # next starts within SHORT_GAP: the watchers then had longer than the cell ran.
+        self._look_within = BACK_TO_BACK if duration >= SHORT_CELL else SHORT_GAP
+        if self._teed:
+            self._taps.restore()
         self.current = None
         rec.close_stream()
         if self._shown_errors:
             self._shown_errors.clear()
-        self._quiet = 0
-        self._in_displayhook = False
+        patches = self._shell_patches
+        patches.quiet = 0
+        patches.in_displayhook = False
         if result is not None:
             if info is not None and info.store_history:
-                count = getattr(result, "execution_count", None)
+                count = result.execution_count
                 if count is not None:
                     rec.prompt = count
-            value = getattr(result, "result", None)
+            value = result.result
             if value is not None:
                 rec.result_value = value
         holder = self._value_holder
@@ -316,11 +364,27 @@ class OutputRecorder:
             self._value_holder = None
         rec.finished = True
         self.records.append(rec)
-        for cb in tuple(self.after_cell):  # a callback may remove itself
-            try:
-                cb(rec)
-            except Exception:
-                _log.warning("jupyter_expjournal: after_cell callback %r failed", cb, exc_info=True)
+        durations = self._durations
+        if durations is not None:
+            durations.append(duration)
+        if duration >= self.long_cell and self.on_long_cell is not None:
+            self._call(self.on_long_cell, rec)
+        if self.after_cell:
+            for cb in tuple(self.after_cell):  # a callback may remove itself
+                self._call(cb, rec)
+
+    @staticmethod
+    def _call(cb, rec: CellRecord) -> None:
+        try:
+            cb(rec)
+        except Exception:
+            _log.warning("jupyter_expjournal: after_cell callback %r failed", cb, exc_info=True)
+
+    def _settle(self) -> None:
+        try:
+            self._kernel.settle()
+        except Exception:  # pragma: no cover - never break the user's cell
+            _log.debug("waiting for descriptor output failed", exc_info=True)
 
     # -- outputs, from the tee and the patched methods --------------------------
 
@@ -339,7 +403,7 @@ class OutputRecorder:
             return
         if get_ident() != self._main:
             rec.arrive(kind, s)
-        elif self._quiet <= 0:
+        elif self._shell_patches.quiet <= 0:
             rec.write(kind, s)
 
     def _on_publish(self, data, kwargs) -> None:
@@ -369,129 +433,3 @@ class OutputRecorder:
         self._shown_errors.append(evalue)
         self._settle()
         self.current.fail(evalue, shown)
-
-    # -- patching -----------------------------------------------------------
-
-    def _patch(self, obj, name: str, make) -> None:
-        key = (id(obj), name)
-        if key in self._patched:
-            return
-        try:
-            original = getattr(obj, name)
-            previous = vars(obj).get(name, _MISSING)
-        except (AttributeError, TypeError):
-            return
-        wrapper = make(original, self._gen)
-        try:
-            setattr(obj, name, wrapper)
-        except (AttributeError, TypeError):
-            return
-        self._patched.add(key)
-        self._patches.append((obj, name, previous, wrapper))
-
-    def _patch_shell(self) -> None:
-        shell = self.shell
-
-        def quiet(original, gen):
-            # showtraceback/showsyntaxerror print via _showtraceback, or
-            # straight to a stream (exception groups, usage errors).
-            def wrapper(*args, **kwargs):
-                if self._gen != gen:
-                    return original(*args, **kwargs)
-                self._quiet += 1
-                try:
-                    return original(*args, **kwargs)
-                finally:
-                    self._quiet -= 1
-
-            return wrapper
-
-        def show(original, gen):
-            def _showtraceback(*args, **kwargs):
-                if self._gen == gen:
-                    evalue = args[1] if len(args) > 1 else kwargs.get("evalue")
-                    stb = args[2] if len(args) > 2 else kwargs.get("stb")  # the traceback the front end gets
-                    try:
-                        self._on_traceback_shown(evalue, stb)
-                    except Exception:  # pragma: no cover - never break the user's cell
-                        _log.debug("recording a traceback failed", exc_info=True)
-                    self._quiet += 1
-                    try:
-                        return original(*args, **kwargs)
-                    finally:
-                        self._quiet -= 1
-                return original(*args, **kwargs)
-
-            return _showtraceback
-
-        self._patch(shell, "showtraceback", quiet)
-        self._patch(shell, "showsyntaxerror", quiet)
-        self._patch(shell, "_showtraceback", show)
-
-    def _patch_display(self) -> None:
-        shell = self.shell
-        pub = shell.display_pub
-        hook = shell.displayhook
-
-        def publish(original, gen):
-            def publish(*args, **kwargs):
-                if self._gen != gen:
-                    return original(*args, **kwargs)
-                try:
-                    self._on_publish(args[0] if args else kwargs.get("data"), kwargs)
-                except Exception:  # pragma: no cover - never break the user's cell
-                    _log.debug("recording a display failed", exc_info=True)
-                self._quiet += 1  # terminal IPython prints text/plain to stdout
-                try:
-                    return original(*args, **kwargs)
-                finally:
-                    self._quiet -= 1
-
-            return publish
-
-        def write_format_data(original, gen):
-            def write_format_data(*args, **kwargs):
-                if self._gen != gen:
-                    return original(*args, **kwargs)
-                try:
-                    self._on_result(args[0] if args else kwargs.get("format_dict"))
-                except Exception:  # pragma: no cover - never break the user's cell
-                    _log.debug("recording a result failed", exc_info=True)
-                self._quiet += 1
-                try:
-                    return original(*args, **kwargs)
-                finally:
-                    self._quiet -= 1
-
-            return write_format_data
-
-        # The terminal display hook writes "Out[N]: " in write_output_prompt
-        # and separators in finish_displayhook: silence the whole span.
-        def start(original, gen):
-            def start_displayhook(*args, **kwargs):
-                if self._gen == gen and not self._in_displayhook:
-                    self._in_displayhook = True
-                    self._quiet += 1
-                return original(*args, **kwargs)
-
-            return start_displayhook
-
-        def finish(original, gen):
-            def finish_displayhook(*args, **kwargs):
-                try:
-                    return original(*args, **kwargs)
-                finally:
-                    if self._gen == gen and self._in_displayhook:
-                        self._in_displayhook = False
-                        self._quiet = max(0, self._quiet - 1)
-
-            return finish_displayhook
-
-        if pub is not None:
-            self._patch(pub, "publish", publish)
-        if hook is not None:
-            self._patch(hook, "write_format_data", write_format_data)
-            self._patch(hook, "start_displayhook", start)
-            self._patch(hook, "finish_displayhook", finish)
-        self._pub = pub
-        self._hook = hook

@@ -9,10 +9,11 @@ completed by ``%result`` and the other way round.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import jupyter_expjournal.render as render
@@ -46,11 +47,11 @@ def _journal_talk(source: str) -> bool:
 
 @dataclass
 class Opened:
-    """An entry this kernel opened: when, from which cell, and how long each cell run since took."""
+    """An entry this kernel opened: when, from which cell, and from which of the recorder's timed cells on."""
 
     start: float  # time.time() at the hypothesis
     cell: CellRecord | None  # the cell that ran the hypothesis (not counted as running the experiment)
-    seconds: list[float] = field(default_factory=list)
+    first: int = 0  # the recorder's mark (OutputRecorder.time_cells) when it was opened
 
 
 class KernelSession:
@@ -60,13 +61,23 @@ class KernelSession:
     ``ring_size`` and ``max_cell_bytes`` attributes (the ``ExpJournal``
     configurable), read at each call so ``%journal`` changes take effect at once,
     and optionally ``words``: the face's vocabulary for the ways out it prints.
+    ``nudge_seconds`` is the exception, as it would be read after every cell:
+    when ``settings`` can be observed (traitlets' ``observe``), it is read when it
+    changes, and the recorder compares each cell's duration with it; else a
+    cell's end reads it.
     """
 
     def __init__(self, shell, settings) -> None:
         self.shell = shell
         self.settings = settings
         self.recorder = OutputRecorder(shell, ring_size=settings.ring_size, max_cell_bytes=settings.max_cell_bytes)
-        self.recorder.after_cell.append(self._after_cell)
+        self.recorder.on_long_cell = self._long_cell
+        observe = getattr(settings, "observe", None)
+        if callable(observe):
+            observe(self._nudge_changed, names="nudge_seconds")
+            self._nudge_changed({"new": settings.nudge_seconds})
+        else:
+            self.recorder.long_cell = 0.0  # every cell: _long_cell reads the setting
         #: (experiments folder, entry id) -> what this kernel ran for an entry it opened; in each
         #: folder (``%journal --dir`` may switch) the last opened is "mine".
         self.opened: dict[tuple[Path, str], Opened] = {}
@@ -122,7 +133,7 @@ class KernelSession:
         if "Provenance" not in draft.extra:
             draft.extra["Provenance"] = self._provenance_if_kept()
         logged = self.journal().hypothesize(draft, parallel=parallel, strict=self.settings.strict, force=force)
-        self.opened[self._mine(logged.entry)] = Opened(time.time(), self.recorder.current)
+        self.opened[self._mine(logged.entry)] = Opened(time.time(), self.recorder.current, self.recorder.time_cells())
         return logged
 
     def record(self, cell: int | None = None, attach: bool = True) -> CellRecord | None:
@@ -198,7 +209,7 @@ class KernelSession:
             outcome.source = cell_source(record.prompt)
             value = record.result_value if given is None else given
         if opened is not None:
-            outcome.duration = describe_run(time.time() - opened.start, opened.seconds, gpus())
+            outcome.duration = describe_run(time.time() - opened.start, self._cell_seconds(opened), gpus())
         elif entry is not None:
             wall = seconds_since(entry)
             if wall is not None:
@@ -222,20 +233,27 @@ class KernelSession:
         still = {ref(e) for e in here.open_entries()}
         for folder, key in [mine for mine in self.opened if mine[0] == here.directory and mine[1] not in still]:
             del self.opened[folder, key]
+        # The durations of cells no open entry counts are not needed any more (none kept with none open).
+        self.recorder.forget_durations(min((o.first for o in self.opened.values()), default=None))
 
     def _mine(self, entry: Entry) -> tuple[Path, str]:
         """How :attr:`opened` knows ``entry``: the current journal's folder and the entry's id."""
         return self.journal().directory, ref(entry)
 
-    def _after_cell(self, record: CellRecord) -> None:
-        """A finished cell counts for every entry this kernel has open, but not the cell that opened it.
+    def _cell_seconds(self, opened: Opened) -> list[float]:
+        """How long each cell finished since ``opened`` ran, but the cell that opened it."""
+        seconds = self.recorder.durations_since(opened.first)
+        if opened.cell is not None and opened.cell.finished and seconds:
+            # The cell that opened the entry was running then: it is the first to finish since.
+            del seconds[0]
+        return seconds
 
-        A long cell with no entry open is nudged. One callback, with nothing
-        looked up for a short cell: it runs after every cell.
-        """
-        for opened in self.opened.values():
-            if record is not opened.cell:
-                opened.seconds.append(record.duration)
+    def _nudge_changed(self, change) -> None:
+        limit = change["new"]
+        self.recorder.long_cell = limit if limit and limit > 0 else math.inf
+
+    def _long_cell(self, record: CellRecord) -> None:
+        """A cell ran at least ``nudge_seconds`` (the recorder compares; without observable settings, every cell)."""
         limit = self.settings.nudge_seconds
         if limit and record.duration >= limit:
             self._nudge(record)

@@ -84,7 +84,7 @@ def real_stream(stream):
 
 
 class StreamTaps:
-    """One recorder's two proxies: :meth:`install` before a cell, :meth:`restore` after it.
+    """One recorder's two proxies: :meth:`install` before a cell, :meth:`restore` after it (when it reported).
 
     ``sink(kind, text)`` receives every write (``kind`` is ``"stdout"`` or
     ``"stderr"``) made while the proxies are installed.
@@ -96,9 +96,13 @@ class StreamTaps:
         self._err: _TeeStream | None = None
         self._bound: list = []  # (handler, real stream, proxy) re-pointed by bind_handlers
 
-    def install(self, hooked: tuple = ()) -> None:
-        """Put the proxies in, but none before a stream in ``hooked`` (the kernel's taps report those)."""
-        # Written out for both streams: this runs before every cell.
+    def install(self, hooked: tuple = ()) -> bool:
+        """Put the proxies in, but none before a stream in ``hooked`` (the kernel's taps report those).
+
+        Whether a proxy now reports (then :meth:`restore` after the cell); when
+        none does, there is nothing to put back.
+        """
+        # Written out for both streams: this runs before every cell with a stream the taps do not report.
         out = sys.stdout
         if out is not None and out not in hooked:
             if out.__class__ is not _TeeStream:
@@ -119,6 +123,7 @@ class StreamTaps:
                 sys.stderr = proxy
             elif err is self._err:
                 err._live = err._real not in hooked
+        return (self._out is not None and self._out._live) or (self._err is not None and self._err._live)
 
     def proxy(self, real, kind: str) -> _TeeStream:
         """The proxy :meth:`install` puts in front of ``real`` (made now if the stream is new)."""
