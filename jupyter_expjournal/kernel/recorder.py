@@ -294,7 +294,7 @@ class OutputRecorder:
             cell_id, source = getattr(info, "cell_id", None), info.raw_cell
         self._seq = seq = self._seq + 1
         self.current = CellRecord(seq, prompt, cell_id, source, wall_time(), self.max_cell_bytes)
-        patches.quiet = 0
+        patches.quiet = 0  # whatever a display hook left between cells (it counts only while a cell runs)
         patches.in_displayhook = False
         self._main = get_ident()
         if sys.stdout is not self._plain_out or sys.stderr is not self._plain_err:
@@ -340,22 +340,20 @@ class OutputRecorder:
         if self._teed:
             self._taps.restore()
         self.current = None
-        rec.close_stream()
+        if rec.outputs:  # a stream output may still be open (text queued from other threads is taken in when read)
+            rec.close_stream()
         if self._shown_errors:
             self._shown_errors.clear()
-        patches = self._shell_patches
-        patches.quiet = 0
-        patches.in_displayhook = False
+        value = None
         if result is not None:
             if info is not None and info.store_history:
                 count = result.execution_count
                 if count is not None:
                     rec.prompt = count
             value = result.result
-            if value is not None:
-                rec.result_value = value
-        holder = self._value_holder
-        if rec.result_value is not None:
+        holder = self._value_holder  # the one record that keeps its value
+        if value is not None:
+            rec.result_value = value
             if holder is not None:
                 holder.result_value = None
             self._value_holder = rec
