@@ -58,17 +58,64 @@ def hold(fd: int) -> bool | None:
     return True
 
 
-def hold_alone(fd: int) -> bool:
-    """Take a write lease on ``fd``: True only if no other descriptor has the file open at all; from
-    then on any other open waits (at most the lease-break time) until ``fd`` is closed, and shows."""
+def hold_alone(fd: int) -> bool | None:
+    """Take a write lease on ``fd``: True only if no other descriptor has the file open at all (False while
+    one has; None where leases are not to be had). From then on any other open waits (at most the
+    lease-break time) until ``fd`` is closed, and shows (:func:`alone` is then False)."""
     if _SETLEASE is None:
-        return False
+        return None
     try:
         fcntl.fcntl(fd, fcntl.F_SETSIG, BREAK_SIGNAL)
         fcntl.fcntl(fd, _SETLEASE, fcntl.F_WRLCK)
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EBUSY):
+            return False
+        if exc.errno in _UNAVAILABLE:
+            return None
+        raise
+    return True
+
+
+def open_alone(path, flags: int, mode: int = 0o644) -> tuple[int, bool | None]:
+    """``os.open(path, flags, mode)`` for an append, under a write lease when one can be had: (descriptor, True);
+    else (descriptor, False) or, where there are no leases, (descriptor, None).
+
+    An editor saving in place opens the file, reads it, then writes it back: an
+    append that goes in between is written over. So the append waits for
+    anyone writing (:func:`after_writers`), then takes the lease, which holds
+    only while no one else has the file open; one that opened it in between is
+    waited for in turn. While the lease is held, any other open waits until the
+    descriptor is closed, and then sees what was appended. Readers that keep the
+    file open (``less``, ``tail -f``) write nothing over it: they are not waited for."""
+    for _ in range(3):
+        after_writers(path)
+        fd = os.open(path, flags, mode)
+        try:
+            held = hold_alone(fd)
+        except OSError:
+            os.close(fd)
+            raise
+        if held is not False:
+            return fd, held
+        os.close(fd)
+        if not _writing(path):
+            break
+    return os.open(path, flags, mode), False
+
+
+def _writing(path) -> bool:
+    """Whether someone has the file open for writing now (a read lease cannot be had)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
     except OSError:
         return False
-    return True
+    try:
+        held = hold(fd)
+        if held:
+            release(fd)
+        return held is False
+    finally:
+        os.close(fd)
 
 
 def alone(fd: int) -> bool:
@@ -97,31 +144,41 @@ def hold_within(fd: int, timeout: float = BUSY_SECONDS) -> bool | None:
     True (held: the save under way has ended), False (still open for writing), None (no leases here).
 
     A file that stayed open for writing a whole ``timeout`` (a descriptor left open: no save lasts
-    that long) is not waited for again by this process until it has been seen closed, so that every
-    read of it does not stall."""
+    that long) is not waited for again by this process until it has been seen closed or has
+    changed, so that every read of it does not stall. (Its inode number alone does not name it: a
+    file made later may get the same number, and its saves must be waited for.)"""
     held = hold(fd)
     if held is not False:
         if _left_open:
-            _left_open.discard(_identity(fd))
+            _left_open.pop(_identity(fd)[0], None)
         return held
-    key = _identity(fd)
-    if key in _left_open:
+    key, changed = _identity(fd)
+    if _left_open.get(key) == changed:
         return False
     deadline = time.monotonic() + timeout
     while (held := hold(fd)) is False and time.monotonic() < deadline:
         time.sleep(0.001)
     if held is False:
-        _left_open.add(key)
+        _left_open[key] = _identity(fd)[1]
     return held
 
 
-#: Files (device, inode) seen open for writing through a whole wait: not waited for again until seen closed.
-_left_open: set[tuple[int, int]] = set()
+def wrote(fd: int) -> None:
+    """The store wrote through ``fd``: a file left open by someone else stays known as such (its change was ours)."""
+    if _left_open:
+        key, changed = _identity(fd)
+        if key in _left_open:
+            _left_open[key] = changed
 
 
-def _identity(fd: int) -> tuple[int, int]:
+#: Files (device, inode) seen open for writing through a whole wait, with their ctime then: not waited for
+#: again until seen closed, or changed by someone else.
+_left_open: dict[tuple[int, int], int] = {}
+
+
+def _identity(fd: int) -> tuple[tuple[int, int], int]:
     st = os.fstat(fd)
-    return st.st_dev, st.st_ino
+    return (st.st_dev, st.st_ino), st.st_ctime_ns
 
 
 def after_writers(path) -> None:

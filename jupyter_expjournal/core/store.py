@@ -440,12 +440,12 @@ class TextFile:
         replace instead. ``after`` maps cache keys to (the parse the caller read,
         the parse after the append): the cache takes the new parse if it still
         holds that very one, of the bytes the append went after. An in-place
-        save under way is waited for first (:func:`.lease.after_writers`).
-        """
+        save under way, or one that opens the file as the append begins, is
+        waited for, and the write is made under a write lease where one can be
+        had (:func:`.lease.open_alone`)."""
         data = text.encode("utf-8")
-        lease.after_writers(self.path)
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            fd, alone = lease.open_alone(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as exc:
             raise JournalError(describe_os_error(self.path, exc)) from None
         claim = None
@@ -456,12 +456,13 @@ class TextFile:
                 fd = None
                 size = self._append_by_replace(data)
             else:
-                claim = self._watch.appending(fd) if self._watch is not None else None
+                claim = self._watch.appending() if alone and self._watch is not None else None
                 written = os.write(fd, data)
                 if written != len(data):  # a full disk mid-write: put the file back as it was
                     os.ftruncate(fd, os.fstat(fd).st_size - written)
                     raise OSError(errno.ENOSPC, "short write")
                 os.fsync(fd)
+                lease.wrote(fd)
         except OSError as exc:
             raise JournalError(describe_os_error(self.path, exc)) from None
         finally:

@@ -152,18 +152,17 @@ class Watch:
 
     # -- the store's own writes ---------------------------------------------------------
 
-    def appending(self, fd: int) -> tuple | None:
-        """The store is about to append through ``fd`` (open for writing). If the file is proven and ``fd``
-        gets a write lease (no one else has the file open, and no one can open it until ``fd`` is closed), a
-        token for :meth:`appended`; else None (the append is not claimed)."""
+    def appending(self) -> tuple | None:
+        """The store is about to append through a descriptor it holds a write lease on (no one else has the file
+        open, and no one can open it until that descriptor is closed): a token for :meth:`appended` if the file is
+        proven and what came before the lease was opens only, else None (the append is not claimed)."""
         with self._mutex:
-            proven = self._proven
-            if proven is None or self._pid != os.getpid() or not lease.hold_alone(fd):
+            if self._proven is None or self._pid != os.getpid():
                 return None
             if not self._calm(look=False):  # what came before the lease: opens (of readers) only
                 self._restart()
                 return None
-            return (self._epoch, proven)
+            return (self._epoch, self._proven)
 
     def appended(self, token: tuple | None, fd: int, snapshot) -> None:
         """After the append through ``fd``: closes ``fd`` (whose lease kept everyone else out, so the close is

@@ -164,6 +164,51 @@ def test_a_hypothesis_appended_while_an_editor_is_half_way_through_saving_waits_
     assert text.count("### ") == 4
 
 
+SAVE_AFTER_READING = textwrap.dedent(
+    """
+    import sys, time
+    path, ready = sys.argv[1], sys.argv[2]
+    with open(path, "r+b") as fh:              # an in-place save: read the file, then write it back with a note
+        data = fh.read()
+        open(ready, "w").close()
+        time.sleep(0.3)                        # the person types; the descriptor stays open
+        fh.seek(0)
+        fh.truncate()
+        fh.write(data + b"note typed in the editor\\n")
+    """
+)
+
+
+def test_a_hypothesis_appended_just_as_an_editor_opens_the_file_to_save_it_waits_for_the_save(tmp_path, monkeypatch):
+    """The editor opens the file right after the append looked for writers and found none: it has read the file
+    without the entry and will write that back. The append must not go in under it (it was lost)."""
+    from jupyter_expjournal.core import lease
+
+    folder = tmp_path / "experiments"
+    for i in range(3):
+        assert cli(folder, "hypothesis", f"run {i}", "--hypothesis", "h", "--baseline", "acc = 0.5", "--parallel") == 0
+    editors = []
+    real = lease.after_writers
+
+    def editor_opens_it_now(path):
+        real(path)
+        if Path(path).name == "journal.md" and not editors:
+            ready = tmp_path / "ready"
+            editors.append(subprocess.Popen([sys.executable, "-c", SAVE_AFTER_READING, str(path), str(ready)],
+                                            env=child_env()))
+            while not ready.exists():
+                assert editors[0].poll() is None
+
+    monkeypatch.setattr(lease, "after_writers", editor_opens_it_now)
+    try:
+        assert cli(folder, "hypothesis", "run 3", "--hypothesis", "h", "--baseline", "acc = 0.5", "--parallel") == 0
+    finally:
+        editors[0].wait(timeout=10)
+    text = (folder / "journal.md").read_text(encoding="utf-8")
+    assert "note typed in the editor\n" in text
+    assert text.count("### ") == 4 and [line for line in text.splitlines() if line.startswith("### ")][-1].endswith("run 3")
+
+
 def test_the_magics_read_a_journal_an_editor_is_saving_only_once_it_is_saved(ip, journal, tmp_path):
     for n in range(3):
         ip.run_cell_magic("hypothesis", f"run {n} --parallel", BODY)
