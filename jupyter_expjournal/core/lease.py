@@ -44,29 +44,20 @@ _UNAVAILABLE = {errno.EACCES, errno.EPERM, errno.EINVAL, errno.ENOLCK, errno.ENO
 def hold(fd: int) -> bool | None:
     """Take a read lease on ``fd`` (open read-only): True if held, False while
     another descriptor has the file open for writing, None where leases are not to be had."""
-    if _SETLEASE is None:
-        return None
-    try:
-        fcntl.fcntl(fd, fcntl.F_SETSIG, BREAK_SIGNAL)
-        fcntl.fcntl(fd, _SETLEASE, fcntl.F_RDLCK)
-    except OSError as exc:
-        if exc.errno in (errno.EAGAIN, errno.EBUSY):
-            return False
-        if exc.errno in _UNAVAILABLE:
-            return None
-        raise
-    return True
+    return _take(fd, fcntl.F_RDLCK) if _SETLEASE is not None else None
 
 
 def hold_alone(fd: int) -> bool | None:
     """Take a write lease on ``fd``: True only if no other descriptor has the file open at all (False while
     one has; None where leases are not to be had). From then on any other open waits (at most the
     lease-break time) until ``fd`` is closed, and shows (:func:`alone` is then False)."""
-    if _SETLEASE is None:
-        return None
+    return _take(fd, fcntl.F_WRLCK) if _SETLEASE is not None else None
+
+
+def _take(fd: int, kind: int) -> bool | None:
     try:
         fcntl.fcntl(fd, fcntl.F_SETSIG, BREAK_SIGNAL)
-        fcntl.fcntl(fd, _SETLEASE, fcntl.F_WRLCK)
+        fcntl.fcntl(fd, _SETLEASE, kind)
     except OSError as exc:
         if exc.errno in (errno.EAGAIN, errno.EBUSY):
             return False
