@@ -47,6 +47,14 @@ def hold(fd: int) -> bool | None:
     return _take(fd, fcntl.F_RDLCK) if _SETLEASE is not None else None
 
 
+def no_writer(fd: int) -> bool | None:
+    """Whether no one has the file open for writing now (:func:`hold`, let go at once)."""
+    held = hold(fd)
+    if held:
+        release(fd)
+    return held
+
+
 def hold_alone(fd: int) -> bool | None:
     """Take a write lease on ``fd``: True only if no other descriptor has the file open at all (False while
     one has; None where leases are not to be had). From then on any other open waits (at most the
@@ -101,10 +109,7 @@ def _writing(path) -> bool:
     except OSError:
         return False
     try:
-        held = hold(fd)
-        if held:
-            release(fd)
-        return held is False
+        return no_writer(fd) is False
     finally:
         os.close(fd)
 
@@ -197,10 +202,7 @@ def watch_swap(fd: int) -> bool:
         release(fd)
         return True
     release(fd)
-    held = hold(fd)
-    if held:
-        release(fd)
-    return held is False
+    return no_writer(fd) is False
 
 
 def read(path) -> bytes:

@@ -298,10 +298,7 @@ class Watch:
             st = os.fstat(fd)
             if (st.st_dev, st.st_ino) != self._ident:
                 return False
-            held = lease.hold(fd)  # someone opened it since: no one may still have it open for writing
-            if held:
-                lease.release(fd)
-            return bool(held)
+            return bool(lease.no_writer(fd))  # someone opened it since: no one may still have it open for writing
         except OSError:
             return False
         finally:
